@@ -1,0 +1,156 @@
+//! `kdrift health`: control plane, nodes and kubelets, workloads.
+
+use std::fmt::Write as _;
+
+use crate::cli::{HealthArgs, Output};
+use crate::cluster::health::{control_plane_facts, node_facts};
+use crate::cluster::workloads::namespace_workloads;
+use crate::cluster::{ClusterError, Connection};
+use crate::model::health::control_plane::judge as judge_control_plane;
+use crate::model::health::node::judge as judge_node;
+use crate::model::health::report::HealthReport;
+use crate::model::health::{Health, Source};
+use crate::model::time::format_age;
+
+use super::ExitCode;
+
+/// Gathers the whole report. Fails only when the API server cannot be reached at all.
+pub async fn report(
+    conn: &Connection,
+    namespaces: &[String],
+) -> Result<HealthReport, ClusterError> {
+    let facts = control_plane_facts(conn).await;
+    if let (Source::Unavailable(_), Source::Unavailable(reason)) = (&facts.version, &facts.readyz) {
+        return Err(ClusterError::Unreachable {
+            server: conn.server.clone(),
+            reason: reason.clone(),
+        });
+    }
+    let control_plane = judge_control_plane(&facts);
+    let nodes = match node_facts(conn).await {
+        Source::Read(nodes) => Ok(nodes.iter().map(|n| judge_node(n, facts.now)).collect()),
+        Source::Unavailable(reason) => Err(reason),
+    };
+    let mut workloads = None;
+    let mut unavailable = Vec::new();
+    if !namespaces.is_empty() {
+        let mut all = Vec::new();
+        for ns in namespaces {
+            match namespace_workloads(conn, ns).await {
+                Ok(reports) => all.extend(reports),
+                Err(e) => unavailable.push(e.to_string()),
+            }
+        }
+        workloads = Some(all);
+    }
+    Ok(HealthReport::new(
+        conn.context.clone(),
+        conn.server.clone(),
+        control_plane,
+        nodes,
+        workloads,
+        unavailable,
+    ))
+}
+
+pub async fn run(conn: &Connection, args: &HealthArgs) -> anyhow::Result<ExitCode> {
+    let report = report(conn, &args.namespaces).await?;
+    match args.output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Output::Text => print!("{}", render_text(&report)),
+    }
+    Ok(if report.healthy { 0 } else { 1 })
+}
+
+fn badge(h: Health) -> String {
+    format!("{:<11}", h.label())
+}
+
+pub fn render_text(r: &HealthReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Cluster {} ({})", r.context, r.server);
+    let _ = writeln!(out, "\nControl plane");
+    for c in &r.control_plane {
+        let _ = writeln!(
+            out,
+            "  {} {:<24} {}",
+            badge(c.verdict.health),
+            c.name,
+            c.verdict.evidence.join("; ")
+        );
+    }
+    let _ = writeln!(out, "\nNodes");
+    if let Some(reason) = &r.nodes_unavailable {
+        let _ = writeln!(out, "  {} {reason}", badge(Health::Unknown));
+    }
+    for n in &r.nodes {
+        let heartbeat = n
+            .heartbeat
+            .as_ref()
+            .map(|h| {
+                format!(
+                    "{}{}",
+                    format_age(h.age_secs),
+                    if h.stale { " STALE" } else { "" }
+                )
+            })
+            .unwrap_or_else(|| "?".into());
+        let proxy = n
+            .kube_proxy
+            .as_ref()
+            .map(|p| p.phase.clone())
+            .unwrap_or_else(|| "none".into());
+        let _ = writeln!(
+            out,
+            "  {} {:<24} Ready={} kubelet {} heartbeat {} pods {} kube-proxy {}{}",
+            badge(n.verdict.health),
+            n.name,
+            n.ready,
+            n.kubelet_version.as_deref().unwrap_or("?"),
+            heartbeat,
+            n.pod_count
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "?".into()),
+            proxy,
+            if n.unschedulable { " cordoned" } else { "" }
+        );
+        if !n.verdict.health.is_ok() {
+            for e in &n.verdict.evidence {
+                let _ = writeln!(out, "              {e}");
+            }
+        }
+        if !n.taints.is_empty() {
+            let _ = writeln!(out, "              taints: {}", n.taints.join(", "));
+        }
+    }
+    if let Some(workloads) = &r.workloads {
+        let _ = writeln!(out, "\nWorkloads");
+        for reason in &r.workloads_unavailable {
+            let _ = writeln!(out, "  {} {reason}", badge(Health::Unknown));
+        }
+        for w in workloads {
+            let _ = writeln!(
+                out,
+                "  {} {}/{}/{}  {}",
+                badge(w.verdict.health),
+                w.kind,
+                w.namespace,
+                w.name,
+                w.verdict.evidence.join("; ")
+            );
+            for warning in &w.warnings {
+                let _ = writeln!(out, "              warning {warning}");
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        if r.healthy {
+            "All healthy."
+        } else {
+            "Not all healthy."
+        }
+    );
+    out
+}

@@ -1,0 +1,9 @@
+//! kdrift: GitOps on Kubernetes in the terminal.
+//!
+//! Module boundaries follow `DESIGN.md`: pure logic in [`model`], cluster I/O in
+//! [`cluster`], headless subcommands in [`cmd`].
+
+pub mod cli;
+pub mod cluster;
+pub mod cmd;
+pub mod model;

@@ -1,0 +1,60 @@
+//! The whole health picture `kdrift health` prints and the TUI shows.
+
+use serde::Serialize;
+
+use super::control_plane::ComponentReport;
+use super::node::NodeReport;
+use super::workload::WorkloadReport;
+
+/// Version of the JSON document `kdrift health --output json` prints.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthReport {
+    pub schema_version: u32,
+    pub context: String,
+    pub server: String,
+    pub control_plane: Vec<ComponentReport>,
+    pub nodes: Vec<NodeReport>,
+    /// Why nodes could not be read (e.g. forbidden), when they could not.
+    pub nodes_unavailable: Option<String>,
+    /// Present when workloads were asked for.
+    pub workloads: Option<Vec<WorkloadReport>>,
+    /// Why some workloads could not be read, when they could not.
+    pub workloads_unavailable: Vec<String>,
+    /// True when every component, node and workload is Healthy (or Suspended) and every
+    /// source could be read.
+    pub healthy: bool,
+}
+
+impl HealthReport {
+    pub fn new(
+        context: String,
+        server: String,
+        control_plane: Vec<ComponentReport>,
+        nodes: Result<Vec<NodeReport>, String>,
+        workloads: Option<Vec<WorkloadReport>>,
+        workloads_unavailable: Vec<String>,
+    ) -> Self {
+        let (nodes, nodes_unavailable) = match nodes {
+            Ok(nodes) => (nodes, None),
+            Err(reason) => (Vec::new(), Some(reason)),
+        };
+        let healthy = control_plane.iter().all(|c| c.verdict.health.is_ok())
+            && nodes.iter().all(|n| n.verdict.health.is_ok())
+            && nodes_unavailable.is_none()
+            && workloads_unavailable.is_empty()
+            && workloads.iter().flatten().all(|w| w.verdict.health.is_ok());
+        HealthReport {
+            schema_version: SCHEMA_VERSION,
+            context,
+            server,
+            control_plane,
+            nodes,
+            nodes_unavailable,
+            workloads,
+            workloads_unavailable,
+            healthy,
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Shared test support: the real local control plane.
+//!
+//! The first test that needs a cluster runs `tests/cluster/kdrift-cluster up` (idempotent,
+//! serialised by a lock file), unless `KDRIFT_TEST_KUBECONFIG` names an existing disposable
+//! cluster. `tests/run` (the README's test command) brings it down after the run.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+pub struct TestCluster {
+    pub admin_kubeconfig: PathBuf,
+    /// A user allowed only in `restricted_namespace`; `None` on a user-supplied cluster
+    /// unless `KDRIFT_TEST_RESTRICTED_KUBECONFIG` is set.
+    pub restricted_kubeconfig: Option<PathBuf>,
+    pub restricted_namespace: String,
+    /// CRI-format file that KWOK serves as every pod's log.
+    pub pod_log_file: Option<PathBuf>,
+    /// Directory of the locally built binaries (kubectl among them).
+    pub bin_dir: Option<PathBuf>,
+    /// Where `kdrift-cluster` keeps pids and ports (local cluster only).
+    pub state_dir: Option<PathBuf>,
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn cluster_script() -> PathBuf {
+    repo_root().join("tests/cluster/kdrift-cluster")
+}
+
+/// The cluster every integration test talks to, started on first use.
+pub fn cluster() -> &'static TestCluster {
+    static CLUSTER: OnceLock<TestCluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| match std::env::var_os("KDRIFT_TEST_KUBECONFIG") {
+        Some(kc) => TestCluster {
+            admin_kubeconfig: PathBuf::from(kc),
+            restricted_kubeconfig: std::env::var_os("KDRIFT_TEST_RESTRICTED_KUBECONFIG")
+                .map(PathBuf::from),
+            restricted_namespace: std::env::var("KDRIFT_TEST_RESTRICTED_NAMESPACE")
+                .unwrap_or_else(|_| "kdrift-restricted".into()),
+            pod_log_file: std::env::var_os("KDRIFT_TEST_POD_LOG_FILE").map(PathBuf::from),
+            bin_dir: None,
+            state_dir: None,
+        },
+        None => start_local_cluster(),
+    })
+}
+
+fn start_local_cluster() -> TestCluster {
+    let status = Command::new("bash")
+        .arg(cluster_script())
+        .arg("up")
+        .status()
+        .expect("run tests/cluster/kdrift-cluster up");
+    assert!(status.success(), "kdrift-cluster up failed: {status}");
+    let out = Command::new("bash")
+        .arg(cluster_script())
+        .arg("env")
+        .output()
+        .expect("run tests/cluster/kdrift-cluster env");
+    assert!(out.status.success(), "kdrift-cluster env failed");
+    let env = String::from_utf8_lossy(&out.stdout);
+    let var = |name: &str| -> PathBuf {
+        env.lines()
+            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
+            .map(PathBuf::from)
+            .unwrap_or_else(|| panic!("kdrift-cluster env did not print {name}"))
+    };
+    let state_dir = var("KDRIFT_ADMIN_KUBECONFIG")
+        .parent()
+        .map(Path::to_path_buf);
+    TestCluster {
+        admin_kubeconfig: var("KDRIFT_ADMIN_KUBECONFIG"),
+        restricted_kubeconfig: Some(var("KDRIFT_RESTRICTED_KUBECONFIG")),
+        restricted_namespace: var("KDRIFT_RESTRICTED_NAMESPACE")
+            .to_string_lossy()
+            .into_owned(),
+        pod_log_file: Some(var("KDRIFT_POD_LOG_FILE")),
+        bin_dir: Some(var("KDRIFT_BIN_DIR")),
+        state_dir,
+    }
+}
+
+pub async fn client_for(kubeconfig: &Path) -> kube::Client {
+    let kc = Kubeconfig::read_from(kubeconfig).expect("read kubeconfig");
+    let config = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+        .await
+        .expect("load kubeconfig");
+    kube::Client::try_from(config).expect("build client")
+}
+
+pub async fn admin_client() -> kube::Client {
+    client_for(&cluster().admin_kubeconfig).await
+}
+
+/// A namespace name unique to this test run, so tests never see each other's objects.
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}-{}-{n}-{:x}", std::process::id(), nanos % 0xffff)
+}
+
+/// Polls `check` until it returns `Some`, for at most `secs` seconds.
+pub async fn eventually<T, F, Fut>(what: &str, secs: u64, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {secs}s waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
