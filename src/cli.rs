@@ -34,6 +34,74 @@ pub enum Command {
     /// Exit code 0 when everything is healthy, 1 when anything is not (degraded, down,
     /// progressing, unknown or unreadable), 2 on error.
     Health(HealthArgs),
+    /// Print the desired objects of the app at a revision (or the working tree) as YAML,
+    /// secrets masked; skipped files and errors go to stderr.
+    ///
+    /// Exit code 0 when every file loaded, 1 when some had errors (the rest is printed),
+    /// 2 when nothing could be read.
+    Render(RenderArgs),
+    /// The commits that touch the app path, newest first, with the objects each added,
+    /// removed and modified.
+    History(HistoryArgs),
+}
+
+/// Which app: a repository, a path in it, how to read it.
+#[derive(Debug, Args, Clone)]
+pub struct AppArgs {
+    /// A directory inside the Git repository (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// The app's directory (or file), relative to the repository root (default: the root).
+    #[arg(long, value_name = "PATH", default_value = "")]
+    pub path: String,
+    /// Namespace for namespaced objects that name none.
+    #[arg(
+        long = "namespace",
+        short = 'n',
+        value_name = "NS",
+        default_value = "default"
+    )]
+    pub namespace: String,
+    /// Refuse manifest files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::model::manifest::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_size: u64,
+    /// The kustomize program (`kustomize` or `kubectl`; default: whichever is on PATH).
+    #[arg(long, value_name = "PATH", env = "KDRIFT_KUSTOMIZE")]
+    pub kustomize: Option<PathBuf>,
+    /// Stop kustomize after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub kustomize_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// Any commit-ish: branch, tag, short hash, HEAD~3.
+    #[arg(long, default_value = "HEAD", conflicts_with = "worktree")]
+    pub rev: String,
+    /// Read the working tree, uncommitted edits included, instead of a commit.
+    #[arg(long)]
+    pub worktree: bool,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// Where history starts.
+    #[arg(long, default_value = "HEAD")]
+    pub rev: String,
+    /// At most this many commits.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Follow every parent (merged branches too), not only first parents.
+    #[arg(long)]
+    pub full_history: bool,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
 }
 
 #[derive(Debug, Args)]

@@ -35,5 +35,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let conn = Connection::open(&options).await?;
             kdrift::cmd::health::run(&conn, args).await
         }
+        Command::Render(args) => kdrift::cmd::render::run(args),
+        Command::History(args) => kdrift::cmd::history::run(args),
     }
 }

@@ -56,8 +56,8 @@ pub async fn report(
 pub async fn run(conn: &Connection, args: &HealthArgs) -> anyhow::Result<ExitCode> {
     let report = report(conn, &args.namespaces).await?;
     match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Output::Text => print!("{}", render_text(&report)),
+        Output::Json => super::output::print(&(serde_json::to_string_pretty(&report)? + "\n"))?,
+        Output::Text => super::output::print(&render_text(&report))?,
     }
     Ok(if report.healthy { 0 } else { 1 })
 }

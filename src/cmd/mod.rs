@@ -1,6 +1,10 @@
-//! Headless subcommands, thin over `model` and `cluster`.
+//! Headless subcommands, thin over `model`, `git` and `cluster`.
 
+pub mod app;
 pub mod health;
+pub mod history;
+pub mod output;
+pub mod render;
 
 /// What a subcommand asks the process to exit with.
 pub type ExitCode = u8;

@@ -1,4 +1,9 @@
 //! Pure domain logic: no I/O, no clients, no terminal.
 
+pub mod desired;
 pub mod health;
+pub mod manifest;
+pub mod object;
+pub mod secret;
 pub mod time;
+pub mod yaml;

@@ -1,0 +1,75 @@
+//! `kdrift history`: the commits that touch the app path, with their object changes.
+
+use serde::Serialize;
+
+use super::ExitCode;
+use crate::cli::{HistoryArgs, Output};
+use crate::git::history::{History, HistoryEntry};
+use crate::model::object::ObjectKey;
+
+/// Version of the JSON document `kdrift history --output json` prints.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct HistoryDoc<'a> {
+    schema_version: u32,
+    path: &'a str,
+    commits: &'a [HistoryEntry],
+}
+
+pub fn run(args: &HistoryArgs) -> anyhow::Result<ExitCode> {
+    let app = super::app::open(&args.app)?;
+    let start = app.resolve(&args.rev)?;
+    let mut history = if args.full_history {
+        History::full(&app, start)?
+    } else {
+        History::first_parent(&app, start)
+    };
+    let page = history.next_page(args.limit)?;
+    let entries: Vec<HistoryEntry> = page.iter().map(|c| history.changes(c)).collect();
+    match args.output {
+        Output::Json => super::output::print(
+            &(serde_json::to_string_pretty(&HistoryDoc {
+                schema_version: SCHEMA_VERSION,
+                path: &app.path,
+                commits: &entries,
+            })? + "\n"),
+        )?,
+        Output::Text => super::output::print(&render_text(&entries))?,
+    }
+    Ok(if entries.iter().any(|e| e.error.is_some()) {
+        1
+    } else {
+        0
+    })
+}
+
+fn list(sign: char, keys: &[ObjectKey], out: &mut String) {
+    for k in keys {
+        out.push_str(&format!("    {sign} {k}\n"));
+    }
+}
+
+pub fn render_text(entries: &[HistoryEntry]) -> String {
+    let mut out = String::new();
+    for e in entries {
+        let c = &e.commit;
+        let when = jiff::Timestamp::from_second(c.time)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{} {} {} {}\n",
+            c.short, when, c.author, c.subject
+        ));
+        match (&e.changes, &e.error) {
+            (Some(changes), _) => {
+                list('+', &changes.added, &mut out);
+                list('-', &changes.removed, &mut out);
+                list('~', &changes.modified, &mut out);
+            }
+            (None, Some(err)) => out.push_str(&format!("    ! {err}\n")),
+            (None, None) => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,135 @@
+//! The app: a repository, a path inside it and a revision (or the working tree).
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+
+use super::tree::{AppTree, load_commit};
+use super::{GitError, kustomize, worktree};
+use crate::model::desired::DesiredSet;
+use crate::model::manifest::LoadOptions;
+
+/// Which state of the repository to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revision {
+    /// Any commit-ish: branch, tag, short hash, `HEAD~3`.
+    Rev(String),
+    /// The working tree, uncommitted edits included.
+    Worktree,
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct AppSpec {
+    /// A directory inside the repository (default: the current directory).
+    pub repo: Option<PathBuf>,
+    /// Path of the app inside the repository, relative to its root ("" = the root).
+    pub path: String,
+    pub load: LoadOptions,
+    pub kustomize: kustomize::Tool,
+}
+
+/// An opened app.
+pub struct App {
+    pub repo: gix::Repository,
+    /// The working tree's root (the repository's directory for a bare repository).
+    pub root: PathBuf,
+    pub path: String,
+    pub load: LoadOptions,
+    pub kustomize: kustomize::Tool,
+}
+
+/// Normalises an app path: forward slashes, no leading `./` or `/`, no `..` escapes.
+pub fn normalise_path(path: &str) -> Result<String, GitError> {
+    let mut parts = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => return Err(GitError::BadPath(path.to_string())),
+            p => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+impl App {
+    pub fn open(spec: &AppSpec) -> Result<Self, GitError> {
+        let start = match &spec.repo {
+            Some(p) => p.clone(),
+            None => std::env::current_dir().map_err(GitError::read)?,
+        };
+        let repo = gix::discover(&start).map_err(|e| GitError::NoRepository {
+            path: start.clone(),
+            reason: e.to_string(),
+        })?;
+        let root = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| repo.path().to_path_buf());
+        Ok(App {
+            repo,
+            root,
+            path: normalise_path(&spec.path)?,
+            load: spec.load.clone(),
+            kustomize: spec.kustomize.clone(),
+        })
+    }
+
+    /// The commit a revision names.
+    pub fn resolve(&self, rev: &str) -> Result<ObjectId, GitError> {
+        let not_found = |reason: String| GitError::RevisionNotFound {
+            rev: rev.to_string(),
+            repo: self.root.clone(),
+            reason,
+        };
+        let id = self
+            .repo
+            .rev_parse_single(rev)
+            .map_err(|e| not_found(e.to_string()))?;
+        let commit = id
+            .object()
+            .map_err(|e| not_found(e.to_string()))?
+            .peel_to_commit()
+            .map_err(|e| not_found(e.to_string()))?;
+        Ok(commit.id)
+    }
+
+    /// The desired state at a revision.
+    pub fn desired(&self, revision: &Revision) -> Result<DesiredSet, GitError> {
+        match revision {
+            Revision::Worktree => {
+                worktree::load(&self.root, &self.path, &self.load, &self.kustomize)
+            }
+            Revision::Rev(rev) => {
+                let commit = self.resolve(rev)?;
+                self.desired_at(commit)
+            }
+        }
+    }
+
+    /// The desired state at a commit, read from Git objects only.
+    pub fn desired_at(&self, commit: ObjectId) -> Result<DesiredSet, GitError> {
+        let tree = AppTree::at(&self.repo, commit, &self.path)?;
+        load_commit(
+            &self.repo,
+            commit,
+            &tree,
+            &self.path,
+            &self.load,
+            &self.kustomize,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_paths_are_normalised_and_kept_inside() {
+        assert_eq!(normalise_path("./deploy//web/").unwrap(), "deploy/web");
+        assert_eq!(normalise_path("").unwrap(), "");
+        assert!(normalise_path("../elsewhere").is_err());
+        assert!(normalise_path("a/../../b").is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! The commits that touch the app path, newest first, page by page, each with the objects
+//! it added, removed and modified (comparing the desired sets of the commit and its parent).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use gix::ObjectId;
+use serde::Serialize;
+
+use super::tree::{AppTree, load_commit};
+use super::{App, GitError};
+use crate::model::desired::{DesiredSet, ObjectChanges};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitSummary {
+    pub id: String,
+    pub short: String,
+    pub author: String,
+    pub email: String,
+    /// Author time, seconds since the Unix epoch.
+    pub time: i64,
+    pub subject: String,
+    /// The first parent, if any.
+    #[serde(skip)]
+    pub parent: Option<ObjectId>,
+    #[serde(skip)]
+    pub oid: ObjectId,
+}
+
+/// A commit of the app's history with its object changes (or why they are unknown).
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    pub commit: CommitSummary,
+    pub changes: Option<ObjectChanges>,
+    pub error: Option<String>,
+}
+
+/// Walks history lazily: each `next_page` reads only as far as it needs.
+pub struct History<'a> {
+    app: &'a App,
+    /// First-parent walk: the next commit to look at.
+    next: Option<ObjectId>,
+    /// Full-history walk: remaining commits by time, newest first.
+    all: Option<std::vec::IntoIter<ObjectId>>,
+    sets: HashMap<ObjectId, Arc<DesiredSet>>,
+}
+
+impl<'a> History<'a> {
+    /// First-parent history from `start`, as `git log --first-parent` walks it.
+    pub fn first_parent(app: &'a App, start: ObjectId) -> Self {
+        History {
+            app,
+            next: Some(start),
+            all: None,
+            sets: HashMap::new(),
+        }
+    }
+
+    /// Every commit reachable from `start` (merged branches too), newest first.
+    pub fn full(app: &'a App, start: ObjectId) -> Result<Self, GitError> {
+        let walk = app
+            .repo
+            .rev_walk([start])
+            .sorting(gix::revision::walk::Sorting::ByCommitTime(
+                Default::default(),
+            ))
+            .all()
+            .map_err(GitError::read)?;
+        let ids = walk
+            .map(|info| info.map(|i| i.id).map_err(GitError::read))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(History {
+            app,
+            next: None,
+            all: Some(ids.into_iter()),
+            sets: HashMap::new(),
+        })
+    }
+
+    fn next_candidate(&mut self) -> Result<Option<ObjectId>, GitError> {
+        if let Some(all) = &mut self.all {
+            return Ok(all.next());
+        }
+        let Some(id) = self.next else {
+            return Ok(None);
+        };
+        let commit = self.app.repo.find_commit(id).map_err(GitError::read)?;
+        self.next = commit.parent_ids().next().map(|p| p.detach());
+        Ok(Some(id))
+    }
+
+    /// The next `limit` commits that touch the app path, without their object changes.
+    pub fn next_page(&mut self, limit: usize) -> Result<Vec<CommitSummary>, GitError> {
+        let mut page = Vec::new();
+        while page.len() < limit {
+            let Some(id) = self.next_candidate()? else {
+                break;
+            };
+            let commit = self.app.repo.find_commit(id).map_err(GitError::read)?;
+            let parent = commit.parent_ids().next().map(|p| p.detach());
+            let here = AppTree::at(&self.app.repo, id, &self.app.path)?.id();
+            let before = match parent {
+                Some(p) => AppTree::at(&self.app.repo, p, &self.app.path)?.id(),
+                None => None,
+            };
+            if here != before {
+                page.push(summary(&commit, parent)?);
+            }
+        }
+        Ok(page)
+    }
+
+    /// The desired set at a commit, cached by the content at the app path (or, for a
+    /// kustomization, which may reach outside it, by the whole tree).
+    fn set_at(&mut self, commit: ObjectId) -> Result<Arc<DesiredSet>, GitError> {
+        let tree = AppTree::at(&self.app.repo, commit, &self.app.path)?;
+        let Some(path_id) = tree.id() else {
+            return Ok(Arc::new(DesiredSet::default()));
+        };
+        let key = if self.is_kustomization(path_id) {
+            tree.root_tree
+        } else {
+            path_id
+        };
+        if let Some(set) = self.sets.get(&key) {
+            return Ok(set.clone());
+        }
+        let set = Arc::new(load_commit(
+            &self.app.repo,
+            commit,
+            &tree,
+            &self.app.path,
+            &self.app.load,
+            &self.app.kustomize,
+        )?);
+        self.sets.insert(key, set.clone());
+        Ok(set)
+    }
+
+    fn is_kustomization(&self, path_id: ObjectId) -> bool {
+        self.app
+            .repo
+            .find_tree(path_id)
+            .map(|t| {
+                super::kustomize::FILE_NAMES
+                    .iter()
+                    .any(|n| t.find_entry(*n).is_some())
+            })
+            .unwrap_or(false)
+    }
+
+    /// What a commit changed, object by object, against its first parent.
+    pub fn changes(&mut self, commit: &CommitSummary) -> HistoryEntry {
+        let result = (|| {
+            let new = self.set_at(commit.oid)?;
+            let old = match commit.parent {
+                Some(p) => self.set_at(p)?,
+                None => Arc::new(DesiredSet::default()),
+            };
+            Ok::<_, GitError>(ObjectChanges::between(&old, &new))
+        })();
+        let (changes, error) = match result {
+            Ok(c) => (Some(c), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        HistoryEntry {
+            commit: commit.clone(),
+            changes,
+            error,
+        }
+    }
+}
+
+fn summary(commit: &gix::Commit<'_>, parent: Option<ObjectId>) -> Result<CommitSummary, GitError> {
+    let author = commit.author().map_err(GitError::read)?;
+    let time = author.time().map(|t| t.seconds).unwrap_or(0);
+    let message = commit.message().map_err(GitError::read)?;
+    Ok(CommitSummary {
+        id: commit.id.to_string(),
+        short: commit.id.to_hex_with_len(7).to_string(),
+        author: author.name.to_string(),
+        email: author.email.to_string(),
+        time,
+        subject: message.summary().to_string(),
+        parent,
+        oid: commit.id,
+    })
+}

@@ -1,0 +1,258 @@
+//! Trees and blobs at a commit: the app's manifests straight from Git objects.
+
+use gix::ObjectId;
+use gix::objs::tree::EntryKind;
+
+use super::{GitError, kustomize};
+use crate::model::desired::DesiredSet;
+use crate::model::manifest::{FileLoad, LoadError, LoadOptions, is_manifest_file, load_file};
+
+/// The object at the app path in one commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppTree {
+    pub root_tree: ObjectId,
+    /// The tree (or file) at the app path; `None` when the path does not exist there.
+    pub entry: Option<(ObjectId, EntryKind)>,
+}
+
+impl AppTree {
+    pub fn at(repo: &gix::Repository, commit: ObjectId, path: &str) -> Result<Self, GitError> {
+        let commit = repo.find_commit(commit).map_err(GitError::read)?;
+        let tree = commit.tree().map_err(GitError::read)?;
+        let entry = if path.is_empty() {
+            Some((tree.id, EntryKind::Tree))
+        } else {
+            tree.lookup_entry_by_path(path)
+                .map_err(GitError::read)?
+                .map(|e| (e.object_id(), e.mode().kind()))
+        };
+        Ok(AppTree {
+            root_tree: tree.id,
+            entry,
+        })
+    }
+
+    /// The id of what is at the app path: equal ids mean identical content.
+    pub fn id(&self) -> Option<ObjectId> {
+        self.entry.map(|(id, _)| id)
+    }
+}
+
+/// A file in a tree, with its path relative to the repository root.
+#[derive(Debug, Clone)]
+pub struct TreeFile {
+    pub path: String,
+    pub id: ObjectId,
+    pub kind: EntryKind,
+}
+
+/// Every file under `tree`, recursively, with paths prefixed by `prefix`, sorted.
+pub fn files_under(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    prefix: &str,
+) -> Result<Vec<TreeFile>, GitError> {
+    let tree = repo.find_tree(tree).map_err(GitError::read)?;
+    let mut files: Vec<TreeFile> = tree
+        .traverse()
+        .breadthfirst
+        .files()
+        .map_err(GitError::read)?
+        .into_iter()
+        .filter(|e| !e.mode.is_tree())
+        .map(|e| TreeFile {
+            path: join(prefix, &e.filepath.to_string()),
+            id: e.oid,
+            kind: e.mode.kind(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+pub fn join(prefix: &str, rest: &str) -> String {
+    match (prefix.is_empty(), rest.is_empty()) {
+        (true, _) => rest.to_string(),
+        (_, true) => prefix.to_string(),
+        _ => format!("{prefix}/{rest}"),
+    }
+}
+
+/// Resolves a symlink's target against the link's directory; `None` when it leaves the
+/// repository (or is absolute).
+pub fn resolve_link(link_path: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = link_path.split('/').collect();
+    parts.pop();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Reads a blob, refusing it unread when its header says it is over the cap.
+fn read_blob(
+    repo: &gix::Repository,
+    id: ObjectId,
+    path: &str,
+    opts: &LoadOptions,
+) -> Result<Vec<u8>, LoadError> {
+    let error = |message: String| LoadError {
+        file: path.to_string(),
+        line: None,
+        column: None,
+        message,
+    };
+    let header = repo.find_header(id).map_err(|e| error(e.to_string()))?;
+    if header.size() > opts.max_file_bytes {
+        return Err(error(format!(
+            "file is {} bytes, over the {}-byte cap; refused (raise it with --max-file-size)",
+            header.size(),
+            opts.max_file_bytes
+        )));
+    }
+    let blob = repo.find_blob(id).map_err(|e| error(e.to_string()))?;
+    Ok(blob.data.clone())
+}
+
+/// Loads one manifest file of a commit; symlinks are followed inside the repository only.
+fn load_tree_file(
+    repo: &gix::Repository,
+    root_tree: ObjectId,
+    file: &TreeFile,
+    opts: &LoadOptions,
+) -> FileLoad {
+    let fail = |message: String| FileLoad {
+        errors: vec![LoadError {
+            file: file.path.clone(),
+            line: None,
+            column: None,
+            message,
+        }],
+        ..Default::default()
+    };
+    let id = match file.kind {
+        EntryKind::Link => {
+            let target = match read_blob(repo, file.id, &file.path, opts) {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Err(e) => return fail(e.message),
+            };
+            let Some(resolved) = resolve_link(&file.path, &target) else {
+                return fail(format!(
+                    "symlink to {target:?} points outside the repository; refused"
+                ));
+            };
+            let entry = repo
+                .find_tree(root_tree)
+                .ok()
+                .and_then(|t| t.lookup_entry_by_path(&resolved).ok().flatten());
+            match entry {
+                Some(e) if e.mode().is_blob() => e.object_id(),
+                _ => {
+                    return fail(format!(
+                        "symlink target {resolved:?} is not a file in this commit"
+                    ));
+                }
+            }
+        }
+        EntryKind::Blob | EntryKind::BlobExecutable => file.id,
+        _ => return FileLoad::default(),
+    };
+    match read_blob(repo, id, &file.path, opts) {
+        Ok(bytes) => load_file(&file.path, &bytes, opts),
+        Err(e) => FileLoad {
+            errors: vec![e],
+            ..Default::default()
+        },
+    }
+}
+
+/// The plain (non-kustomize) desired state of a tree at `prefix`.
+pub fn load_plain(
+    repo: &gix::Repository,
+    root_tree: ObjectId,
+    tree: ObjectId,
+    prefix: &str,
+    opts: &LoadOptions,
+) -> Result<DesiredSet, GitError> {
+    let mut set = DesiredSet::default();
+    for file in files_under(repo, tree, prefix)? {
+        if is_manifest_file(&file.path) {
+            set.add(load_tree_file(repo, root_tree, &file, opts));
+        }
+    }
+    Ok(set)
+}
+
+/// The desired state of the app at a commit: kustomize output where the app path holds a
+/// kustomization, the manifest files under it otherwise.
+pub fn load_commit(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    tree: &AppTree,
+    path: &str,
+    opts: &LoadOptions,
+    tool: &kustomize::Tool,
+) -> Result<DesiredSet, GitError> {
+    let rev = commit.to_hex_with_len(12).to_string();
+    let Some((id, kind)) = tree.entry else {
+        return Err(GitError::PathNotFound {
+            path: path.to_string(),
+            rev,
+        });
+    };
+    match kind {
+        EntryKind::Tree => {
+            let top = repo.find_tree(id).map_err(GitError::read)?;
+            let has_kustomization = kustomize::FILE_NAMES
+                .iter()
+                .any(|name| top.find_entry(*name).is_some());
+            if has_kustomization {
+                kustomize::build_commit(repo, tree.root_tree, path, opts, tool)
+            } else {
+                load_plain(repo, tree.root_tree, id, path, opts)
+            }
+        }
+        EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link => {
+            let mut set = DesiredSet::default();
+            let file = TreeFile {
+                path: path.to_string(),
+                id,
+                kind,
+            };
+            set.add(load_tree_file(repo, tree.root_tree, &file, opts));
+            Ok(set)
+        }
+        EntryKind::Commit => Err(GitError::NotADirectory {
+            path: path.to_string(),
+            rev,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_resolve_inside_and_refuse_outside() {
+        assert_eq!(
+            resolve_link("a/b/link.yaml", "../c.yaml").as_deref(),
+            Some("a/c.yaml")
+        );
+        assert_eq!(
+            resolve_link("link.yaml", "./x/y.yaml").as_deref(),
+            Some("x/y.yaml")
+        );
+        assert_eq!(resolve_link("a/link.yaml", "../../etc/passwd"), None);
+        assert_eq!(resolve_link("a/link.yaml", "/etc/passwd"), None);
+    }
+}

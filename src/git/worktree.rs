@@ -1,0 +1,102 @@
+//! The working tree, uncommitted edits included: the operator's view before committing.
+
+use std::path::Path;
+
+use super::{GitError, kustomize};
+use crate::model::desired::DesiredSet;
+use crate::model::manifest::{FileLoad, LoadError, LoadOptions, is_manifest_file, load_file};
+
+pub fn load(
+    root: &Path,
+    path: &str,
+    opts: &LoadOptions,
+    tool: &kustomize::Tool,
+) -> Result<DesiredSet, GitError> {
+    let dir = root.join(path);
+    if !dir.exists() {
+        return Err(GitError::PathNotFound {
+            path: path.to_string(),
+            rev: "the working tree".into(),
+        });
+    }
+    if dir.is_dir() && kustomize::FILE_NAMES.iter().any(|n| dir.join(n).is_file()) {
+        let output = tool.build(&dir, path)?;
+        return Ok(kustomize::parse_output(&output, path, opts));
+    }
+    let mut files = Vec::new();
+    collect(root, &dir, &mut files)?;
+    files.sort();
+    let mut set = DesiredSet::default();
+    for rel in files {
+        set.add(load_one(root, &rel, opts));
+    }
+    Ok(set)
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), GitError> {
+    if dir.is_file() {
+        out.push(relative(root, dir));
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir).map_err(GitError::read)? {
+        let entry = entry.map_err(GitError::read)?;
+        let p = entry.path();
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        // Symlinked directories are not followed (they could loop or leave the repository).
+        let ft = entry.file_type().map_err(GitError::read)?;
+        if ft.is_dir() {
+            collect(root, &p, out)?;
+        } else if is_manifest_file(&p.to_string_lossy()) {
+            out.push(relative(root, &p));
+        }
+    }
+    Ok(())
+}
+
+fn relative(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn load_one(root: &Path, rel: &str, opts: &LoadOptions) -> FileLoad {
+    let full = root.join(rel);
+    let fail = |message: String| FileLoad {
+        errors: vec![LoadError {
+            file: rel.to_string(),
+            line: None,
+            column: None,
+            message,
+        }],
+        ..Default::default()
+    };
+    // A symlink must stay inside the repository, as in Git mode.
+    match full.canonicalize() {
+        Ok(target) if !target.starts_with(root.canonicalize().unwrap_or(root.to_path_buf())) => {
+            return fail(format!(
+                "symlink to {} points outside the repository; refused",
+                target.display()
+            ));
+        }
+        Err(e) => return fail(e.to_string()),
+        Ok(_) => {}
+    }
+    match std::fs::metadata(&full) {
+        Ok(m) if m.len() > opts.max_file_bytes => {
+            return fail(format!(
+                "file is {} bytes, over the {}-byte cap; refused (raise it with --max-file-size)",
+                m.len(),
+                opts.max_file_bytes
+            ));
+        }
+        Err(e) => return fail(e.to_string()),
+        Ok(_) => {}
+    }
+    match std::fs::read(&full) {
+        Ok(bytes) => load_file(rel, &bytes, opts),
+        Err(e) => fail(e.to_string()),
+    }
+}

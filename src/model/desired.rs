@@ -1,0 +1,81 @@
+//! The desired state of an app: every object Git declares, with what was skipped and what
+//! was wrong.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::manifest::{FileLoad, LoadError, Skipped};
+use super::object::{Manifest, ObjectKey};
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct DesiredSet {
+    pub objects: BTreeMap<ObjectKey, Manifest>,
+    pub skipped: Vec<Skipped>,
+    pub errors: Vec<LoadError>,
+}
+
+impl DesiredSet {
+    /// Adds what one file yielded. A second document with an identity already present is an
+    /// error naming both places; the first one stays.
+    pub fn add(&mut self, load: FileLoad) {
+        self.skipped.extend(load.skipped);
+        self.errors.extend(load.errors);
+        for manifest in load.manifests {
+            let key = manifest.id.key();
+            match self.objects.get(&key) {
+                Some(first) => self.errors.push(LoadError {
+                    file: manifest.source.file.clone(),
+                    line: Some(manifest.source.line),
+                    column: None,
+                    message: format!("duplicate object {key}: also defined at {}", first.source),
+                }),
+                None => {
+                    self.objects.insert(key, manifest);
+                }
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+}
+
+/// How the objects of two desired sets differ, by identity.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectChanges {
+    pub added: Vec<ObjectKey>,
+    pub removed: Vec<ObjectKey>,
+    pub modified: Vec<ObjectKey>,
+}
+
+impl ObjectChanges {
+    pub fn between(old: &DesiredSet, new: &DesiredSet) -> Self {
+        let mut changes = ObjectChanges::default();
+        for (key, manifest) in &new.objects {
+            match old.objects.get(key) {
+                None => changes.added.push(key.clone()),
+                Some(before) if before.content != manifest.content => {
+                    changes.modified.push(key.clone())
+                }
+                Some(_) => {}
+            }
+        }
+        changes.removed = old
+            .objects
+            .keys()
+            .filter(|k| !new.objects.contains_key(*k))
+            .cloned()
+            .collect();
+        changes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.modified.is_empty()
+    }
+}

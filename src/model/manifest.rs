@@ -1,0 +1,330 @@
+//! Parsing manifest files into desired objects: multi-document YAML, JSON, `kind: List`.
+//! Bad input is reported precisely and never stops the other documents and files.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::object::{Manifest, ObjectId, SourceRef, is_cluster_scoped, split_api_version};
+
+/// Limits and defaults for reading manifests.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Namespace for namespaced objects that name none.
+    pub namespace: String,
+    /// Files larger than this are refused.
+    pub max_file_bytes: u64,
+}
+
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            namespace: "default".into(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+}
+
+/// A problem with the input, located as precisely as the parser allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoadError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A document that is not a Kubernetes object, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub file: String,
+    pub document: usize,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What one file yielded.
+#[derive(Debug, Default, Clone)]
+pub struct FileLoad {
+    pub manifests: Vec<Manifest>,
+    pub skipped: Vec<Skipped>,
+    pub errors: Vec<LoadError>,
+}
+
+/// True for the file names kdrift reads as manifests.
+pub fn is_manifest_file(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")
+}
+
+/// Parses one file's bytes. `file` names it in every message.
+pub fn load_file(file: &str, bytes: &[u8], opts: &LoadOptions) -> FileLoad {
+    let mut out = FileLoad::default();
+    if bytes.len() as u64 > opts.max_file_bytes {
+        out.errors.push(LoadError {
+            file: file.into(),
+            line: None,
+            column: None,
+            message: format!(
+                "file is {} bytes, over the {}-byte cap; refused (raise it with --max-file-size)",
+                bytes.len(),
+                opts.max_file_bytes
+            ),
+        });
+        return out;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            out.errors.push(LoadError {
+                file: file.into(),
+                line: None,
+                column: None,
+                message: format!("not UTF-8 text: {e}"),
+            });
+            return out;
+        }
+    };
+    if file.to_ascii_lowercase().ends_with(".json") {
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => add_document(&mut out, value, file, 0, 1, opts),
+            Err(e) => out.errors.push(LoadError {
+                file: file.into(),
+                line: Some(e.line()),
+                column: Some(e.column()),
+                message: format!("invalid JSON: {e}"),
+            }),
+        }
+        return out;
+    }
+    for (index, doc) in split_documents(text).into_iter().enumerate() {
+        if doc.is_blank() {
+            continue;
+        }
+        match parse_yaml(&doc.text) {
+            Ok(value) => add_document(&mut out, value, file, index, doc.start_line, opts),
+            Err(e) => out.errors.push(yaml_error(file, &doc, e)),
+        }
+    }
+    out
+}
+
+/// One YAML document of a stream, with the line it starts on.
+#[derive(Debug, PartialEq)]
+pub struct RawDocument {
+    pub text: String,
+    /// The file line of the text's first line.
+    pub first_line: usize,
+    /// The file line where the document's content starts (after leading comments).
+    pub start_line: usize,
+}
+
+impl RawDocument {
+    fn is_blank(&self) -> bool {
+        self.text
+            .lines()
+            .map(str::trim)
+            .all(|l| l.is_empty() || l.starts_with('#'))
+    }
+}
+
+/// Splits a YAML stream at `---` (and `...`) markers, keeping line numbers. Content after a
+/// `---` on the same line stays, with the marker blanked so columns still match. Every
+/// segment with any text (comments too) counts as a document, so indexes match the file.
+pub fn split_documents(text: &str) -> Vec<RawDocument> {
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    let mut first_line = 1;
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let is_start =
+            line.starts_with("---") && line[3..].chars().next().is_none_or(char::is_whitespace);
+        let is_end = line == "..." || line.starts_with("... ");
+        if is_start || is_end {
+            push_document(&mut docs, std::mem::take(&mut current), first_line);
+            if is_start {
+                current.push_str("   ");
+                current.push_str(&line[3..]);
+                current.push('\n');
+                first_line = line_no;
+            } else {
+                first_line = line_no + 1;
+            }
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    push_document(&mut docs, current, first_line);
+    docs
+}
+
+fn push_document(docs: &mut Vec<RawDocument>, text: String, first_line: usize) {
+    if text.trim().is_empty() {
+        return;
+    }
+    // An object "starts" at its first line of content, not at comments above it.
+    let offset = text
+        .lines()
+        .position(|l| {
+            let t = l.trim();
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .unwrap_or(0);
+    docs.push(RawDocument {
+        text,
+        first_line,
+        start_line: first_line + offset,
+    });
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    // Alias bombs ("billion laughs") expand a few anchors into millions of nodes: refuse
+    // them long before they cost memory.
+    options.alias_limits.max_total_replayed_events = 100_000;
+    options.alias_limits.max_alias_expansions_per_anchor = 1_000;
+    options
+}
+
+fn parse_yaml(text: &str) -> Result<Value, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options::<Value>(text, yaml_options())
+}
+
+fn yaml_error(file: &str, doc: &RawDocument, e: serde_saphyr::Error) -> LoadError {
+    let location = e.location();
+    let message = e.to_string();
+    // The parser's own message may start with its location; ours names the file's.
+    let message = message
+        .split_once(": ")
+        .filter(|(head, _)| head.contains("line"))
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or(message);
+    LoadError {
+        file: file.into(),
+        line: location
+            .as_ref()
+            .map(|l| doc.first_line + l.line() as usize - 1),
+        column: location.as_ref().map(|l| l.column() as usize),
+        message: format!("invalid YAML: {message}"),
+    }
+}
+
+fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn add_document(
+    out: &mut FileLoad,
+    value: Value,
+    file: &str,
+    document: usize,
+    line: usize,
+    opts: &LoadOptions,
+) {
+    let source = SourceRef {
+        file: file.into(),
+        document,
+        line,
+    };
+    let skip = |reason: &str| Skipped {
+        file: file.into(),
+        document,
+        line,
+        reason: reason.into(),
+    };
+    if value.is_null() {
+        return;
+    }
+    if !value.is_object() {
+        out.skipped
+            .push(skip("not a mapping: not a Kubernetes object"));
+        return;
+    }
+    let (Some(api_version), Some(kind)) = (str_at(&value, "apiVersion"), str_at(&value, "kind"))
+    else {
+        out.skipped
+            .push(skip("no apiVersion and kind: not a Kubernetes object"));
+        return;
+    };
+    let (group, _) = split_api_version(api_version);
+    if group == "kustomize.config.k8s.io" || group == "config.kubernetes.io" {
+        out.skipped
+            .push(skip("kustomize configuration, not a cluster object"));
+        return;
+    }
+    if kind.ends_with("List")
+        && let Some(items) = value.get("items").and_then(Value::as_array)
+    {
+        for item in items.clone() {
+            add_object(out, item, &source, opts);
+        }
+        return;
+    }
+    add_object(out, value, &source, opts);
+}
+
+fn add_object(out: &mut FileLoad, mut value: Value, source: &SourceRef, opts: &LoadOptions) {
+    let api_version = str_at(&value, "apiVersion").unwrap_or_default().to_string();
+    let kind = str_at(&value, "kind").unwrap_or_default().to_string();
+    let name = value
+        .get("metadata")
+        .and_then(|m| str_at(m, "name"))
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
+    let Some(name) = name else {
+        out.errors.push(LoadError {
+            file: source.file.clone(),
+            line: Some(source.line),
+            column: None,
+            message: format!("{kind} object has no metadata.name"),
+        });
+        return;
+    };
+    let (group, version) = split_api_version(&api_version);
+    let namespace = if is_cluster_scoped(&group, &kind) {
+        None
+    } else {
+        let ns = value
+            .get("metadata")
+            .and_then(|m| str_at(m, "namespace"))
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&opts.namespace)
+            .to_string();
+        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("namespace".into(), Value::String(ns.clone()));
+        }
+        Some(ns)
+    };
+    out.manifests.push(Manifest {
+        id: ObjectId {
+            group,
+            version,
+            kind,
+            namespace,
+            name,
+        },
+        source: source.clone(),
+        content: value,
+    });
+}
+
+#[cfg(test)]
+mod tests;
