@@ -395,7 +395,7 @@ async fn restricted_user_gets_unknown_with_forbidden_and_the_rest() {
         .as_ref()
         .expect("a restricted kubeconfig (set KDRIFT_TEST_RESTRICTED_KUBECONFIG with KDRIFT_TEST_KUBECONFIG)");
     let conn = connect(kubeconfig).await;
-    let r = report(&conn, &[cluster.restricted_namespace.clone()])
+    let r = report(&conn, std::slice::from_ref(&cluster.restricted_namespace))
         .await
         .expect("report");
     assert_eq!(
