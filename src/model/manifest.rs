@@ -117,9 +117,12 @@ pub fn load_file(file: &str, bytes: &[u8], opts: &LoadOptions) -> FileLoad {
         if doc.is_blank() {
             continue;
         }
-        match parse_yaml(&doc.text) {
+        // Leading blank lines make the parser's line numbers (in its location and its
+        // message) the file's own.
+        let padded = format!("{}{}", "\n".repeat(doc.first_line - 1), doc.text);
+        match parse_yaml(&padded) {
             Ok(value) => add_document(&mut out, value, file, index, doc.start_line, opts),
-            Err(e) => out.errors.push(yaml_error(file, &doc, e)),
+            Err(e) => out.errors.push(yaml_error(file, e)),
         }
     }
     out
@@ -208,7 +211,7 @@ fn parse_yaml(text: &str) -> Result<Value, serde_saphyr::Error> {
     serde_saphyr::from_str_with_options::<Value>(text, yaml_options())
 }
 
-fn yaml_error(file: &str, doc: &RawDocument, e: serde_saphyr::Error) -> LoadError {
+fn yaml_error(file: &str, e: serde_saphyr::Error) -> LoadError {
     let location = e.location();
     let message = e.to_string();
     // The parser's own message may start with its location; ours names the file's.
@@ -219,9 +222,7 @@ fn yaml_error(file: &str, doc: &RawDocument, e: serde_saphyr::Error) -> LoadErro
         .unwrap_or(message);
     LoadError {
         file: file.into(),
-        line: location
-            .as_ref()
-            .map(|l| doc.first_line + l.line() as usize - 1),
+        line: location.as_ref().map(|l| l.line() as usize),
         column: location.as_ref().map(|l| l.column() as usize),
         message: format!("invalid YAML: {message}"),
     }

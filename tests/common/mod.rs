@@ -128,3 +128,31 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 }
+
+pub mod repo;
+
+/// The kubectl built for the local control plane (it carries kustomize), built if needed.
+pub fn built_kubectl() -> PathBuf {
+    static KUBECTL: OnceLock<PathBuf> = OnceLock::new();
+    KUBECTL
+        .get_or_init(|| {
+            let status = Command::new("bash")
+                .arg(cluster_script())
+                .arg("build")
+                .status()
+                .expect("run kdrift-cluster build");
+            assert!(status.success(), "kdrift-cluster build failed");
+            let out = Command::new("bash")
+                .arg(cluster_script())
+                .arg("env")
+                .output()
+                .expect("run kdrift-cluster env");
+            let env = String::from_utf8_lossy(&out.stdout);
+            let bin = env
+                .lines()
+                .find_map(|l| l.strip_prefix("export KDRIFT_BIN_DIR="))
+                .expect("KDRIFT_BIN_DIR");
+            PathBuf::from(bin).join("kubectl")
+        })
+        .clone()
+}
