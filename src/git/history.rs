@@ -5,11 +5,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use gix::ObjectId;
+use gix::objs::tree::EntryKind;
 use serde::Serialize;
 
-use super::tree::{AppTree, load_commit};
+use super::tree::{AppTree, FileChange, changed_files, load_commit, load_entry};
 use super::{App, GitError};
 use crate::model::desired::{DesiredSet, ObjectChanges};
+use crate::model::manifest::{FileLoad, is_manifest_file};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitSummary {
@@ -44,6 +46,8 @@ pub struct History<'a> {
     /// Full-history walk: remaining commits by time, newest first.
     all: Option<std::vec::IntoIter<ObjectId>>,
     sets: HashMap<ObjectId, Arc<DesiredSet>>,
+    /// Parsed files by (blob, path): most files are the same blob from commit to commit.
+    files: HashMap<(ObjectId, String), Arc<FileLoad>>,
 }
 
 impl<'a> History<'a> {
@@ -54,6 +58,7 @@ impl<'a> History<'a> {
             next: Some(start),
             all: None,
             sets: HashMap::new(),
+            files: HashMap::new(),
         }
     }
 
@@ -75,6 +80,7 @@ impl<'a> History<'a> {
             next: None,
             all: Some(ids.into_iter()),
             sets: HashMap::new(),
+            files: HashMap::new(),
         })
     }
 
@@ -152,15 +158,7 @@ impl<'a> History<'a> {
 
     /// What a commit changed, object by object, against its first parent.
     pub fn changes(&mut self, commit: &CommitSummary) -> HistoryEntry {
-        let result = (|| {
-            let new = self.set_at(commit.oid)?;
-            let old = match commit.parent {
-                Some(p) => self.set_at(p)?,
-                None => Arc::new(DesiredSet::default()),
-            };
-            Ok::<_, GitError>(ObjectChanges::between(&old, &new))
-        })();
-        let (changes, error) = match result {
+        let (changes, error) = match self.compute_changes(commit) {
             Ok(c) => (Some(c), None),
             Err(e) => (None, Some(e.to_string())),
         };
@@ -169,6 +167,100 @@ impl<'a> History<'a> {
             changes,
             error,
         }
+    }
+
+    fn compute_changes(&mut self, commit: &CommitSummary) -> Result<ObjectChanges, GitError> {
+        let repo = &self.app.repo;
+        let new = AppTree::at(repo, commit.oid, &self.app.path)?;
+        let old = match commit.parent {
+            Some(p) => Some(AppTree::at(repo, p, &self.app.path)?),
+            None => None,
+        };
+        let kustomized = [Some(new), old]
+            .iter()
+            .flatten()
+            .filter_map(|t| t.id())
+            .any(|id| self.is_kustomization(id));
+        if kustomized {
+            let new_set = self.set_at(commit.oid)?;
+            let old_set = match commit.parent {
+                Some(p) => self.set_at(p)?,
+                None => Arc::new(DesiredSet::default()),
+            };
+            return Ok(ObjectChanges::between(&old_set, &new_set));
+        }
+        self.changes_from_files(old, new)
+    }
+
+    /// Plain apps: only the files that differ are parsed (and parsed files are cached), so
+    /// a commit costs what it changed, not the size of the app.
+    fn changes_from_files(
+        &mut self,
+        old: Option<AppTree>,
+        new: AppTree,
+    ) -> Result<ObjectChanges, GitError> {
+        let path = self.app.path.clone();
+        let old_entry = old.and_then(|t| t.entry);
+        let mut changed = Vec::new();
+        let is_tree = |e: Option<(ObjectId, EntryKind)>| e.is_some_and(|e| e.1 == EntryKind::Tree);
+        if is_tree(old_entry) || is_tree(new.entry) {
+            let tree_id = |e: Option<(ObjectId, EntryKind)>| {
+                e.filter(|e| e.1 == EntryKind::Tree).map(|e| e.0)
+            };
+            changed_files(
+                &self.app.repo,
+                tree_id(old_entry),
+                tree_id(new.entry),
+                &path,
+                &mut changed,
+            )?;
+        } else if old_entry != new.entry {
+            changed.push(FileChange {
+                path: path.clone(),
+                old: old_entry,
+                new: new.entry,
+            });
+        }
+        let mut before = DesiredSet::default();
+        let mut after = DesiredSet::default();
+        for change in changed.iter().filter(|c| is_manifest_file(&c.path)) {
+            if let (Some(entry), Some(tree)) = (change.old, old) {
+                before.add(
+                    self.file(tree.root_tree, &change.path, entry)
+                        .as_ref()
+                        .clone(),
+                );
+            }
+            if let Some(entry) = change.new {
+                after.add(
+                    self.file(new.root_tree, &change.path, entry)
+                        .as_ref()
+                        .clone(),
+                );
+            }
+        }
+        Ok(ObjectChanges::between(&before, &after))
+    }
+
+    fn file(
+        &mut self,
+        root_tree: ObjectId,
+        path: &str,
+        entry: (ObjectId, EntryKind),
+    ) -> Arc<FileLoad> {
+        let key = (entry.0, path.to_string());
+        if let Some(load) = self.files.get(&key) {
+            return load.clone();
+        }
+        let load = Arc::new(load_entry(
+            &self.app.repo,
+            root_tree,
+            path,
+            entry,
+            &self.app.load,
+        ));
+        self.files.insert(key, load.clone());
+        load
     }
 }
 

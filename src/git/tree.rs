@@ -256,3 +256,82 @@ mod tests {
         assert_eq!(resolve_link("a/link.yaml", "/etc/passwd"), None);
     }
 }
+
+/// A file that differs between two trees: what it was and what it is (absent = `None`).
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    pub path: String,
+    pub old: Option<(ObjectId, EntryKind)>,
+    pub new: Option<(ObjectId, EntryKind)>,
+}
+
+type Entries = std::collections::BTreeMap<String, (ObjectId, EntryKind)>;
+
+fn entries(repo: &gix::Repository, tree: Option<ObjectId>) -> Result<Entries, GitError> {
+    let Some(tree) = tree else {
+        return Ok(Entries::new());
+    };
+    let tree = repo.find_tree(tree).map_err(GitError::read)?;
+    let decoded = tree.decode().map_err(GitError::read)?;
+    Ok(decoded
+        .entries
+        .iter()
+        .map(|e| (e.filename.to_string(), (e.oid.to_owned(), e.mode.kind())))
+        .collect())
+}
+
+/// The files that differ between two trees, skipping identical subtrees unread.
+pub fn changed_files(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    prefix: &str,
+    out: &mut Vec<FileChange>,
+) -> Result<(), GitError> {
+    if old == new {
+        return Ok(());
+    }
+    let (old_entries, new_entries) = (entries(repo, old)?, entries(repo, new)?);
+    let names: std::collections::BTreeSet<&String> =
+        old_entries.keys().chain(new_entries.keys()).collect();
+    for name in names {
+        let (o, n) = (
+            old_entries.get(name).copied(),
+            new_entries.get(name).copied(),
+        );
+        if o == n {
+            continue;
+        }
+        let path = join(prefix, name);
+        let is_tree = |e: &(ObjectId, EntryKind)| e.1 == EntryKind::Tree;
+        let (o_tree, n_tree) = (o.filter(is_tree), n.filter(is_tree));
+        if o_tree.is_some() || n_tree.is_some() {
+            changed_files(repo, o_tree.map(|e| e.0), n_tree.map(|e| e.0), &path, out)?;
+        }
+        let (o_file, n_file) = (o.filter(|e| !is_tree(e)), n.filter(|e| !is_tree(e)));
+        if o_file != n_file {
+            out.push(FileChange {
+                path,
+                old: o_file,
+                new: n_file,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Loads one file of a commit by id and kind (see [`load_tree_file`]).
+pub fn load_entry(
+    repo: &gix::Repository,
+    root_tree: ObjectId,
+    path: &str,
+    entry: (ObjectId, EntryKind),
+    opts: &LoadOptions,
+) -> FileLoad {
+    let file = TreeFile {
+        path: path.to_string(),
+        id: entry.0,
+        kind: entry.1,
+    };
+    load_tree_file(repo, root_tree, &file, opts)
+}
