@@ -1,8 +1,12 @@
 //! Pure domain logic: no I/O, no clients, no terminal.
 
 pub mod desired;
+pub mod diff;
+pub mod drift;
+pub mod fields;
 pub mod health;
 pub mod manifest;
+pub mod normalize;
 pub mod object;
 pub mod secret;
 pub mod time;

@@ -70,3 +70,90 @@ mod tests {
         assert_eq!(masked(&cm), cm);
     }
 }
+
+/// The data of a Secret as the API server stores it: `stringData` folded into `data`
+/// (base64), which is what live objects carry.
+fn effective_data(obj: &Value) -> serde_json::Map<String, Value> {
+    use base64::Engine as _;
+    let mut data = obj
+        .get("data")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(plain) = obj.get("stringData").and_then(Value::as_object) {
+        for (k, v) in plain {
+            let text = v.as_str().unwrap_or_default();
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            data.insert(k.clone(), Value::String(encoded));
+        }
+    }
+    data
+}
+
+/// Masks a pair of versions of one object (`before`, `after`) so that a diff of the two
+/// still shows, per key, whether it was added, removed, changed or unchanged, and never a
+/// value: unchanged keys read `<masked>` on both sides, changed keys `<masked: before>` and
+/// `<masked: after>`. Either side may be absent. Non-Secrets are left alone.
+pub fn mask_pair(before: Option<&mut Value>, after: Option<&mut Value>) {
+    let (before, after) = (
+        before.filter(|v| is_secret(v)),
+        after.filter(|v| is_secret(v)),
+    );
+    let before_data = before.as_deref().map(effective_data).unwrap_or_default();
+    let after_data = after.as_deref().map(effective_data).unwrap_or_default();
+    let masked_side = |own: &serde_json::Map<String, Value>,
+                       other: &serde_json::Map<String, Value>,
+                       label: &str| {
+        own.iter()
+            .map(|(k, v)| {
+                let shown = match other.get(k) {
+                    Some(o) if o == v => MASK.to_string(),
+                    Some(_) => format!("<masked: {label}>"),
+                    None => MASK.to_string(),
+                };
+                (k.clone(), Value::String(shown))
+            })
+            .collect::<serde_json::Map<String, Value>>()
+    };
+    for (side, own, other, label) in [
+        (before, &before_data, &after_data, "before"),
+        (after, &after_data, &before_data, "after"),
+    ] {
+        let Some(obj) = side else { continue };
+        mask(obj);
+        if let Some(map) = obj.as_object_mut() {
+            map.remove("stringData");
+            if !own.is_empty() {
+                map.insert("data".into(), Value::Object(masked_side(own, other, label)));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod pair_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn pairs_show_per_key_change_and_no_value() {
+        let mut live = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+            "data": {"same": "c2FtZQ==", "changed": "b2xk", "gone": "eA=="}});
+        // Git writes stringData: "same" is the same value as live's base64 "c2FtZQ==".
+        let mut git = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+            "stringData": {"same": "same", "changed": "new-value", "added": "plain-secret"}});
+        mask_pair(Some(&mut live), Some(&mut git));
+        assert_eq!(live["data"]["same"], MASK);
+        assert_eq!(git["data"]["same"], MASK);
+        assert_eq!(live["data"]["changed"], "<masked: before>");
+        assert_eq!(git["data"]["changed"], "<masked: after>");
+        assert_eq!(live["data"]["gone"], MASK);
+        assert!(git["data"].get("gone").is_none());
+        assert_eq!(git["data"]["added"], MASK);
+        let all = format!("{live}{git}");
+        for raw in ["c2FtZQ==", "b2xk", "new-value", "plain-secret", "eA=="] {
+            assert!(!all.contains(raw), "{raw} leaked: {all}");
+        }
+    }
+}

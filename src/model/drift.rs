@@ -1,0 +1,216 @@
+//! The drift engine: for each object of the app, is the cluster what Git says, and if not,
+//! what differs and who changed it. Two lenses (see DESIGN.md): the apply preview (live
+//! versus a server-side dry-run apply of the Git object) and live drift (fields set
+//! outside Git, attributed to their field manager).
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::diff::{Diff, unified};
+use super::fields::{DriftField, live_drift};
+use super::normalize::normalize;
+use super::object::{Manifest, ObjectKey, SourceRef};
+use super::secret::mask_pair;
+use super::yaml::to_yaml;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum SyncStatus {
+    Synced,
+    OutOfSync,
+    /// In Git, not in the cluster.
+    Missing,
+    /// In the cluster with this app's tracking mark, not in Git: a prune candidate.
+    Extra,
+    /// Not known (yet), or an error: the reason says which.
+    Unknown,
+}
+
+impl SyncStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            SyncStatus::Synced => "Synced",
+            SyncStatus::OutOfSync => "OutOfSync",
+            SyncStatus::Missing => "Missing",
+            SyncStatus::Extra => "Extra",
+            SyncStatus::Unknown => "Unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for SyncStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The outcome of a server-side dry-run apply of the Git object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    /// The object as it would be after the apply, or why the dry-run failed.
+    pub result: Result<Value, String>,
+    /// Fields another manager owns with a different value: `field (manager)`.
+    pub conflicts: Vec<String>,
+}
+
+/// Everything the engine needs to judge one object.
+pub struct Inputs<'a> {
+    pub key: &'a ObjectKey,
+    pub desired: Option<&'a Manifest>,
+    pub live: Option<&'a Value>,
+    pub preview: Option<&'a Preview>,
+    /// The Git object as the server would store it (dry-run create), for the drift lens.
+    pub reference: Option<&'a Value>,
+    pub field_manager: &'a str,
+    pub deadline: Duration,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectReport {
+    pub key: ObjectKey,
+    pub source: Option<SourceRef>,
+    pub status: SyncStatus,
+    pub reason: String,
+    /// Apply preview: live versus after a sync (server dry-run); secrets masked.
+    pub preview: Option<Diff>,
+    /// Live drift: fields set outside Git, with their managers; secrets masked.
+    pub drift: Vec<DriftField>,
+    pub conflicts: Vec<String>,
+}
+
+impl ObjectReport {
+    pub fn unknown(key: ObjectKey, source: Option<SourceRef>, reason: impl Into<String>) -> Self {
+        ObjectReport {
+            key,
+            source,
+            status: SyncStatus::Unknown,
+            reason: reason.into(),
+            preview: None,
+            drift: Vec::new(),
+            conflicts: Vec::new(),
+        }
+    }
+}
+
+const LIVE: &str = "live";
+const AFTER: &str = "after sync (server dry-run)";
+
+fn yaml_of(v: Option<&Value>) -> String {
+    v.map(|v| to_yaml(&normalize(v))).unwrap_or_default()
+}
+
+/// Judges one object.
+pub fn assess(input: &Inputs<'_>) -> ObjectReport {
+    let key = input.key.clone();
+    let source = input.desired.map(|d| d.source.clone());
+    let after = match input.preview.map(|p| &p.result) {
+        Some(Ok(v)) => Some(v.clone()),
+        Some(Err(e)) => {
+            return ObjectReport::unknown(key, source, format!("dry-run apply failed: {e}"));
+        }
+        None => input.desired.map(|d| d.content.clone()),
+    };
+    let conflicts = input
+        .preview
+        .map(|p| p.conflicts.clone())
+        .unwrap_or_default();
+    match (input.desired, input.live) {
+        (None, None) => ObjectReport::unknown(key, source, "neither in Git nor in the cluster"),
+        (Some(_), None) => {
+            let mut after = after;
+            mask_pair(None, after.as_mut());
+            ObjectReport {
+                status: SyncStatus::Missing,
+                reason: "in Git, not in the cluster".into(),
+                preview: Some(unified(
+                    LIVE,
+                    "",
+                    AFTER,
+                    &yaml_of(after.as_ref()),
+                    input.deadline,
+                )),
+                key,
+                source,
+                drift: Vec::new(),
+                conflicts,
+            }
+        }
+        (None, Some(live)) => {
+            let mut live = live.clone();
+            mask_pair(Some(&mut live), None);
+            ObjectReport {
+                status: SyncStatus::Extra,
+                reason: "tracked for this app, not in Git: a prune candidate".into(),
+                preview: Some(unified(
+                    LIVE,
+                    &yaml_of(Some(&live)),
+                    "after prune",
+                    "",
+                    input.deadline,
+                )),
+                key,
+                source,
+                drift: Vec::new(),
+                conflicts: Vec::new(),
+            }
+        }
+        (Some(desired), Some(live)) => {
+            let mut live_masked = live.clone();
+            let mut after = after.unwrap_or_else(|| desired.content.clone());
+            mask_pair(Some(&mut live_masked), Some(&mut after));
+            let preview = unified(
+                LIVE,
+                &yaml_of(Some(&live_masked)),
+                AFTER,
+                &yaml_of(Some(&after)),
+                input.deadline,
+            );
+            let mut live_for_drift = live.clone();
+            let mut reference = input.reference.unwrap_or(&desired.content).clone();
+            mask_pair(Some(&mut reference), Some(&mut live_for_drift));
+            let drift = live_drift(&live_for_drift, &reference, input.field_manager);
+            let mut reasons = Vec::new();
+            if !preview.is_empty() {
+                reasons.push(format!(
+                    "a sync would change it (+{} -{} lines)",
+                    preview.added, preview.removed
+                ));
+            }
+            if !drift.is_empty() {
+                let mut managers: Vec<&str> = drift.iter().map(|d| d.manager.as_str()).collect();
+                managers.sort();
+                managers.dedup();
+                reasons.push(format!(
+                    "{} field(s) set outside Git by {}",
+                    drift.len(),
+                    managers.join(", ")
+                ));
+            }
+            if !conflicts.is_empty() {
+                reasons.push(format!("conflicts: {}", conflicts.join("; ")));
+            }
+            let status = if reasons.is_empty() {
+                SyncStatus::Synced
+            } else {
+                SyncStatus::OutOfSync
+            };
+            ObjectReport {
+                key,
+                source,
+                status,
+                reason: if reasons.is_empty() {
+                    "live matches Git".into()
+                } else {
+                    reasons.join("; ")
+                },
+                preview: Some(preview),
+                drift,
+                conflicts,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,152 @@
+use serde_json::json;
+
+use super::*;
+use crate::model::object::ObjectId;
+
+fn manifest(content: Value) -> Manifest {
+    Manifest {
+        id: ObjectId {
+            group: String::new(),
+            version: "v1".into(),
+            kind: content["kind"].as_str().unwrap_or_default().into(),
+            namespace: Some("app".into()),
+            name: content["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .into(),
+        },
+        source: SourceRef {
+            file: "app.yaml".into(),
+            document: 0,
+            line: 1,
+        },
+        content,
+    }
+}
+
+fn run(
+    desired: Option<&Manifest>,
+    live: Option<&Value>,
+    preview: Option<&Preview>,
+) -> ObjectReport {
+    let key = desired.map(|d| d.id.key()).unwrap_or(ObjectKey {
+        group: String::new(),
+        kind: "ConfigMap".into(),
+        namespace: Some("app".into()),
+        name: "x".into(),
+    });
+    assess(&Inputs {
+        key: &key,
+        desired,
+        live,
+        preview,
+        reference: None,
+        field_manager: "kdrift",
+        deadline: Duration::from_millis(200),
+    })
+}
+
+fn cm(data: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "app"}, "data": data})
+}
+
+#[test]
+fn equal_objects_are_synced() {
+    let git = manifest(cm(json!({"a": "1"})));
+    let mut live = cm(json!({"a": "1"}));
+    live["metadata"]["uid"] = json!("123");
+    live["metadata"]["resourceVersion"] = json!("7");
+    let preview = Preview {
+        result: Ok(live.clone()),
+        conflicts: vec![],
+    };
+    let r = run(Some(&git), Some(&live), Some(&preview));
+    assert_eq!(r.status, SyncStatus::Synced, "{r:?}");
+    assert!(r.preview.as_ref().is_some_and(Diff::is_empty));
+}
+
+#[test]
+fn a_changed_value_is_out_of_sync_with_a_diff() {
+    let git = manifest(cm(json!({"a": "1"})));
+    let live = cm(json!({"a": "2"}));
+    let preview = Preview {
+        result: Ok(cm(json!({"a": "1"}))),
+        conflicts: vec![],
+    };
+    let r = run(Some(&git), Some(&live), Some(&preview));
+    assert_eq!(r.status, SyncStatus::OutOfSync);
+    let diff = r.preview.expect("diff").unified;
+    assert!(
+        diff.contains("-  a: '2'") || diff.contains("-  a: \"2\""),
+        "{diff}"
+    );
+}
+
+#[test]
+fn a_key_added_by_another_manager_is_caught_by_live_drift_only() {
+    let git = manifest(cm(json!({"a": "1"})));
+    let mut live = cm(json!({"a": "1", "extra": "x"}));
+    live["metadata"]["managedFields"] = json!([
+        {"manager": "kdrift", "operation": "Apply", "fieldsV1": {"f:data": {"f:a": {}}}},
+        {"manager": "kubectl-patch", "operation": "Update", "fieldsV1": {"f:data": {"f:extra": {}}}}
+    ]);
+    // Applying Git keeps the other manager's key: the apply preview sees nothing.
+    let preview = Preview {
+        result: Ok(live.clone()),
+        conflicts: vec![],
+    };
+    let r = run(Some(&git), Some(&live), Some(&preview));
+    assert!(r.preview.as_ref().is_some_and(Diff::is_empty));
+    assert_eq!(r.status, SyncStatus::OutOfSync);
+    assert_eq!(r.drift.len(), 1);
+    assert_eq!(r.drift[0].manager, "kubectl-patch");
+    assert!(r.reason.contains("kubectl-patch"));
+}
+
+#[test]
+fn missing_extra_and_failed_dry_runs() {
+    let git = manifest(cm(json!({"a": "1"})));
+    let r = run(Some(&git), None, None);
+    assert_eq!(r.status, SyncStatus::Missing);
+    assert!(r.preview.expect("diff").added > 0);
+    let live = cm(json!({"a": "1"}));
+    let r = run(None, Some(&live), None);
+    assert_eq!(r.status, SyncStatus::Extra);
+    let failed = Preview {
+        result: Err("admission webhook denied".into()),
+        conflicts: vec![],
+    };
+    let r = run(Some(&git), Some(&live), Some(&failed));
+    assert_eq!(r.status, SyncStatus::Unknown);
+    assert!(r.reason.contains("admission webhook denied"));
+}
+
+#[test]
+fn secret_changes_show_keys_not_values() {
+    let secret = |v: &str| {
+        json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "db", "namespace": "app"}, "data": {"password": v, "user": "YWRtaW4="}})
+    };
+    let git = manifest(secret("bmV3LXBhc3N3b3Jk"));
+    let live = secret("b2xkLXBhc3N3b3Jk");
+    let preview = Preview {
+        result: Ok(secret("bmV3LXBhc3N3b3Jk")),
+        conflicts: vec![],
+    };
+    let r = run(Some(&git), Some(&live), Some(&preview));
+    assert_eq!(r.status, SyncStatus::OutOfSync);
+    let text = serde_json::to_string(&r).expect("json");
+    for raw in [
+        "bmV3LXBhc3N3b3Jk",
+        "b2xkLXBhc3N3b3Jk",
+        "YWRtaW4=",
+        "new-password",
+        "old-password",
+    ] {
+        assert!(!text.contains(raw), "{raw} leaked");
+    }
+    let diff = r.preview.expect("diff").unified;
+    assert!(diff.contains("-  password: \"<masked: before>\""), "{diff}");
+    assert!(diff.contains("+  password: \"<masked: after>\""), "{diff}");
+    assert!(diff.contains("   user: <masked>"), "{diff}");
+}
