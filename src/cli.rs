@@ -43,6 +43,40 @@ pub enum Command {
     /// The commits that touch the app path, newest first, with the objects each added,
     /// removed and modified.
     History(HistoryArgs),
+    /// Compare the app in Git with the live cluster, object by object, through two lenses:
+    /// the apply preview (what a sync would change) and live drift (fields set outside
+    /// Git, with the field manager that set them). Secrets are masked.
+    ///
+    /// Exit code 0 when everything is in sync, 1 when anything differs, 2 on error
+    /// (including objects whose state is Unknown, and manifests that failed to load).
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// Any commit-ish: branch, tag, short hash, HEAD~3.
+    #[arg(long, default_value = "HEAD", conflicts_with = "worktree")]
+    pub rev: String,
+    /// Compare the working tree, uncommitted edits included.
+    #[arg(long)]
+    pub worktree: bool,
+    /// The app name in kdrift's tracking label (default: repository directory and path).
+    #[arg(long, value_name = "NAME")]
+    pub app_name: Option<String>,
+    /// Which lens decides and shows differences.
+    #[arg(long, value_enum, default_value_t = LensArg::Both)]
+    pub lens: LensArg,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LensArg {
+    Preview,
+    Drift,
+    Both,
 }
 
 /// Which app: a repository, a path in it, how to read it.

@@ -36,6 +36,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             kdrift::cmd::health::run(&conn, args).await
         }
         Command::Render(args) => kdrift::cmd::render::run(args),
+        Command::Diff(args) => {
+            let conn = Connection::open(&options).await?;
+            kdrift::cmd::diff::run(&conn, args).await
+        }
         Command::History(args) => kdrift::cmd::history::run(args),
     }
 }

@@ -1,8 +1,12 @@
 //! Everything that talks to the Kubernetes API server.
 
+pub mod apply;
 pub mod connect;
+pub mod discovery;
+pub mod drift;
 pub mod error;
 pub mod health;
+pub mod live;
 pub mod workloads;
 
 pub use connect::{ConnectOptions, Connection};

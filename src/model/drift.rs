@@ -79,7 +79,46 @@ pub struct ObjectReport {
     pub conflicts: Vec<String>,
 }
 
+/// Which lens decides and shows drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lens {
+    Preview,
+    Drift,
+    Both,
+}
+
 impl ObjectReport {
+    /// The report as seen through one lens: the other lens's findings are dropped and the
+    /// status of an object in both Git and the cluster follows what remains.
+    pub fn through(mut self, lens: Lens) -> Self {
+        if lens == Lens::Both || !matches!(self.status, SyncStatus::Synced | SyncStatus::OutOfSync)
+        {
+            return self;
+        }
+        let preview_differs =
+            self.preview.as_ref().is_some_and(|p| !p.is_empty()) || !self.conflicts.is_empty();
+        let differs = match lens {
+            Lens::Preview => {
+                self.drift.clear();
+                preview_differs
+            }
+            _ => {
+                self.preview = None;
+                self.conflicts.clear();
+                !self.drift.is_empty()
+            }
+        };
+        self.status = if differs {
+            SyncStatus::OutOfSync
+        } else {
+            SyncStatus::Synced
+        };
+        if !differs {
+            self.reason = "live matches Git through this lens".into();
+        }
+        self
+    }
+
     pub fn unknown(key: ObjectKey, source: Option<SourceRef>, reason: impl Into<String>) -> Self {
         ObjectReport {
             key,
@@ -106,8 +145,21 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
     let source = input.desired.map(|d| d.source.clone());
     let after = match input.preview.map(|p| &p.result) {
         Some(Ok(v)) => Some(v.clone()),
-        Some(Err(e)) => {
+        Some(Err(e)) if input.live.is_some() => {
             return ObjectReport::unknown(key, source, format!("dry-run apply failed: {e}"));
+        }
+        Some(Err(e)) => {
+            // Its namespace is usually missing too, and created by the same sync.
+            let why = if e.contains("namespaces \"") && e.contains("not found") {
+                "its namespace does not exist yet".to_string()
+            } else {
+                format!("and a dry-run apply fails: {e}")
+            };
+            return ObjectReport {
+                status: SyncStatus::Missing,
+                reason: format!("in Git, not in the cluster ({why})"),
+                ..ObjectReport::unknown(key, source, "")
+            };
         }
         None => input.desired.map(|d| d.content.clone()),
     };

@@ -10,4 +10,5 @@ pub mod normalize;
 pub mod object;
 pub mod secret;
 pub mod time;
+pub mod tracking;
 pub mod yaml;

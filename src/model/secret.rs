@@ -157,3 +157,54 @@ mod pair_tests {
         }
     }
 }
+
+/// Removes any of a Secret's values (as written, base64 or decoded) from a message, e.g. an
+/// API error that quotes an invalid value.
+pub fn scrub(message: &str, obj: &Value) -> String {
+    use base64::Engine as _;
+    if !is_secret(obj) {
+        return message.to_string();
+    }
+    let mut values: Vec<String> = Vec::new();
+    for field in ["data", "stringData"] {
+        for v in obj
+            .get(field)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
+                values.push(s.to_string());
+                values.push(base64::engine::general_purpose::STANDARD.encode(s.as_bytes()));
+                if let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(s) {
+                    values.push(String::from_utf8_lossy(&decoded).into_owned());
+                }
+            }
+        }
+    }
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    values
+        .iter()
+        .filter(|v| v.len() >= 3)
+        .fold(message.to_string(), |m, v| m.replace(v.as_str(), MASK))
+}
+
+#[cfg(test)]
+mod scrub_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn messages_lose_secret_values() {
+        let s = json!({"apiVersion": "v1", "kind": "Secret", "data": {"k": "aHVudGVyMg=="}, "stringData": {"p": "plain-pass"}});
+        let m = scrub(
+            "invalid value \"aHVudGVyMg==\" (hunter2) and plain-pass",
+            &s,
+        );
+        assert!(
+            !m.contains("aHVudGVyMg==") && !m.contains("hunter2") && !m.contains("plain-pass"),
+            "{m}"
+        );
+    }
+}

@@ -1,0 +1,384 @@
+//! Gathers what the drift engine needs: discovery, live objects from watches, dry-runs
+//! (concurrent, bounded, cached), and runs the engine over every object of the app.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::discovery::ApiResource;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::apply::{preview, reference};
+use super::discovery::{self, Served};
+use super::live::{LiveWatch, Scope, object_value};
+use super::{ClusterError, Connection};
+use crate::model::desired::DesiredSet;
+use crate::model::drift::{Inputs, ObjectReport, Preview, SyncStatus, assess};
+use crate::model::object::{Manifest, ObjectId, ObjectKey, split_api_version};
+use crate::model::tracking::{TRACKING_LABEL, is_tracked, with_tracking};
+
+#[derive(Debug, Clone)]
+pub struct DriftOptions {
+    /// The app name in the tracking label.
+    pub app: String,
+    pub field_manager: String,
+    /// The app's target namespace (searched for Extra objects even when Git has none there).
+    pub namespace: String,
+    /// Dry-runs in flight at once.
+    pub concurrency: usize,
+    pub diff_deadline: Duration,
+    pub watch_timeout: Duration,
+}
+
+impl DriftOptions {
+    pub fn new(app: &str, namespace: &str) -> Self {
+        DriftOptions {
+            app: app.to_string(),
+            field_manager: "kdrift".into(),
+            namespace: namespace.to_string(),
+            concurrency: 8,
+            diff_deadline: crate::model::diff::DEFAULT_DEADLINE,
+            watch_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftReport {
+    pub app: String,
+    pub objects: Vec<ObjectReport>,
+}
+
+impl DriftReport {
+    pub fn count(&self, status: SyncStatus) -> usize {
+        self.objects.iter().filter(|o| o.status == status).count()
+    }
+
+    pub fn in_sync(&self) -> bool {
+        self.objects.iter().all(|o| o.status == SyncStatus::Synced)
+    }
+}
+
+type CacheKey = (ObjectKey, u64, String);
+
+/// Dry-run results by (object, desired content, live resourceVersion): unchanged inputs
+/// are never dry-run twice.
+#[derive(Default)]
+pub struct DryRunCache(Mutex<HashMap<CacheKey, (Preview, Option<Value>)>>);
+
+impl DryRunCache {
+    fn get(&self, key: &CacheKey) -> Option<(Preview, Option<Value>)> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: CacheKey, value: (Preview, Option<Value>)) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(key, value);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Kinds searched for objects carrying the tracking mark even when Git has none of them.
+const TRACKED_KINDS: [(&str, &str, &str); 16] = [
+    ("", "v1", "ConfigMap"),
+    ("", "v1", "Secret"),
+    ("", "v1", "Service"),
+    ("", "v1", "ServiceAccount"),
+    ("", "v1", "PersistentVolumeClaim"),
+    ("", "v1", "Namespace"),
+    ("apps", "v1", "Deployment"),
+    ("apps", "v1", "StatefulSet"),
+    ("apps", "v1", "DaemonSet"),
+    ("batch", "v1", "Job"),
+    ("batch", "v1", "CronJob"),
+    ("networking.k8s.io", "v1", "Ingress"),
+    ("rbac.authorization.k8s.io", "v1", "Role"),
+    ("rbac.authorization.k8s.io", "v1", "RoleBinding"),
+    ("autoscaling", "v2", "HorizontalPodAutoscaler"),
+    ("policy", "v1", "PodDisruptionBudget"),
+];
+
+/// A desired object whose kind the cluster serves, with its scope made right.
+struct Target {
+    manifest: Manifest,
+    served: Served,
+}
+
+fn hash_value(v: &Value) -> u64 {
+    let mut h = DefaultHasher::new();
+    v.to_string().hash(&mut h);
+    h.finish()
+}
+
+fn watch_id(
+    ar: &ApiResource,
+    ns: Option<&str>,
+    selector: bool,
+) -> (String, String, Option<String>, bool) {
+    (
+        ar.group.clone(),
+        ar.plural.clone(),
+        ns.map(str::to_string),
+        selector,
+    )
+}
+
+/// Fixes a manifest's namespace to what discovery says about its scope.
+fn scoped(mut manifest: Manifest, served: &Served, default_ns: &str) -> Manifest {
+    let meta = manifest
+        .content
+        .get_mut("metadata")
+        .and_then(Value::as_object_mut);
+    if served.namespaced {
+        if manifest.id.namespace.is_none() {
+            manifest.id.namespace = Some(default_ns.to_string());
+            if let Some(meta) = meta {
+                meta.insert("namespace".into(), Value::String(default_ns.into()));
+            }
+        }
+    } else {
+        manifest.id.namespace = None;
+        if let Some(meta) = meta {
+            meta.remove("namespace");
+        }
+    }
+    manifest
+}
+
+pub async fn compute(
+    conn: &Connection,
+    desired: &DesiredSet,
+    opts: &DriftOptions,
+    cache: &DryRunCache,
+) -> Result<DriftReport, ClusterError> {
+    let tracked_ids: Vec<ObjectId> = TRACKED_KINDS
+        .iter()
+        .map(|(g, v, k)| ObjectId {
+            group: (*g).into(),
+            version: (*v).into(),
+            kind: (*k).into(),
+            namespace: None,
+            name: String::new(),
+        })
+        .collect();
+    let resolved = discovery::resolve(
+        conn,
+        desired.objects.values().map(|m| &m.id).chain(&tracked_ids),
+    )
+    .await
+    .map_err(ClusterError::Config)?;
+
+    let mut reports = Vec::new();
+    let mut targets = Vec::new();
+    for manifest in desired.objects.values() {
+        match discovery::lookup(&resolved, &manifest.id) {
+            Some(Ok(served)) => targets.push(Target {
+                manifest: scoped(manifest.clone(), served, &opts.namespace),
+                served: served.clone(),
+            }),
+            Some(Err(reason)) => reports.push(ObjectReport::unknown(
+                manifest.id.key(),
+                Some(manifest.source.clone()),
+                reason.clone(),
+            )),
+            None => reports.push(ObjectReport::unknown(
+                manifest.id.key(),
+                Some(manifest.source.clone()),
+                "not resolved by discovery",
+            )),
+        }
+    }
+
+    let mut namespaces: Vec<String> = targets
+        .iter()
+        .filter_map(|t| t.manifest.id.namespace.clone())
+        .chain([opts.namespace.clone()])
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
+
+    // One unfiltered watch per (kind, namespace) of the desired objects; label-selected
+    // ones for the other tracked kinds.
+    let mut scopes: BTreeMap<(String, String, Option<String>, bool), Scope> = BTreeMap::new();
+    for t in &targets {
+        let ns = t.manifest.id.namespace.as_deref();
+        scopes
+            .entry(watch_id(&t.served.resource, ns, false))
+            .or_insert_with(|| Scope {
+                resource: t.served.resource.clone(),
+                namespace: ns.map(str::to_string),
+                label_selector: None,
+            });
+    }
+    let selector = format!("{TRACKING_LABEL}={}", opts.app);
+    for id in &tracked_ids {
+        let Some(Ok(served)) = discovery::lookup(&resolved, id) else {
+            continue;
+        };
+        let scope_namespaces: Vec<Option<String>> = if served.namespaced {
+            namespaces.iter().cloned().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for ns in scope_namespaces {
+            if scopes.contains_key(&watch_id(&served.resource, ns.as_deref(), false)) {
+                continue;
+            }
+            scopes
+                .entry(watch_id(&served.resource, ns.as_deref(), true))
+                .or_insert_with(|| Scope {
+                    resource: served.resource.clone(),
+                    namespace: ns,
+                    label_selector: Some(selector.clone()),
+                });
+        }
+    }
+    let watches: HashMap<(String, String, Option<String>, bool), LiveWatch> = scopes
+        .into_iter()
+        .map(|(id, scope)| (id, LiveWatch::start(conn, scope, None)))
+        .collect();
+    let readiness: HashMap<_, Result<(), String>> = futures::future::join_all(
+        watches
+            .iter()
+            .map(|(id, w)| async move { (id.clone(), w.ready(opts.watch_timeout).await) }),
+    )
+    .await
+    .into_iter()
+    .collect();
+
+    // Live object (or why it is unknown) for each target.
+    let mut jobs = Vec::new();
+    for t in targets {
+        let ns = t.manifest.id.namespace.clone();
+        let id = watch_id(&t.served.resource, ns.as_deref(), false);
+        match (watches.get(&id), readiness.get(&id)) {
+            (Some(w), Some(Ok(()))) => {
+                let live = w
+                    .get(ns.as_deref(), &t.manifest.id.name)
+                    .and_then(|o| object_value(&o, &t.served.resource));
+                jobs.push((t, live));
+            }
+            (_, Some(Err(reason))) => reports.push(ObjectReport::unknown(
+                t.manifest.id.key(),
+                Some(t.manifest.source.clone()),
+                format!("live state unknown: {reason}"),
+            )),
+            _ => reports.push(ObjectReport::unknown(
+                t.manifest.id.key(),
+                Some(t.manifest.source.clone()),
+                "live state unknown: not watched",
+            )),
+        }
+    }
+
+    let assessed: Vec<ObjectReport> = futures::stream::iter(jobs)
+        .map(|(t, live)| assess_target(conn, t, live, opts, cache))
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    reports.extend(assessed);
+
+    // Extra: tracked for this app, absent from Git.
+    let desired_keys: HashSet<ObjectKey> = reports.iter().map(|r| r.key.clone()).collect();
+    let mut seen = HashSet::new();
+    for w in watches.values() {
+        for obj in w.store.state() {
+            let Some(value) = object_value(&obj, &w.scope.resource) else {
+                continue;
+            };
+            if !is_tracked(&value, &opts.app) {
+                continue;
+            }
+            let key = live_key(&value);
+            if desired_keys.contains(&key) || !seen.insert(key.clone()) {
+                continue;
+            }
+            reports.push(assess(&Inputs {
+                key: &key,
+                desired: None,
+                live: Some(&value),
+                preview: None,
+                reference: None,
+                field_manager: &opts.field_manager,
+                deadline: opts.diff_deadline,
+            }));
+        }
+    }
+    reports.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(DriftReport {
+        app: opts.app.clone(),
+        objects: reports,
+    })
+}
+
+fn live_key(value: &Value) -> ObjectKey {
+    let text = |p: &str| {
+        value
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (group, _) = split_api_version(&text("/apiVersion"));
+    let ns = text("/metadata/namespace");
+    ObjectKey {
+        group,
+        kind: text("/kind"),
+        namespace: (!ns.is_empty()).then_some(ns),
+        name: text("/metadata/name"),
+    }
+}
+
+async fn assess_target(
+    conn: &Connection,
+    t: Target,
+    live: Option<Value>,
+    opts: &DriftOptions,
+    cache: &DryRunCache,
+) -> ObjectReport {
+    let key = t.manifest.id.key();
+    let body = with_tracking(&t.manifest.content, &opts.app);
+    let rv = live
+        .as_ref()
+        .and_then(|l| l.pointer("/metadata/resourceVersion"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let cache_key = (key.clone(), hash_value(&body), rv);
+    let (dry_run, reference_obj) = match cache.get(&cache_key) {
+        Some(hit) => hit,
+        None => {
+            let dry_run = preview(conn, &t.served, &body, &opts.field_manager).await;
+            let reference_obj = match &live {
+                Some(_) => reference(conn, &t.served, &body).await,
+                None => None,
+            };
+            cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
+            (dry_run, reference_obj)
+        }
+    };
+    let desired = Manifest {
+        content: body,
+        ..t.manifest
+    };
+    assess(&Inputs {
+        key: &key,
+        desired: Some(&desired),
+        live: live.as_ref(),
+        preview: Some(&dry_run),
+        reference: reference_obj.as_ref(),
+        field_manager: &opts.field_manager,
+        deadline: opts.diff_deadline,
+    })
+}

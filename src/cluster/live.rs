@@ -1,0 +1,162 @@
+//! Live objects through watches (kube-rs `watcher` with backoff, into reflector stores).
+//! A relist never reads as a deletion: the store swaps atomically on a completed list.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::api::{Api, DynamicObject};
+use kube::discovery::ApiResource;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::reflector::{self, Store, store::Writer};
+use kube::runtime::watcher::{self, Event};
+use tokio::sync::watch;
+
+use super::Connection;
+
+/// What one watch covers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scope {
+    pub resource: ApiResource,
+    /// `None`: all namespaces (or a cluster-scoped kind).
+    pub namespace: Option<String>,
+    pub label_selector: Option<String>,
+}
+
+impl Scope {
+    pub fn describe(&self) -> String {
+        let mut s = self.resource.plural.clone();
+        if !self.resource.group.is_empty() {
+            s = format!("{s}.{}", self.resource.group);
+        }
+        if let Some(ns) = &self.namespace {
+            s = format!("{s} in namespace {ns}");
+        }
+        s
+    }
+}
+
+/// Where a watch stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchState {
+    Starting,
+    /// The initial list is complete; the store is current.
+    Synced,
+    /// The watch failed (it keeps retrying with backoff); the store may be stale.
+    Failed(String),
+}
+
+pub struct LiveWatch {
+    pub scope: Scope,
+    pub store: Store<DynamicObject>,
+    pub state: watch::Receiver<WatchState>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for LiveWatch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl LiveWatch {
+    /// Starts watching; `changed` is told (with no payload) after every applied event, for
+    /// views that redraw on change.
+    pub fn start(
+        conn: &Connection,
+        scope: Scope,
+        changed: Option<Arc<tokio::sync::Notify>>,
+    ) -> Self {
+        let api: Api<DynamicObject> = match &scope.namespace {
+            Some(ns) => Api::namespaced_with(conn.client.clone(), ns, &scope.resource),
+            None => Api::all_with(conn.client.clone(), &scope.resource),
+        };
+        let mut config = watcher::Config::default();
+        if let Some(selector) = &scope.label_selector {
+            config = config.labels(selector);
+        }
+        let writer = Writer::new(scope.resource.clone());
+        let store = writer.as_reader();
+        let (tx, rx) = watch::channel(WatchState::Starting);
+        let conn = conn.clone();
+        let scope_for_task = scope.clone();
+        let task = tokio::spawn(async move {
+            let stream =
+                reflector::reflector(writer, watcher::watcher(api, config).default_backoff());
+            futures::pin_mut!(stream);
+            while let Some(event) = stream.next().await {
+                match event {
+                    Ok(Event::InitDone) => {
+                        let _ = tx.send(WatchState::Synced);
+                    }
+                    Ok(_) => {
+                        if !matches!(*tx.borrow(), WatchState::Synced | WatchState::Starting) {
+                            let _ = tx.send(WatchState::Synced);
+                        }
+                    }
+                    Err(e) => {
+                        let message = match e {
+                            watcher::Error::InitialListFailed(e)
+                            | watcher::Error::WatchStartFailed(e) => {
+                                let (ns, what) = (
+                                    scope_for_task.namespace.as_deref(),
+                                    &scope_for_task.resource.plural,
+                                );
+                                conn.error(e, "watch", what, ns).to_string()
+                            }
+                            other => other.to_string(),
+                        };
+                        let _ = tx.send(WatchState::Failed(message));
+                    }
+                }
+                if let Some(n) = &changed {
+                    n.notify_one();
+                }
+            }
+        });
+        LiveWatch {
+            scope,
+            store,
+            state: rx,
+            task,
+        }
+    }
+
+    /// Waits until the watch has listed (Ok) or failed (Err with the reason), at most
+    /// `timeout`.
+    pub async fn ready(&self, timeout: Duration) -> Result<(), String> {
+        let mut rx = self.state.clone();
+        let wait = async {
+            loop {
+                match &*rx.borrow_and_update() {
+                    WatchState::Synced => return Ok(()),
+                    WatchState::Failed(reason) => return Err(reason.clone()),
+                    WatchState::Starting => {}
+                }
+                if rx.changed().await.is_err() {
+                    return Err("the watch stopped".to_string());
+                }
+            }
+        };
+        tokio::time::timeout(timeout, wait)
+            .await
+            .unwrap_or_else(|_| Err(format!("no answer within {}s", timeout.as_secs())))
+    }
+
+    pub fn get(&self, namespace: Option<&str>, name: &str) -> Option<Arc<DynamicObject>> {
+        let mut key = reflector::ObjectRef::new_with(name, self.scope.resource.clone());
+        if let Some(ns) = namespace {
+            key = key.within(ns);
+        }
+        self.store.get(&key)
+    }
+}
+
+/// A live object as JSON, with `apiVersion` and `kind` (list and watch items may lack them).
+pub fn object_value(obj: &DynamicObject, resource: &ApiResource) -> Option<serde_json::Value> {
+    let mut value = serde_json::to_value(obj).ok()?;
+    let map = value.as_object_mut()?;
+    map.insert("apiVersion".into(), resource.api_version.clone().into());
+    map.insert("kind".into(), resource.kind.clone().into());
+    Some(value)
+}

@@ -1,0 +1,153 @@
+//! `kdrift diff`: Git versus live, object by object.
+
+use std::io::IsTerminal;
+
+use serde::Serialize;
+
+use super::ExitCode;
+use crate::cli::{DiffArgs, LensArg, Output};
+use crate::cluster::Connection;
+use crate::cluster::drift::{DriftOptions, DriftReport, DryRunCache, compute};
+use crate::git::{App, Revision};
+use crate::model::diff::colorize;
+use crate::model::drift::{Lens, ObjectReport, SyncStatus};
+use crate::model::manifest::LoadError;
+use crate::model::tracking::app_name;
+
+/// Version of the JSON document `kdrift diff --output json` prints.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const STATUSES: [SyncStatus; 5] = [
+    SyncStatus::Synced,
+    SyncStatus::OutOfSync,
+    SyncStatus::Missing,
+    SyncStatus::Extra,
+    SyncStatus::Unknown,
+];
+
+#[derive(Serialize)]
+struct DiffDoc<'a> {
+    schema_version: u32,
+    app: &'a str,
+    context: &'a str,
+    server: &'a str,
+    path: &'a str,
+    commit: Option<String>,
+    summary: std::collections::BTreeMap<&'static str, usize>,
+    objects: &'a [ObjectReport],
+    load_errors: &'a [LoadError],
+}
+
+/// The app name for the tracking label: explicit, or repository directory plus path.
+pub fn default_app_name(app: &App, explicit: Option<&str>) -> String {
+    match explicit {
+        Some(name) => crate::model::tracking::sanitize(name),
+        None => {
+            let dir = app
+                .root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "app".into());
+            app_name(&dir, &app.path)
+        }
+    }
+}
+
+pub async fn run(conn: &Connection, args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let app = super::app::open(&args.app)?;
+    let (revision, commit) = if args.worktree {
+        (Revision::Worktree, None)
+    } else {
+        let id = app.resolve(&args.rev)?;
+        (Revision::Rev(id.to_string()), Some(id.to_string()))
+    };
+    let desired = app.desired(&revision)?;
+    let name = default_app_name(&app, args.app_name.as_deref());
+    let opts = DriftOptions::new(&name, &args.app.namespace);
+    let lens = match args.lens {
+        LensArg::Preview => Lens::Preview,
+        LensArg::Drift => Lens::Drift,
+        LensArg::Both => Lens::Both,
+    };
+    let mut report = compute(conn, &desired, &opts, &DryRunCache::default()).await?;
+    report.objects = report
+        .objects
+        .into_iter()
+        .map(|o| o.through(lens))
+        .collect();
+    match args.output {
+        Output::Json => {
+            let doc = DiffDoc {
+                schema_version: SCHEMA_VERSION,
+                app: &report.app,
+                context: &conn.context,
+                server: &conn.server,
+                path: &app.path,
+                commit,
+                summary: STATUSES
+                    .iter()
+                    .map(|s| (s.label(), report.count(*s)))
+                    .collect(),
+                objects: &report.objects,
+                load_errors: &desired.errors,
+            };
+            super::output::print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
+        }
+        Output::Text => {
+            let color = std::io::stdout().is_terminal();
+            super::output::print(&render_text(&report, color))?;
+        }
+    }
+    super::render::report_problems(&desired);
+    Ok(exit_code(&report, !desired.errors.is_empty()))
+}
+
+pub fn exit_code(report: &DriftReport, load_errors: bool) -> ExitCode {
+    if load_errors || report.count(SyncStatus::Unknown) > 0 {
+        2
+    } else if report.in_sync() {
+        0
+    } else {
+        1
+    }
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines().map(|l| format!("{by}{l}\n")).collect()
+}
+
+pub fn render_text(report: &DriftReport, color: bool) -> String {
+    let mut out = format!("App {}\n\n", report.app);
+    for o in &report.objects {
+        out.push_str(&format!(
+            "{:<10} {}  {}\n",
+            o.status.label(),
+            o.key,
+            o.reason
+        ));
+        if let Some(preview) = o.preview.as_ref().filter(|p| !p.is_empty()) {
+            out.push_str("  apply preview:\n");
+            let text = if color {
+                colorize(&preview.unified)
+            } else {
+                preview.unified.clone()
+            };
+            out.push_str(&indent(&text, "    "));
+        }
+        if !o.drift.is_empty() {
+            out.push_str("  live drift:\n");
+            for d in &o.drift {
+                out.push_str(&format!("    {d}\n"));
+            }
+        }
+        for c in &o.conflicts {
+            out.push_str(&format!("  conflict: {c}\n"));
+        }
+    }
+    let summary: Vec<String> = STATUSES
+        .iter()
+        .map(|s| format!("{} {}", report.count(*s), s.label()))
+        .collect();
+    out.push_str(&format!("\n{}\n", summary.join(", ")));
+    out
+}
