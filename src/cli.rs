@@ -13,6 +13,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    /// Refuse every mutation (sync, prune, rollback, revert commit).
+    #[arg(long, global = true, env = "KDRIFT_READONLY")]
+    pub readonly: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -50,6 +53,64 @@ pub enum Command {
     /// Exit code 0 when everything is in sync, 1 when anything differs, 2 on error
     /// (including objects whose state is Unknown, and manifests that failed to load).
     Diff(DiffArgs),
+    /// Apply the desired state to the cluster with server-side apply (field manager
+    /// `kdrift`), after a dry-run whose plan is printed and confirmed.
+    ///
+    /// Exit code 0 when everything planned was applied, 1 when some objects failed or were
+    /// left alone (conflicts, errors), 2 on error or refusal.
+    Sync(SyncArgs),
+    /// Sync the desired state as of an older commit (same plan, dry-run, confirmation and
+    /// safety as sync), optionally writing a revert commit on a branch for review.
+    Rollback(RollbackArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SyncFlags {
+    /// Print the plan (from a server-side dry-run) and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also delete objects that carry this app's tracking mark and are no longer in Git.
+    #[arg(long)]
+    pub prune: bool,
+    /// Apply without asking (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Only these objects: KIND/NAMESPACE/NAME, or KIND/NAME when cluster-scoped (repeatable).
+    #[arg(long, value_name = "KIND/NAMESPACE/NAME")]
+    pub only: Vec<String>,
+    /// Take over fields another owner manages, for these objects (repeatable).
+    #[arg(long, value_name = "KIND/NAMESPACE/NAME")]
+    pub force_conflicts: Vec<String>,
+    /// The app name in kdrift's tracking label (default: repository directory and path).
+    #[arg(long, value_name = "NAME")]
+    pub app_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// The commit to sync: any commit-ish.
+    #[arg(long, default_value = "HEAD")]
+    pub rev: String,
+    #[command(flatten)]
+    pub flags: SyncFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The commit to roll back to: any commit-ish.
+    pub rev: String,
+    #[command(flatten)]
+    pub app: AppArgs,
+    #[command(flatten)]
+    pub flags: SyncFlags,
+    /// Also write a commit on top of HEAD whose app path matches REV, on a branch.
+    #[arg(long)]
+    pub write_revert_commit: bool,
+    /// The branch for the revert commit (default: kdrift/rollback-<short REV>).
+    #[arg(long, requires = "write_revert_commit")]
+    pub branch: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -30,12 +30,23 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         kubeconfig: cli.cluster.kubeconfig.clone(),
         context: cli.cluster.context.clone(),
     };
+    let gateway = kdrift::model::plan::Gateway {
+        readonly: cli.readonly,
+    };
     match &cli.command {
         Command::Health(args) => {
             let conn = Connection::open(&options).await?;
             kdrift::cmd::health::run(&conn, args).await
         }
         Command::Render(args) => kdrift::cmd::render::run(args),
+        Command::Sync(args) => {
+            let conn = Connection::open(&options).await?;
+            kdrift::cmd::sync::sync(&conn, args, gateway).await
+        }
+        Command::Rollback(args) => {
+            let conn = Connection::open(&options).await?;
+            kdrift::cmd::sync::rollback(&conn, args, gateway).await
+        }
         Command::Diff(args) => {
             let conn = Connection::open(&options).await?;
             kdrift::cmd::diff::run(&conn, args).await

@@ -7,13 +7,14 @@ use serde_json::Value;
 use super::discovery::Served;
 use super::{ClusterError, Connection};
 use crate::model::drift::Preview;
+use crate::model::plan::Conflict;
 use crate::model::secret::scrub;
 
 /// Why an apply did not happen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApplyError {
-    /// Another field manager owns fields this apply sets differently: `field (manager)`.
-    Conflict(Vec<String>),
+    /// Another field manager owns fields this apply sets differently.
+    Conflict(Vec<Conflict>),
     /// Anything else (forbidden, invalid, webhook denied…), already phrased for an operator.
     Failed(String),
 }
@@ -22,7 +23,12 @@ impl std::fmt::Display for ApplyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ApplyError::Conflict(c) => {
-                write!(f, "conflicts with other field managers: {}", c.join("; "))
+                let list: Vec<String> = c.iter().map(|c| c.to_string()).collect();
+                write!(
+                    f,
+                    "conflicts with other field managers: {}",
+                    list.join("; ")
+                )
             }
             ApplyError::Failed(m) => f.write_str(m),
         }
@@ -50,19 +56,27 @@ fn name_and_namespace(content: &Value) -> (String, Option<String>) {
     (name, ns)
 }
 
-fn conflicts_of(status: &kube::core::Status) -> Vec<String> {
-    let causes: Vec<String> = status
+fn conflicts_of(status: &kube::core::Status) -> Vec<Conflict> {
+    let causes: Vec<Conflict> = status
         .details
         .iter()
         .flat_map(|d| d.causes.iter())
         .filter(|c| c.reason == "FieldManagerConflict")
         .map(|c| {
             let manager = c.message.split('"').nth(1).unwrap_or(c.message.as_str());
-            format!("{} ({manager})", c.field)
+            Conflict {
+                field: c.field.clone(),
+                manager: manager.to_string(),
+                operation: None,
+            }
         })
         .collect();
     if causes.is_empty() {
-        vec![status.message.clone()]
+        vec![Conflict {
+            field: String::new(),
+            manager: status.message.clone(),
+            operation: None,
+        }]
     } else {
         causes
     }
@@ -94,8 +108,11 @@ pub async fn apply(
         Ok(obj) => Ok(serde_json::to_value(obj).unwrap_or(Value::Null)),
         Err(kube::Error::Api(status)) if status.code == 409 => Err(ApplyError::Conflict(
             conflicts_of(&status)
-                .iter()
-                .map(|c| scrub(c, content))
+                .into_iter()
+                .map(|c| Conflict {
+                    manager: scrub(&c.manager, content),
+                    ..c
+                })
                 .collect(),
         )),
         Err(e) => {

@@ -50,6 +50,18 @@ impl DriftOptions {
 pub struct DriftReport {
     pub app: String,
     pub objects: Vec<ObjectReport>,
+    /// How to apply each desired object (its body with the tracking mark) or delete each
+    /// tracked one: what a sync acts on.
+    #[serde(skip)]
+    pub handles: HashMap<ObjectKey, Handle>,
+}
+
+/// What a sync needs to act on one object.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    pub served: Served,
+    /// The desired body (with the tracking mark); `None` for an object only live.
+    pub body: Option<Value>,
 }
 
 impl DriftReport {
@@ -257,6 +269,18 @@ pub async fn compute(
     .into_iter()
     .collect();
 
+    let mut handles: HashMap<ObjectKey, Handle> = targets
+        .iter()
+        .map(|t| {
+            (
+                t.manifest.id.key(),
+                Handle {
+                    served: t.served.clone(),
+                    body: Some(with_tracking(&t.manifest.content, &opts.app)),
+                },
+            )
+        })
+        .collect();
     // Live object (or why it is unknown) for each target.
     let mut jobs = Vec::new();
     for t in targets {
@@ -304,6 +328,16 @@ pub async fn compute(
             if desired_keys.contains(&key) || !seen.insert(key.clone()) {
                 continue;
             }
+            handles.insert(
+                key.clone(),
+                Handle {
+                    served: Served {
+                        resource: w.scope.resource.clone(),
+                        namespaced: key.namespace.is_some(),
+                    },
+                    body: None,
+                },
+            );
             reports.push(assess(&Inputs {
                 key: &key,
                 desired: None,
@@ -319,6 +353,7 @@ pub async fn compute(
     Ok(DriftReport {
         app: opts.app.clone(),
         objects: reports,
+        handles,
     })
 }
 
@@ -368,6 +403,12 @@ async fn assess_target(
             (dry_run, reference_obj)
         }
     };
+    let mut dry_run = dry_run;
+    if let Some(live) = &live {
+        for c in &mut dry_run.conflicts {
+            c.operation = operation_of(live, &c.manager);
+        }
+    }
     let desired = Manifest {
         content: body,
         ..t.manifest
@@ -381,4 +422,15 @@ async fn assess_target(
         field_manager: &opts.field_manager,
         deadline: opts.diff_deadline,
     })
+}
+
+/// How `manager` last wrote to a live object (`Apply` or `Update`), from its managedFields.
+fn operation_of(live: &Value, manager: &str) -> Option<String> {
+    live.pointer("/metadata/managedFields")?
+        .as_array()?
+        .iter()
+        .find(|e| e.get("manager").and_then(Value::as_str) == Some(manager))?
+        .get("operation")?
+        .as_str()
+        .map(str::to_string)
 }

@@ -7,6 +7,7 @@ pub mod drift;
 pub mod error;
 pub mod health;
 pub mod live;
+pub mod sync;
 pub mod workloads;
 
 pub use connect::{ConnectOptions, Connection};

@@ -6,6 +6,7 @@ pub mod health;
 pub mod history;
 pub mod output;
 pub mod render;
+pub mod sync;
 
 /// What a subcommand asks the process to exit with.
 pub type ExitCode = u8;

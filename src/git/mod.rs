@@ -5,6 +5,7 @@ pub mod app;
 pub mod error;
 pub mod history;
 pub mod kustomize;
+pub mod revert;
 pub mod tree;
 pub mod worktree;
 

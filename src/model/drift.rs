@@ -12,6 +12,7 @@ use super::diff::{Diff, unified};
 use super::fields::{DriftField, live_drift};
 use super::normalize::normalize;
 use super::object::{Manifest, ObjectKey, SourceRef};
+use super::plan::Conflict;
 use super::secret::mask_pair;
 use super::yaml::to_yaml;
 
@@ -50,8 +51,8 @@ impl std::fmt::Display for SyncStatus {
 pub struct Preview {
     /// The object as it would be after the apply, or why the dry-run failed.
     pub result: Result<Value, String>,
-    /// Fields another manager owns with a different value: `field (manager)`.
-    pub conflicts: Vec<String>,
+    /// Fields another manager owns with a different value.
+    pub conflicts: Vec<Conflict>,
 }
 
 /// Everything the engine needs to judge one object.
@@ -76,7 +77,11 @@ pub struct ObjectReport {
     pub preview: Option<Diff>,
     /// Live drift: fields set outside Git, with their managers; secrets masked.
     pub drift: Vec<DriftField>,
-    pub conflicts: Vec<String>,
+    pub conflicts: Vec<Conflict>,
+    /// Why a dry-run apply of a missing object failed, other than its namespace missing:
+    /// a sync would fail too, so it leaves the object alone.
+    #[serde(skip)]
+    pub dry_run_error: Option<String>,
 }
 
 /// Which lens decides and shows drift.
@@ -128,6 +133,7 @@ impl ObjectReport {
             preview: None,
             drift: Vec::new(),
             conflicts: Vec::new(),
+            dry_run_error: None,
         }
     }
 }
@@ -150,7 +156,8 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
         }
         Some(Err(e)) => {
             // Its namespace is usually missing too, and created by the same sync.
-            let why = if e.contains("namespaces \"") && e.contains("not found") {
+            let namespace_missing = e.contains("namespaces \"") && e.contains("not found");
+            let why = if namespace_missing {
                 "its namespace does not exist yet".to_string()
             } else {
                 format!("and a dry-run apply fails: {e}")
@@ -158,6 +165,7 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
             return ObjectReport {
                 status: SyncStatus::Missing,
                 reason: format!("in Git, not in the cluster ({why})"),
+                dry_run_error: (!namespace_missing).then(|| e.clone()),
                 ..ObjectReport::unknown(key, source, "")
             };
         }
@@ -186,6 +194,7 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
                 source,
                 drift: Vec::new(),
                 conflicts,
+                dry_run_error: None,
             }
         }
         (None, Some(live)) => {
@@ -205,6 +214,7 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
                 source,
                 drift: Vec::new(),
                 conflicts: Vec::new(),
+                dry_run_error: None,
             }
         }
         (Some(desired), Some(live)) => {
@@ -240,7 +250,8 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
                 ));
             }
             if !conflicts.is_empty() {
-                reasons.push(format!("conflicts: {}", conflicts.join("; ")));
+                let list: Vec<String> = conflicts.iter().map(|c| c.to_string()).collect();
+                reasons.push(format!("conflicts: {}", list.join("; ")));
             }
             let status = if reasons.is_empty() {
                 SyncStatus::Synced
@@ -259,6 +270,7 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
                 preview: Some(preview),
                 drift,
                 conflicts,
+                dry_run_error: None,
             }
         }
     }

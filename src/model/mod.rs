@@ -8,6 +8,7 @@ pub mod health;
 pub mod manifest;
 pub mod normalize;
 pub mod object;
+pub mod plan;
 pub mod secret;
 pub mod time;
 pub mod tracking;

@@ -1,0 +1,174 @@
+//! Carrying out a sync plan: applies in order (Namespaces and CRDs first, waiting for each
+//! CRD to be Established), per-object errors that never stop the others, then prunes, only
+//! when every apply succeeded. Every write passes the read-only gateway.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use kube::api::{Api, DeleteParams, DynamicObject};
+use serde::Serialize;
+
+use super::Connection;
+use super::apply::apply;
+use super::discovery::Served;
+use super::drift::Handle;
+use crate::model::object::ObjectKey;
+use crate::model::plan::{Action, Gateway, Mutation, Plan, PlanItem};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemResult {
+    pub key: ObjectKey,
+    pub action: Action,
+    /// What happened ("created", "updated", "deleted") or why it failed.
+    pub outcome: Result<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncOutcome {
+    pub results: Vec<ItemResult>,
+    /// Why the prune phase did not run, when it was planned and skipped.
+    pub prune_skipped: Option<String>,
+}
+
+impl SyncOutcome {
+    pub fn failed(&self) -> Vec<&ItemResult> {
+        self.results.iter().filter(|r| r.outcome.is_err()).collect()
+    }
+}
+
+const ESTABLISH_TIMEOUT: Duration = Duration::from_secs(30);
+
+async fn wait_established(conn: &Connection, served: &Served, name: &str) -> Result<(), String> {
+    let api: Api<DynamicObject> = Api::all_with(conn.client.clone(), &served.resource);
+    let deadline = tokio::time::Instant::now() + ESTABLISH_TIMEOUT;
+    loop {
+        if let Ok(crd) = api.get(name).await {
+            let established = crd
+                .data
+                .pointer("/status/conditions")
+                .and_then(|c| c.as_array())
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .any(|c| c["type"] == "Established" && c["status"] == "True")
+                });
+            if established {
+                return Ok(());
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(format!(
+                "CustomResourceDefinition {name} not Established within {}s",
+                ESTABLISH_TIMEOUT.as_secs()
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn apply_item(
+    conn: &Connection,
+    item: &PlanItem,
+    handle: Option<&Handle>,
+    field_manager: &str,
+) -> Result<String, String> {
+    let handle = handle.ok_or("nothing to apply: no desired body")?;
+    let body = handle.body.as_ref().ok_or("nothing to apply: not in Git")?;
+    // No preview means the planning dry-run could not run (its namespace was still
+    // missing): dry-run now, so an invalid object is never half-written.
+    if item.preview.is_none() {
+        apply(conn, &handle.served, body, field_manager, item.force, true)
+            .await
+            .map_err(|e| format!("dry-run failed, nothing written: {e}"))?;
+    }
+    apply(conn, &handle.served, body, field_manager, item.force, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    if item.key.kind == "CustomResourceDefinition" && item.key.group == "apiextensions.k8s.io" {
+        wait_established(conn, &handle.served, &item.key.name).await?;
+    }
+    Ok(if item.action == Action::Create {
+        "created"
+    } else {
+        "updated"
+    }
+    .to_string())
+}
+
+async fn delete_item(
+    conn: &Connection,
+    item: &PlanItem,
+    handle: Option<&Handle>,
+) -> Result<String, String> {
+    let handle = handle.ok_or("no API resource known for it")?;
+    let api: Api<DynamicObject> = match &item.key.namespace {
+        Some(ns) => Api::namespaced_with(conn.client.clone(), ns, &handle.served.resource),
+        None => Api::all_with(conn.client.clone(), &handle.served.resource),
+    };
+    api.delete(&item.key.name, &DeleteParams::background())
+        .await
+        .map(|_| "deleted".to_string())
+        .map_err(|e| {
+            conn.error(
+                e,
+                "delete",
+                &format!("{} {}", item.key.kind, item.key.name),
+                item.key.namespace.as_deref(),
+            )
+            .to_string()
+        })
+}
+
+/// Runs the plan; `progress` hears of each result as it happens.
+pub async fn execute(
+    conn: &Connection,
+    gateway: Gateway,
+    plan: &Plan,
+    handles: &HashMap<ObjectKey, Handle>,
+    field_manager: &str,
+    progress: &mut dyn FnMut(&ItemResult),
+) -> Result<SyncOutcome, String> {
+    let mut outcome = SyncOutcome::default();
+    let applies: Vec<&PlanItem> = plan
+        .items
+        .iter()
+        .filter(|i| matches!(i.action, Action::Create | Action::Update))
+        .collect();
+    let prunes: Vec<&PlanItem> = plan
+        .items
+        .iter()
+        .filter(|i| i.action == Action::Prune)
+        .collect();
+    if !applies.is_empty() {
+        gateway.allow(Mutation::Apply)?;
+    }
+    for item in applies {
+        let result = ItemResult {
+            key: item.key.clone(),
+            action: item.action,
+            outcome: apply_item(conn, item, handles.get(&item.key), field_manager).await,
+        };
+        progress(&result);
+        outcome.results.push(result);
+    }
+    if prunes.is_empty() {
+        return Ok(outcome);
+    }
+    if !outcome.failed().is_empty() {
+        outcome.prune_skipped = Some(
+            "prune skipped: some applies failed (prune runs only after every apply succeeded)"
+                .into(),
+        );
+        return Ok(outcome);
+    }
+    gateway.allow(Mutation::Prune)?;
+    for item in prunes {
+        let result = ItemResult {
+            key: item.key.clone(),
+            action: item.action,
+            outcome: delete_item(conn, item, handles.get(&item.key)).await,
+        };
+        progress(&result);
+        outcome.results.push(result);
+    }
+    Ok(outcome)
+}

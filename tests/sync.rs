@@ -1,0 +1,497 @@
+//! Sync, prune, rollback and read-only mode, driving the real binary against the real
+//! local control plane.
+
+mod common;
+
+use std::process::{Command, Output, Stdio};
+
+use common::repo::{TestRepo, config_map, deployment};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use serde_json::json;
+
+struct Case {
+    repo: TestRepo,
+    ns: String,
+    app: String,
+    kubeconfig: std::path::PathBuf,
+}
+
+impl Case {
+    fn new(prefix: &str) -> Self {
+        let ns = common::unique_name(prefix);
+        let repo = TestRepo::new();
+        repo.write(
+            "app/namespace.yaml",
+            &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
+        );
+        Case {
+            app: format!("test-{ns}"),
+            ns,
+            repo,
+            kubeconfig: common::cluster().admin_kubeconfig.clone(),
+        }
+    }
+
+    fn kdrift(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kdrift"));
+        cmd.arg("--kubeconfig").arg(&self.kubeconfig).args(args);
+        cmd.args([
+            "--path",
+            "app",
+            "--namespace",
+            &self.ns,
+            "--app-name",
+            &self.app,
+        ]);
+        cmd.current_dir(self.repo.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run kdrift")
+    }
+
+    fn sync(&self, extra: &[&str]) -> (i32, String) {
+        let mut args = vec!["sync", "--yes"];
+        args.extend_from_slice(extra);
+        let out = self.kdrift(&args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), text)
+    }
+
+    async fn client(&self) -> kube::Client {
+        common::client_for(&self.kubeconfig).await
+    }
+
+    async fn cleanup(&self) {
+        let _ = Api::<Namespace>::all(self.client().await)
+            .delete(&self.ns, &DeleteParams::default())
+            .await;
+    }
+}
+
+async fn resource_versions(client: &kube::Client, ns: &str) -> Vec<(String, String)> {
+    let cms = Api::<ConfigMap>::namespaced(client.clone(), ns)
+        .list(&Default::default())
+        .await
+        .expect("list");
+    let deps = Api::<Deployment>::namespaced(client.clone(), ns)
+        .list(&Default::default())
+        .await
+        .expect("list");
+    let mut v: Vec<(String, String)> = cms
+        .items
+        .iter()
+        .map(|o| {
+            (
+                o.metadata.name.clone().unwrap_or_default(),
+                o.metadata.resource_version.clone().unwrap_or_default(),
+            )
+        })
+        .chain(deps.items.iter().map(|o| {
+            (
+                o.metadata.name.clone().unwrap_or_default(),
+                o.metadata.resource_version.clone().unwrap_or_default(),
+            )
+        }))
+        .collect();
+    v.sort();
+    v
+}
+
+/// kdrift's managedFields entry and the generation of the Deployment `web`.
+async fn kdrift_entry(client: &kube::Client, ns: &str) -> (String, Option<i64>) {
+    let web = Api::<Deployment>::namespaced(client.clone(), ns)
+        .get("web")
+        .await
+        .expect("web");
+    let entry = web
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .into_iter()
+        .find(|m| m.manager.as_deref() == Some("kdrift"))
+        .map(|m| format!("{:?} {:?}", m.time, m.fields_v1))
+        .unwrap_or_default();
+    (entry, web.metadata.generation)
+}
+
+#[tokio::test]
+async fn first_sync_creates_second_writes_nothing_and_drift_is_restored() {
+    let case = Case::new("sync");
+    case.repo
+        .write("app/web.yaml", &deployment("web", 2, "nginx:1.27"));
+    case.repo
+        .write("app/settings.yaml", &config_map("settings", "mode", "fast"));
+    case.repo.commit("app");
+
+    let (code, text) = case.sync(&[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("3 created"), "{text}");
+    let client = case.client().await;
+    // The ConfigMap changes only when someone writes it; the Deployment's status moves on
+    // its own, so for it the evidence is kdrift's own managedFields entry and generation.
+    let before = (
+        resource_versions(&client, &case.ns).await,
+        kdrift_entry(&client, &case.ns).await,
+    );
+    assert_eq!(
+        before.0.len(),
+        3,
+        "kube-root-ca.crt, settings, web: {before:?}"
+    );
+
+    let (code, text) = case.sync(&[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("Nothing to do"), "{text}");
+    let after = (
+        resource_versions(&client, &case.ns).await,
+        kdrift_entry(&client, &case.ns).await,
+    );
+    assert_eq!(
+        after.0.iter().find(|(n, _)| n == "settings"),
+        before.0.iter().find(|(n, _)| n == "settings")
+    );
+    assert_eq!(after.1, before.1, "the second sync wrote nothing");
+
+    // Someone scales the Deployment by hand: sync restores Git's replica count.
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &case.ns);
+    deployments
+        .patch_scale(
+            "web",
+            &PatchParams {
+                field_manager: Some("kubectl".into()),
+                ..Default::default()
+            },
+            &Patch::Merge(json!({"spec": {"replicas": 7}})),
+        )
+        .await
+        .expect("scale");
+    let (code, text) = case.sync(&[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("restores fields changed outside Git"),
+        "{text}"
+    );
+    let web = deployments.get("web").await.expect("web");
+    assert_eq!(web.spec.and_then(|s| s.replicas), Some(2));
+
+    // Another declarative owner takes the replica count: reported and left alone…
+    deployments
+        .patch("web", &PatchParams::apply("other-gitops").force(),
+            &Patch::Apply(json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 4}})))
+        .await
+        .expect("other owner");
+    let (code, text) = case.sync(&[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("conflict")
+            && text.contains("other-gitops")
+            && text.contains(".spec.replicas"),
+        "{text}"
+    );
+    assert_eq!(
+        deployments
+            .get("web")
+            .await
+            .expect("web")
+            .spec
+            .and_then(|s| s.replicas),
+        Some(4)
+    );
+    // …until named in --force-conflicts.
+    let only = format!("Deployment/{}/web", case.ns);
+    let (code, text) = case.sync(&["--force-conflicts", &only]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(
+        deployments
+            .get("web")
+            .await
+            .expect("web")
+            .spec
+            .and_then(|s| s.replicas),
+        Some(2)
+    );
+    case.cleanup().await;
+}
+
+#[tokio::test]
+async fn prune_deletes_only_tracked_objects_and_refuses_an_empty_desired_state() {
+    let case = Case::new("prune");
+    case.repo
+        .write("app/keep.yaml", &config_map("keep", "a", "1"));
+    case.repo
+        .write("app/old.yaml", &config_map("old", "a", "1"));
+    case.repo.commit("two");
+    assert_eq!(case.sync(&[]).0, 0);
+    let client = case.client().await;
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), &case.ns);
+    cms.patch(
+        "lookalike",
+        &PatchParams::apply("someone"),
+        &Patch::Apply(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "lookalike"}}),
+        ),
+    )
+    .await
+    .expect("untracked");
+    case.repo.remove("app/old.yaml");
+    case.repo.commit("drop old");
+
+    let (code, text) = case.sync(&[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("a prune candidate (use --prune)"), "{text}");
+    assert!(
+        cms.get_opt("old").await.expect("get").is_some(),
+        "no prune without --prune"
+    );
+
+    let (code, text) = case.sync(&["--prune"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("1 pruned"), "{text}");
+    assert!(cms.get_opt("old").await.expect("get").is_none());
+    assert!(
+        cms.get_opt("lookalike").await.expect("get").is_some(),
+        "never an untracked look-alike"
+    );
+    assert!(cms.get_opt("keep").await.expect("get").is_some());
+
+    // An empty desired state (a wrong path, say) never prunes.
+    let empty = TestRepo::new();
+    empty.write("app/README.md", "nothing here\n");
+    empty.commit("empty");
+    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .arg("--kubeconfig")
+        .arg(&case.kubeconfig)
+        .args([
+            "sync",
+            "--yes",
+            "--prune",
+            "--path",
+            "app",
+            "--namespace",
+            &case.ns,
+            "--app-name",
+            &case.app,
+        ])
+        .current_dir(empty.path())
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("refusing to prune: the desired state is empty"),
+        "{text}"
+    );
+    assert!(cms.get_opt("keep").await.expect("get").is_some());
+    case.cleanup().await;
+}
+
+#[tokio::test]
+async fn rollback_restores_an_older_commit_and_writes_a_revert_commit() {
+    let case = Case::new("rollback");
+    case.repo
+        .write("app/web.yaml", &deployment("web", 2, "nginx:1.26"));
+    let good = case.repo.commit("good release");
+    case.repo
+        .write("app/web.yaml", &deployment("web", 5, "nginx:broken"));
+    case.repo.write("README.md", "outside the app\n");
+    case.repo.commit("bad release");
+    assert_eq!(case.sync(&[]).0, 0);
+    let head_before = case.repo.git(&["rev-parse", "HEAD"]);
+    let branch_before = case.repo.git(&["rev-parse", "--abbrev-ref", "HEAD"]);
+    case.repo.write("app/uncommitted.txt", "work in progress\n");
+    let status_before = case.repo.git(&["status", "--porcelain"]);
+
+    let out = case.kdrift(&["rollback", &good[..8], "--yes", "--write-revert-commit"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let web = Api::<Deployment>::namespaced(case.client().await, &case.ns)
+        .get("web")
+        .await
+        .expect("web");
+    let spec = web.spec.expect("spec");
+    assert_eq!(spec.replicas, Some(2));
+    let image = spec
+        .template
+        .spec
+        .and_then(|s| s.containers.first().and_then(|c| c.image.clone()));
+    assert_eq!(image.as_deref(), Some("nginx:1.26"));
+
+    let branch = format!("kdrift/rollback-{}", &good[..7]);
+    assert!(text.contains(&branch), "{text}");
+    assert_eq!(
+        case.repo.git(&["rev-parse", &format!("{branch}:app")]),
+        case.repo.git(&["rev-parse", &format!("{good}:app")])
+    );
+    assert_eq!(
+        case.repo
+            .git(&["rev-parse", &format!("{branch}:README.md")]),
+        case.repo.git(&["rev-parse", "HEAD:README.md"])
+    );
+    assert_eq!(
+        case.repo.git(&["rev-parse", &format!("{branch}^")]),
+        head_before
+    );
+    assert_eq!(
+        case.repo.git(&["rev-parse", "HEAD"]),
+        head_before,
+        "HEAD untouched"
+    );
+    assert_eq!(
+        case.repo.git(&["rev-parse", "--abbrev-ref", "HEAD"]),
+        branch_before
+    );
+    assert_eq!(
+        case.repo.git(&["status", "--porcelain"]),
+        status_before,
+        "working tree untouched"
+    );
+
+    // The cluster is now behind HEAD, and diff says so.
+    let out = case.kdrift(&["diff"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("+  replicas: 5"));
+    case.cleanup().await;
+}
+
+#[tokio::test]
+async fn readonly_refuses_and_invalid_objects_block_nothing_else() {
+    let case = Case::new("readonly");
+    case.repo
+        .write("app/good.yaml", &config_map("good", "a", "1"));
+    case.repo.write("app/bad.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\nspec:\n  ports:\n  - port: 99999999\n");
+    case.repo.commit("one invalid");
+    let client = case.client().await;
+
+    for args in [
+        vec!["--readonly", "sync", "--yes"],
+        vec!["--readonly", "sync", "--yes", "--prune"],
+        vec!["--readonly", "rollback", "HEAD", "--yes"],
+    ] {
+        let out = case.kdrift(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("read-only mode: refusing to"),
+            "{args:?}"
+        );
+    }
+    assert!(
+        Api::<Namespace>::all(client.clone())
+            .get_opt(&case.ns)
+            .await
+            .expect("get")
+            .is_none(),
+        "nothing written"
+    );
+
+    // Its namespace is created by this sync, so the invalid object is dry-run just before
+    // its turn: that fails, nothing is written for it, the rest applies.
+    let (code, text) = case.sync(&[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("dry-run failed, nothing written")
+            && text.contains("must be between 1 and 65535"),
+        "{text}"
+    );
+    assert!(
+        Api::<ConfigMap>::namespaced(client.clone(), &case.ns)
+            .get_opt("good")
+            .await
+            .expect("get")
+            .is_some()
+    );
+    // With the namespace there, the planning dry-run already fails: the object is left alone.
+    let (code, text) = case.sync(&[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "error     Service/{}/bad  dry-run failed, left alone",
+            case.ns
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Nothing applied: 1 object(s) left alone"),
+        "{text}"
+    );
+    assert!(
+        Api::<k8s_openapi::api::core::v1::Service>::namespaced(client.clone(), &case.ns)
+            .get_opt("bad")
+            .await
+            .expect("get")
+            .is_none()
+    );
+
+    // Without --yes and without a terminal, kdrift will not ask: it refuses.
+    case.repo
+        .write("app/good.yaml", &config_map("good", "a", "2"));
+    case.repo.commit("change good");
+    let out = case.kdrift(&["sync"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stdin is not a terminal"));
+    let good = Api::<ConfigMap>::namespaced(client.clone(), &case.ns)
+        .get("good")
+        .await
+        .expect("good");
+    assert_eq!(
+        good.data.and_then(|d| d.get("a").cloned()).as_deref(),
+        Some("1"),
+        "nothing applied"
+    );
+    case.cleanup().await;
+}
+
+#[tokio::test]
+async fn restricted_user_gets_forbidden_objects_reported_and_allowed_ones_applied() {
+    let cluster = common::cluster();
+    let kubeconfig = cluster
+        .restricted_kubeconfig
+        .clone()
+        .expect("restricted kubeconfig");
+    let ns = cluster.restricted_namespace.clone();
+    let repo = TestRepo::new();
+    let name = common::unique_name("allowed");
+    repo.write("app/allowed.yaml", &config_map(&name, "a", "1"));
+    repo.write("app/forbidden.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: kdrift-test-forbidden\nrules: []\n");
+    repo.commit("mixed permissions");
+    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args([
+            "sync",
+            "--yes",
+            "--path",
+            "app",
+            "--namespace",
+            &ns,
+            "--app-name",
+            "restricted-test",
+        ])
+        .current_dir(repo.path())
+        .output()
+        .expect("run");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("ClusterRole.rbac.authorization.k8s.io/kdrift-test-forbidden")
+            && text.contains("forbidden"),
+        "{text}"
+    );
+    let admin = common::admin_client().await;
+    let cms: Api<ConfigMap> = Api::namespaced(admin, &ns);
+    assert!(cms.get_opt(&name).await.expect("get").is_some(), "{text}");
+    let _ = cms.delete(&name, &DeleteParams::default()).await;
+}
