@@ -204,6 +204,18 @@ pub struct HealthArgs {
     /// Also judge the workloads of this namespace (repeatable).
     #[arg(long = "namespace", short = 'n', value_name = "NS")]
     pub namespaces: Vec<String>,
+    /// Also judge the objects of the app at this path of the Git repository (see `render`).
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// A directory inside the app's Git repository (default: the current directory).
+    #[arg(long, value_name = "DIR", requires = "path")]
+    pub repo: Option<PathBuf>,
+    /// The app's revision.
+    #[arg(long, default_value = "HEAD", requires = "path")]
+    pub rev: String,
+    /// Namespace for the app's namespaced objects that name none.
+    #[arg(long, value_name = "NS", default_value = "default", requires = "path")]
+    pub app_namespace: String,
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }

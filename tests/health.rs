@@ -450,3 +450,67 @@ fn unreachable_server_exits_2_with_a_message() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_apps_objects_are_judged_and_missing_ones_named() {
+    let _serial = SERIAL.lock().await;
+    let conn = admin().await;
+    let ns = create_namespace(&conn.client).await;
+    let repo = common::repo::TestRepo::new();
+    repo.write(
+        "app/web.yaml",
+        &common::repo::deployment("web", 1, "nginx:1.27"),
+    );
+    repo.write("app/cm.yaml", &common::repo::config_map("absent", "a", "1"));
+    repo.commit("app");
+    let deployments: Api<k8s_openapi::api::apps::v1::Deployment> =
+        Api::namespaced(conn.client.clone(), &ns);
+    let body: serde_json::Value =
+        serde_saphyr::from_str(&common::repo::deployment("web", 1, "nginx:1.27")).expect("yaml");
+    deployments
+        .patch(
+            "web",
+            &PatchParams::apply("kdrift-test"),
+            &Patch::Apply(body),
+        )
+        .await
+        .expect("apply");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_kdrift"))
+            .arg("--kubeconfig")
+            .arg(&common::cluster().admin_kubeconfig)
+            .args([
+                "health",
+                "--path",
+                "app",
+                "--app-namespace",
+                &ns,
+                "--output",
+                "json",
+            ])
+            .current_dir(repo.path())
+            .output()
+            .expect("run kdrift health")
+    };
+    let doc = common::eventually("the app's deployment to be healthy", 60, || async {
+        let out = run();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+        let web = doc["workloads"]
+            .as_array()?
+            .iter()
+            .find(|w| w["name"] == "web")?
+            .clone();
+        (web["health"] == "Healthy").then_some((doc, out.status.code()))
+    })
+    .await;
+    let (doc, code) = doc;
+    let absent = doc["workloads"]
+        .as_array()
+        .and_then(|w| w.iter().find(|w| w["name"] == "absent").cloned())
+        .expect("absent");
+    assert_eq!(absent["health"], "Missing");
+    assert_eq!(code, Some(1), "a missing object is not healthy");
+    let _ = Api::<Namespace>::all(conn.client.clone())
+        .delete(&ns, &DeleteParams::default())
+        .await;
+}

@@ -98,3 +98,123 @@ pub async fn namespace_workloads(
         })
         .collect())
 }
+
+/// Health of each object of an app (its desired set), looked up by one list per kind and
+/// namespace; objects the cluster lacks read Missing.
+pub async fn app_workloads(
+    conn: &Connection,
+    desired: &crate::model::desired::DesiredSet,
+) -> Result<Vec<WorkloadReport>, ClusterError> {
+    use std::collections::HashMap;
+
+    use kube::api::DynamicObject;
+
+    use super::discovery;
+    use super::live::object_value;
+    use crate::model::health::workload::missing;
+
+    let resolved = discovery::resolve(conn, desired.objects.values().map(|m| &m.id))
+        .await
+        .map_err(ClusterError::Config)?;
+    let mut lists: HashMap<(String, String, Option<String>), Result<Vec<Value>, String>> =
+        HashMap::new();
+    let mut events: HashMap<
+        String,
+        Source<std::collections::BTreeMap<(String, String), Vec<String>>>,
+    > = HashMap::new();
+    let mut reports = Vec::new();
+    for m in desired.objects.values() {
+        let (kind, name) = (m.id.kind.clone(), m.id.name.clone());
+        let ns = m.id.namespace.clone();
+        let served = match discovery::lookup(&resolved, &m.id) {
+            Some(Ok(s)) => s.clone(),
+            Some(Err(reason)) => {
+                reports.push(WorkloadReport {
+                    verdict: crate::model::health::Verdict::new(
+                        crate::model::health::Health::Unknown,
+                        reason.clone(),
+                    ),
+                    kind,
+                    namespace: ns.unwrap_or_default(),
+                    name,
+                    warnings: Vec::new(),
+                });
+                continue;
+            }
+            None => continue,
+        };
+        let scope_ns = if served.namespaced { ns.clone() } else { None };
+        let key = (
+            served.resource.group.clone(),
+            served.resource.plural.clone(),
+            scope_ns.clone(),
+        );
+        if !lists.contains_key(&key) {
+            let api: Api<DynamicObject> = match &scope_ns {
+                Some(n) => Api::namespaced_with(conn.client.clone(), n, &served.resource),
+                None => Api::all_with(conn.client.clone(), &served.resource),
+            };
+            let listed = api
+                .list(&ListParams::default())
+                .await
+                .map(|l| {
+                    l.items
+                        .iter()
+                        .filter_map(|o| object_value(o, &served.resource))
+                        .collect()
+                })
+                .map_err(|e| {
+                    conn.error(e, "list", &served.resource.plural, scope_ns.as_deref())
+                        .to_string()
+                });
+            lists.insert(key.clone(), listed);
+        }
+        let live = match &lists[&key] {
+            Ok(items) => items
+                .iter()
+                .find(|o| {
+                    o.pointer("/metadata/name").and_then(Value::as_str) == Some(name.as_str())
+                })
+                .cloned(),
+            Err(reason) => {
+                reports.push(WorkloadReport {
+                    verdict: crate::model::health::Verdict::new(
+                        crate::model::health::Health::Unknown,
+                        reason.clone(),
+                    ),
+                    kind,
+                    namespace: ns.unwrap_or_default(),
+                    name,
+                    warnings: Vec::new(),
+                });
+                continue;
+            }
+        };
+        let warnings = match &scope_ns {
+            Some(n) => {
+                if !events.contains_key(n) {
+                    events.insert(n.clone(), warning_events(conn, n).await);
+                }
+                match &events[n] {
+                    Source::Read(map) => map
+                        .get(&(kind.clone(), name.clone()))
+                        .cloned()
+                        .unwrap_or_default(),
+                    Source::Unavailable(reason) => vec![format!("events unavailable: {reason}")],
+                }
+            }
+            None => Vec::new(),
+        };
+        reports.push(WorkloadReport {
+            verdict: live
+                .as_ref()
+                .map(|v| judge(&kind, v))
+                .unwrap_or_else(missing),
+            kind,
+            namespace: ns.unwrap_or_default(),
+            name,
+            warnings,
+        });
+    }
+    Ok(reports)
+}

@@ -54,7 +54,21 @@ pub async fn report(
 }
 
 pub async fn run(conn: &Connection, args: &HealthArgs) -> anyhow::Result<ExitCode> {
-    let report = report(conn, &args.namespaces).await?;
+    let mut report = report(conn, &args.namespaces).await?;
+    if let Some(path) = &args.path {
+        let app = super::app::open(&crate::cli::AppArgs {
+            repo: args.repo.clone(),
+            path: path.clone(),
+            namespace: args.app_namespace.clone(),
+            max_file_size: crate::model::manifest::DEFAULT_MAX_FILE_BYTES,
+            kustomize: None,
+            kustomize_timeout: 60,
+        })?;
+        let desired = app.desired(&crate::git::Revision::Rev(args.rev.clone()))?;
+        super::render::report_problems(&desired);
+        let app_reports = crate::cluster::workloads::app_workloads(conn, &desired).await?;
+        report.add_workloads(app_reports);
+    }
     match args.output {
         Output::Json => super::output::print(&(serde_json::to_string_pretty(&report)? + "\n"))?,
         Output::Text => super::output::print(&render_text(&report))?,

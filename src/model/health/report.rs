@@ -28,6 +28,13 @@ pub struct HealthReport {
 }
 
 impl HealthReport {
+    /// Adds judged workloads (an app's objects) and re-derives the verdict.
+    pub fn add_workloads(&mut self, more: Vec<WorkloadReport>) {
+        let ok = more.iter().all(|w| w.verdict.health.is_ok());
+        self.workloads.get_or_insert_with(Vec::new).extend(more);
+        self.healthy = self.healthy && ok;
+    }
+
     pub fn new(
         context: String,
         server: String,
