@@ -20,6 +20,12 @@ use crate::model::health::workload::{WorkloadReport, judge};
 /// A live object: kind, name, JSON.
 type Live = (String, String, Value);
 
+/// One list: (group, plural, namespace).
+type ListKey = (String, String, Option<String>);
+
+/// Recent Warning events by (kind, name).
+type EventsByObject = std::collections::BTreeMap<(String, String), Vec<String>>;
+
 async fn list_top_level<K>(conn: &Connection, namespace: &str) -> Result<Vec<Live>, ClusterError>
 where
     K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
@@ -116,12 +122,8 @@ pub async fn app_workloads(
     let resolved = discovery::resolve(conn, desired.objects.values().map(|m| &m.id))
         .await
         .map_err(ClusterError::Config)?;
-    let mut lists: HashMap<(String, String, Option<String>), Result<Vec<Value>, String>> =
-        HashMap::new();
-    let mut events: HashMap<
-        String,
-        Source<std::collections::BTreeMap<(String, String), Vec<String>>>,
-    > = HashMap::new();
+    let mut lists: HashMap<ListKey, Result<Vec<Value>, String>> = HashMap::new();
+    let mut events: HashMap<String, Source<EventsByObject>> = HashMap::new();
     let mut reports = Vec::new();
     for m in desired.objects.values() {
         let (kind, name) = (m.id.kind.clone(), m.id.name.clone());
