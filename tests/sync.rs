@@ -83,9 +83,11 @@ async fn resource_versions(client: &kube::Client, ns: &str) -> Vec<(String, Stri
         .list(&Default::default())
         .await
         .expect("list");
+    // kube-root-ca.crt is the controller manager's, and appears whenever it gets to it.
     let mut v: Vec<(String, String)> = cms
         .items
         .iter()
+        .filter(|o| o.metadata.name.as_deref() != Some("kube-root-ca.crt"))
         .map(|o| {
             (
                 o.metadata.name.clone().unwrap_or_default(),
