@@ -141,11 +141,7 @@ async fn first_sync_creates_second_writes_nothing_and_drift_is_restored() {
         resource_versions(&client, &case.ns).await,
         kdrift_entry(&client, &case.ns).await,
     );
-    assert_eq!(
-        before.0.len(),
-        3,
-        "kube-root-ca.crt, settings, web: {before:?}"
-    );
+    assert_eq!(before.0.len(), 2, "settings, web: {before:?}");
 
     let (code, text) = case.sync(&[]);
     assert_eq!(code, 0, "{text}");
