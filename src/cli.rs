@@ -16,8 +16,22 @@ pub struct Cli {
     /// Refuse every mutation (sync, prune, rollback, revert commit).
     #[arg(long, global = true, env = "KDRIFT_READONLY")]
     pub readonly: bool,
+    /// The app the terminal UI shows (without a subcommand).
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// Theme: dark, light, high-contrast, or one of yours (themes/NAME.toml in the config
+    /// directory).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Config file (default: config.toml in kdrift's config directory).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub config: Option<PathBuf>,
+    /// The app name in kdrift's tracking label (default: repository directory and path).
+    #[arg(long, value_name = "NAME")]
+    pub app_name: Option<String>,
+    /// Without a subcommand, kdrift opens the terminal UI on the app.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -62,6 +76,15 @@ pub enum Command {
     /// Sync the desired state as of an older commit (same plan, dry-run, confirmation and
     /// safety as sync), optionally writing a revert commit on a branch for review.
     Rollback(RollbackArgs),
+    /// The configuration file.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the default configuration file, with comments.
+    #[arg(long)]
+    pub print_default: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -122,6 +122,7 @@ const TRACKED_KINDS: [(&str, &str, &str); 16] = [
 ];
 
 /// A desired object whose kind the cluster serves, with its scope made right.
+#[derive(Clone)]
 struct Target {
     manifest: Manifest,
     served: Served,
@@ -168,193 +169,244 @@ fn scoped(mut manifest: Manifest, served: &Served, default_ns: &str) -> Manifest
     manifest
 }
 
+/// One-shot drift of a desired set: start the watches, evaluate once.
 pub async fn compute(
     conn: &Connection,
     desired: &DesiredSet,
     opts: &DriftOptions,
     cache: &DryRunCache,
 ) -> Result<DriftReport, ClusterError> {
-    let tracked_ids: Vec<ObjectId> = TRACKED_KINDS
-        .iter()
-        .map(|(g, v, k)| ObjectId {
-            group: (*g).into(),
-            version: (*v).into(),
-            kind: (*k).into(),
-            namespace: None,
-            name: String::new(),
-        })
-        .collect();
-    let resolved = discovery::resolve(
-        conn,
-        desired.objects.values().map(|m| &m.id).chain(&tracked_ids),
-    )
-    .await
-    .map_err(ClusterError::Config)?;
+    Ok(Session::start(conn, desired, opts, None)
+        .await?
+        .evaluate(conn, cache)
+        .await)
+}
 
-    let mut reports = Vec::new();
-    let mut targets = Vec::new();
-    for manifest in desired.objects.values() {
-        match discovery::lookup(&resolved, &manifest.id) {
-            Some(Ok(served)) => targets.push(Target {
-                manifest: scoped(manifest.clone(), served, &opts.namespace),
-                served: served.clone(),
-            }),
-            Some(Err(reason)) => reports.push(ObjectReport::unknown(
-                manifest.id.key(),
-                Some(manifest.source.clone()),
-                reason.clone(),
-            )),
-            None => reports.push(ObjectReport::unknown(
-                manifest.id.key(),
-                Some(manifest.source.clone()),
-                "not resolved by discovery",
-            )),
-        }
-    }
+type WatchId = (String, String, Option<String>, bool);
 
-    let mut namespaces: Vec<String> = targets
-        .iter()
-        .filter_map(|t| t.manifest.id.namespace.clone())
-        .chain([opts.namespace.clone()])
-        .collect();
-    namespaces.sort();
-    namespaces.dedup();
+/// The live side of an app kept current by watches: evaluate it again whenever `changed`
+/// fires, and only objects whose live resourceVersion moved are dry-run again.
+pub struct Session {
+    opts: DriftOptions,
+    targets: Vec<Target>,
+    /// Objects judged before any watch (their kind is not served).
+    unresolved: Vec<ObjectReport>,
+    watches: HashMap<WatchId, LiveWatch>,
+}
 
-    // One unfiltered watch per (kind, namespace) of the desired objects; label-selected
-    // ones for the other tracked kinds.
-    let mut scopes: BTreeMap<(String, String, Option<String>, bool), Scope> = BTreeMap::new();
-    for t in &targets {
-        let ns = t.manifest.id.namespace.as_deref();
-        scopes
-            .entry(watch_id(&t.served.resource, ns, false))
-            .or_insert_with(|| Scope {
-                resource: t.served.resource.clone(),
-                namespace: ns.map(str::to_string),
-                label_selector: None,
-            });
-    }
-    let selector = format!("{TRACKING_LABEL}={}", opts.app);
-    for id in &tracked_ids {
-        let Some(Ok(served)) = discovery::lookup(&resolved, id) else {
-            continue;
-        };
-        let scope_namespaces: Vec<Option<String>> = if served.namespaced {
-            namespaces.iter().cloned().map(Some).collect()
-        } else {
-            vec![None]
-        };
-        for ns in scope_namespaces {
-            if scopes.contains_key(&watch_id(&served.resource, ns.as_deref(), false)) {
-                continue;
+impl Session {
+    pub async fn start(
+        conn: &Connection,
+        desired: &DesiredSet,
+        opts: &DriftOptions,
+        changed: Option<Arc<tokio::sync::Notify>>,
+    ) -> Result<Self, ClusterError> {
+        let tracked_ids: Vec<ObjectId> = TRACKED_KINDS
+            .iter()
+            .map(|(g, v, k)| ObjectId {
+                group: (*g).into(),
+                version: (*v).into(),
+                kind: (*k).into(),
+                namespace: None,
+                name: String::new(),
+            })
+            .collect();
+        let resolved = discovery::resolve(
+            conn,
+            desired.objects.values().map(|m| &m.id).chain(&tracked_ids),
+        )
+        .await
+        .map_err(ClusterError::Config)?;
+
+        let mut reports = Vec::new();
+        let mut targets = Vec::new();
+        for manifest in desired.objects.values() {
+            match discovery::lookup(&resolved, &manifest.id) {
+                Some(Ok(served)) => targets.push(Target {
+                    manifest: scoped(manifest.clone(), served, &opts.namespace),
+                    served: served.clone(),
+                }),
+                Some(Err(reason)) => reports.push(ObjectReport::unknown(
+                    manifest.id.key(),
+                    Some(manifest.source.clone()),
+                    reason.clone(),
+                )),
+                None => reports.push(ObjectReport::unknown(
+                    manifest.id.key(),
+                    Some(manifest.source.clone()),
+                    "not resolved by discovery",
+                )),
             }
+        }
+
+        let mut namespaces: Vec<String> = targets
+            .iter()
+            .filter_map(|t| t.manifest.id.namespace.clone())
+            .chain([opts.namespace.clone()])
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+
+        // One unfiltered watch per (kind, namespace) of the desired objects; label-selected
+        // ones for the other tracked kinds.
+        let mut scopes: BTreeMap<(String, String, Option<String>, bool), Scope> = BTreeMap::new();
+        for t in &targets {
+            let ns = t.manifest.id.namespace.as_deref();
             scopes
-                .entry(watch_id(&served.resource, ns.as_deref(), true))
+                .entry(watch_id(&t.served.resource, ns, false))
                 .or_insert_with(|| Scope {
-                    resource: served.resource.clone(),
-                    namespace: ns,
-                    label_selector: Some(selector.clone()),
+                    resource: t.served.resource.clone(),
+                    namespace: ns.map(str::to_string),
+                    label_selector: None,
                 });
         }
-    }
-    let watches: HashMap<(String, String, Option<String>, bool), LiveWatch> = scopes
-        .into_iter()
-        .map(|(id, scope)| (id, LiveWatch::start(conn, scope, None)))
-        .collect();
-    let readiness: HashMap<_, Result<(), String>> = futures::future::join_all(
-        watches
-            .iter()
-            .map(|(id, w)| async move { (id.clone(), w.ready(opts.watch_timeout).await) }),
-    )
-    .await
-    .into_iter()
-    .collect();
-
-    let mut handles: HashMap<ObjectKey, Handle> = targets
-        .iter()
-        .map(|t| {
-            (
-                t.manifest.id.key(),
-                Handle {
-                    served: t.served.clone(),
-                    body: Some(with_tracking(&t.manifest.content, &opts.app)),
-                },
-            )
-        })
-        .collect();
-    // Live object (or why it is unknown) for each target.
-    let mut jobs = Vec::new();
-    for t in targets {
-        let ns = t.manifest.id.namespace.clone();
-        let id = watch_id(&t.served.resource, ns.as_deref(), false);
-        match (watches.get(&id), readiness.get(&id)) {
-            (Some(w), Some(Ok(()))) => {
-                let live = w
-                    .get(ns.as_deref(), &t.manifest.id.name)
-                    .and_then(|o| object_value(&o, &t.served.resource));
-                jobs.push((t, live));
-            }
-            (_, Some(Err(reason))) => reports.push(ObjectReport::unknown(
-                t.manifest.id.key(),
-                Some(t.manifest.source.clone()),
-                format!("live state unknown: {reason}"),
-            )),
-            _ => reports.push(ObjectReport::unknown(
-                t.manifest.id.key(),
-                Some(t.manifest.source.clone()),
-                "live state unknown: not watched",
-            )),
-        }
-    }
-
-    let assessed: Vec<ObjectReport> = futures::stream::iter(jobs)
-        .map(|(t, live)| assess_target(conn, t, live, opts, cache))
-        .buffer_unordered(opts.concurrency.max(1))
-        .collect()
-        .await;
-    reports.extend(assessed);
-
-    // Extra: tracked for this app, absent from Git.
-    let desired_keys: HashSet<ObjectKey> = reports.iter().map(|r| r.key.clone()).collect();
-    let mut seen = HashSet::new();
-    for w in watches.values() {
-        for obj in w.store.state() {
-            let Some(value) = object_value(&obj, &w.scope.resource) else {
+        let selector = format!("{TRACKING_LABEL}={}", opts.app);
+        for id in &tracked_ids {
+            let Some(Ok(served)) = discovery::lookup(&resolved, id) else {
                 continue;
             };
-            if !is_tracked(&value, &opts.app) {
-                continue;
+            let scope_namespaces: Vec<Option<String>> = if served.namespaced {
+                namespaces.iter().cloned().map(Some).collect()
+            } else {
+                vec![None]
+            };
+            for ns in scope_namespaces {
+                if scopes.contains_key(&watch_id(&served.resource, ns.as_deref(), false)) {
+                    continue;
+                }
+                scopes
+                    .entry(watch_id(&served.resource, ns.as_deref(), true))
+                    .or_insert_with(|| Scope {
+                        resource: served.resource.clone(),
+                        namespace: ns,
+                        label_selector: Some(selector.clone()),
+                    });
             }
-            let key = live_key(&value);
-            if desired_keys.contains(&key) || !seen.insert(key.clone()) {
-                continue;
+        }
+        let watches: HashMap<WatchId, LiveWatch> = scopes
+            .into_iter()
+            .map(|(id, scope)| (id, LiveWatch::start(conn, scope, changed.clone())))
+            .collect();
+        Ok(Session {
+            opts: opts.clone(),
+            targets,
+            unresolved: reports,
+            watches,
+        })
+    }
+
+    /// Whether every watch has listed and none is failing.
+    pub fn live_state(&self) -> Result<(), String> {
+        for w in self.watches.values() {
+            if let super::live::WatchState::Failed(reason) = &*w.state.borrow() {
+                return Err(reason.clone());
             }
-            handles.insert(
-                key.clone(),
-                Handle {
-                    served: Served {
-                        resource: w.scope.resource.clone(),
-                        namespaced: key.namespace.is_some(),
+        }
+        Ok(())
+    }
+
+    /// Judges every object against the watches' current stores.
+    pub async fn evaluate(&self, conn: &Connection, cache: &DryRunCache) -> DriftReport {
+        let opts = &self.opts;
+        let watches = &self.watches;
+        let mut reports = self.unresolved.clone();
+        let targets: Vec<Target> = self.targets.clone();
+        let readiness: HashMap<_, Result<(), String>> = futures::future::join_all(
+            watches
+                .iter()
+                .map(|(id, w)| async move { (id.clone(), w.ready(opts.watch_timeout).await) }),
+        )
+        .await
+        .into_iter()
+        .collect();
+
+        let mut handles: HashMap<ObjectKey, Handle> = targets
+            .iter()
+            .map(|t| {
+                (
+                    t.manifest.id.key(),
+                    Handle {
+                        served: t.served.clone(),
+                        body: Some(with_tracking(&t.manifest.content, &opts.app)),
                     },
-                    body: None,
-                },
-            );
-            reports.push(assess(&Inputs {
-                key: &key,
-                desired: None,
-                live: Some(&value),
-                preview: None,
-                reference: None,
-                field_manager: &opts.field_manager,
-                deadline: opts.diff_deadline,
-            }));
+                )
+            })
+            .collect();
+        // Live object (or why it is unknown) for each target.
+        let mut jobs = Vec::new();
+        for t in targets {
+            let ns = t.manifest.id.namespace.clone();
+            let id = watch_id(&t.served.resource, ns.as_deref(), false);
+            match (watches.get(&id), readiness.get(&id)) {
+                (Some(w), Some(Ok(()))) => {
+                    let live = w
+                        .get(ns.as_deref(), &t.manifest.id.name)
+                        .and_then(|o| object_value(&o, &t.served.resource));
+                    jobs.push((t, live));
+                }
+                (_, Some(Err(reason))) => reports.push(ObjectReport::unknown(
+                    t.manifest.id.key(),
+                    Some(t.manifest.source.clone()),
+                    format!("live state unknown: {reason}"),
+                )),
+                _ => reports.push(ObjectReport::unknown(
+                    t.manifest.id.key(),
+                    Some(t.manifest.source.clone()),
+                    "live state unknown: not watched",
+                )),
+            }
+        }
+
+        let assessed: Vec<ObjectReport> = futures::stream::iter(jobs)
+            .map(|(t, live)| assess_target(conn, t, live, opts, cache))
+            .buffer_unordered(opts.concurrency.max(1))
+            .collect()
+            .await;
+        reports.extend(assessed);
+
+        // Extra: tracked for this app, absent from Git.
+        let desired_keys: HashSet<ObjectKey> = reports.iter().map(|r| r.key.clone()).collect();
+        let mut seen = HashSet::new();
+        for w in watches.values() {
+            for obj in w.store.state() {
+                let Some(value) = object_value(&obj, &w.scope.resource) else {
+                    continue;
+                };
+                if !is_tracked(&value, &opts.app) {
+                    continue;
+                }
+                let key = live_key(&value);
+                if desired_keys.contains(&key) || !seen.insert(key.clone()) {
+                    continue;
+                }
+                handles.insert(
+                    key.clone(),
+                    Handle {
+                        served: Served {
+                            resource: w.scope.resource.clone(),
+                            namespaced: key.namespace.is_some(),
+                        },
+                        body: None,
+                    },
+                );
+                reports.push(assess(&Inputs {
+                    key: &key,
+                    desired: None,
+                    live: Some(&value),
+                    preview: None,
+                    reference: None,
+                    field_manager: &opts.field_manager,
+                    deadline: opts.diff_deadline,
+                }));
+            }
+        }
+        reports.sort_by(|a, b| a.key.cmp(&b.key));
+        DriftReport {
+            app: opts.app.clone(),
+            objects: reports,
+            handles,
         }
     }
-    reports.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok(DriftReport {
-        app: opts.app.clone(),
-        objects: reports,
-        handles,
-    })
 }
 
 fn live_key(value: &Value) -> ObjectKey {

@@ -7,6 +7,7 @@ pub mod history;
 pub mod output;
 pub mod render;
 pub mod sync;
+pub mod tui;
 
 /// What a subcommand asks the process to exit with.
 pub type ExitCode = u8;

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::diff::{Diff, unified};
 use super::fields::{DriftField, live_drift};
+use super::health::Health;
 use super::normalize::normalize;
 use super::object::{Manifest, ObjectKey, SourceRef};
 use super::plan::Conflict;
@@ -78,6 +79,8 @@ pub struct ObjectReport {
     /// Live drift: fields set outside Git, with their managers; secrets masked.
     pub drift: Vec<DriftField>,
     pub conflicts: Vec<Conflict>,
+    /// Workload health of the live object, when there is one.
+    pub health: Option<Health>,
     /// Why a dry-run apply of a missing object failed, other than its namespace missing:
     /// a sync would fail too, so it leaves the object alone.
     #[serde(skip)]
@@ -134,6 +137,7 @@ impl ObjectReport {
             drift: Vec::new(),
             conflicts: Vec::new(),
             dry_run_error: None,
+            health: None,
         }
     }
 }
@@ -145,8 +149,16 @@ fn yaml_of(v: Option<&Value>) -> String {
     v.map(|v| to_yaml(&normalize(v))).unwrap_or_default()
 }
 
-/// Judges one object.
+/// Judges one object: sync status through both lenses, and the live object's health.
 pub fn assess(input: &Inputs<'_>) -> ObjectReport {
+    let mut report = judge_sync(input);
+    report.health = input
+        .live
+        .map(|live| super::health::workload::judge(&input.key.kind, live).health);
+    report
+}
+
+fn judge_sync(input: &Inputs<'_>) -> ObjectReport {
     let key = input.key.clone();
     let source = input.desired.map(|d| d.source.clone());
     let after = match input.preview.map(|p| &p.result) {
@@ -195,6 +207,7 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
                 drift: Vec::new(),
                 conflicts,
                 dry_run_error: None,
+                health: None,
             }
         }
         (None, Some(live)) => {
@@ -215,6 +228,7 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
                 drift: Vec::new(),
                 conflicts: Vec::new(),
                 dry_run_error: None,
+                health: None,
             }
         }
         (Some(desired), Some(live)) => {
@@ -271,6 +285,7 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
                 drift,
                 conflicts,
                 dry_run_error: None,
+                health: None,
             }
         }
     }

@@ -1,0 +1,185 @@
+//! The event loop: one UI task owns the state and the terminal. It drains every pending
+//! input, updates, dispatches commands to workers, and draws once, only when something
+//! changed, at most once a frame. The terminal is restored on every way out: quit, error,
+//! a panic in any task (hook chained, then the process ends), SIGTERM and SIGHUP; Ctrl-Z
+//! suspends cleanly.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{Notify, mpsc};
+
+use super::state::AppState;
+use super::update::{Command, Input, update};
+use super::workers::{self, Context};
+use crate::config::Config;
+
+const FRAME: Duration = Duration::from_millis(16);
+
+/// Restores the terminal when dropped (errors and early returns included).
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+fn install_panic_hook() {
+    // ratatui::init() installed a hook that restores the terminal, then prints the panic.
+    // A panic in any task must also end kdrift, not leave it running without a screen.
+    let restore_and_print = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_and_print(info);
+        std::process::exit(101);
+    }));
+}
+
+/// Stops the process (Ctrl-Z) with the terminal restored, and takes it back on resume.
+fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
+    ratatui::restore();
+    // SAFETY: raising a signal on our own process has no memory-safety preconditions.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    *terminal = ratatui::init();
+    terminal.clear()
+}
+
+pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::Result<()> {
+    let mut terminal = ratatui::init();
+    let _restore = Restore;
+    install_panic_hook();
+    state.warnings = config.warnings.clone();
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let refresh_health = Arc::new(Notify::new());
+    let refresh_drift = Arc::new(Notify::new());
+    workers::spawn_health(&ctx, tx.clone(), refresh_health.clone());
+    workers::spawn_drift(&ctx, tx.clone(), refresh_drift.clone());
+    let history = workers::spawn_history(ctx.spec.clone(), tx.clone());
+    // The first page of history comes at once, without waiting for the pane's focus.
+    state.history_loading = history.send(()).is_ok();
+
+    // Terminal events arrive on a channel of their own, fed by one task that alone polls
+    // the EventStream (polling it from several places loses wake-ups).
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(ev) = events.next().await {
+            if ev_tx.send(ev).is_err() {
+                return;
+            }
+        }
+    });
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    loop {
+        if dirty && last_draw.elapsed() >= FRAME {
+            terminal.draw(|f| crate::ui::draw(f, &state, &config.theme))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        // Sleep until input, or until the frame cap lets a pending draw through.
+        let wait = if dirty {
+            FRAME.saturating_sub(last_draw.elapsed())
+        } else {
+            Duration::from_secs(3600)
+        };
+        let mut inputs = Vec::new();
+        tokio::select! {
+            ev = ev_rx.recv() => match ev {
+                Some(Ok(ev)) => inputs.push(ev),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => {
+                dirty |= apply(&mut state, Input::Msg(msg), &ctx, &tx, &history, &refresh_health, &refresh_drift, &config);
+            }
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+            _ = tokio::time::sleep(wait) => {}
+        }
+        // Drain whatever else is pending before drawing once.
+        while let Ok(msg) = rx.try_recv() {
+            dirty |= apply(
+                &mut state,
+                Input::Msg(msg),
+                &ctx,
+                &tx,
+                &history,
+                &refresh_health,
+                &refresh_drift,
+                &config,
+            );
+        }
+        while let Ok(Ok(ev)) = ev_rx.try_recv() {
+            inputs.push(ev);
+        }
+        for ev in inputs {
+            match ev {
+                Event::Key(key) if key.kind == KeyEventKind::Press => {
+                    tracing::debug!(?key, "key");
+                    if key.code == KeyCode::Char('z')
+                        && key.modifiers.contains(KeyModifiers::CONTROL)
+                    {
+                        suspend(&mut terminal)?;
+                        dirty = true;
+                        continue;
+                    }
+                    dirty |= apply(
+                        &mut state,
+                        Input::Key(key),
+                        &ctx,
+                        &tx,
+                        &history,
+                        &refresh_health,
+                        &refresh_drift,
+                        &config,
+                    );
+                }
+                Event::Resize(..) => dirty = true,
+                _ => {}
+            }
+        }
+        if state.quit {
+            return Ok(());
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    state: &mut AppState,
+    input: Input,
+    ctx: &Context,
+    tx: &workers::Sender,
+    history: &std::sync::mpsc::Sender<()>,
+    refresh_health: &Notify,
+    refresh_drift: &Notify,
+    config: &Config,
+) -> bool {
+    for command in update(state, input) {
+        match command {
+            Command::LoadHistory => {
+                let _ = history.send(());
+            }
+            Command::DriftAt { generation, commit } => {
+                workers::spawn_drift_at(ctx, tx.clone(), generation, commit)
+            }
+            Command::Refresh => {
+                refresh_health.notify_one();
+                refresh_drift.notify_one();
+            }
+            Command::Highlight { generation, text } => {
+                workers::spawn_highlight(tx.clone(), generation, text, config.theme.syntax.clone())
+            }
+        }
+    }
+    true
+}

@@ -1,0 +1,161 @@
+//! The TUI's state: owned by the UI task alone; workers send owned data back as `Msg`s.
+
+use std::collections::HashSet;
+
+use crate::cluster::drift::DriftReport;
+use crate::config::keymap::KeyMap;
+use crate::git::history::HistoryEntry;
+use crate::model::health::report::HealthReport;
+use crate::model::object::ObjectKey;
+
+use super::tree::{NodeId, Row, build_rows};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Tree,
+    History,
+    Diff,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lens {
+    Preview,
+    Drift,
+}
+
+/// Highlighted diff lines: (style tag, text) spans per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Highlighted {
+    pub source: String,
+    pub lines: Vec<Vec<(SpanStyle, String)>>,
+}
+
+/// What a span of the diff pane looks like, in theme terms or as a syntax colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanStyle {
+    Plain,
+    Added,
+    Removed,
+    Hunk,
+    Muted,
+    Rgb(u8, u8, u8),
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub context: String,
+    pub server: String,
+    pub app_name: String,
+    pub app_path: String,
+    /// Short hash of HEAD (the default Git side).
+    pub head: String,
+    pub health: Option<HealthReport>,
+    pub health_error: Option<String>,
+    pub drift: Option<DriftReport>,
+    pub drift_error: Option<String>,
+    /// State of the live watches ("live", or why stale).
+    pub live: String,
+    /// The Git side picked in the history pane, with its drift when computed.
+    pub selected_commit: Option<String>,
+    pub commit_drift: Option<DriftReport>,
+    pub commit_gen: u64,
+    pub history: Vec<HistoryEntry>,
+    pub history_done: bool,
+    pub history_loading: bool,
+    pub history_error: Option<String>,
+    pub focus: Pane,
+    pub tree_selected: usize,
+    pub history_selected: usize,
+    pub diff_scroll: u16,
+    pub collapsed: HashSet<NodeId>,
+    pub filter: String,
+    pub filter_editing: bool,
+    pub lens: Lens,
+    pub help: bool,
+    pub warnings: Vec<String>,
+    pub highlighted: Option<Highlighted>,
+    /// The text last sent for highlighting (the newest request wins).
+    pub highlight_requested: String,
+    pub highlight_gen: u64,
+    pub keymap: KeyMap,
+    pub quit: bool,
+    pub rows: Vec<Row>,
+}
+
+impl AppState {
+    pub fn new(
+        context: String,
+        server: String,
+        app_name: String,
+        app_path: String,
+        head: String,
+        keymap: KeyMap,
+    ) -> Self {
+        let mut s = AppState {
+            context,
+            server,
+            app_name,
+            app_path,
+            head,
+            health: None,
+            health_error: None,
+            drift: None,
+            drift_error: None,
+            live: "starting".into(),
+            selected_commit: None,
+            commit_drift: None,
+            commit_gen: 0,
+            history: Vec::new(),
+            history_done: false,
+            history_loading: false,
+            history_error: None,
+            focus: Pane::Tree,
+            tree_selected: 0,
+            history_selected: 0,
+            diff_scroll: 0,
+            collapsed: HashSet::new(),
+            filter: String::new(),
+            filter_editing: false,
+            lens: Lens::Preview,
+            help: false,
+            warnings: Vec::new(),
+            highlighted: None,
+            highlight_requested: String::new(),
+            highlight_gen: 0,
+            keymap,
+            quit: false,
+            rows: Vec::new(),
+        };
+        s.rebuild();
+        s
+    }
+
+    /// Recomputes the visible tree rows, keeping the selection on the same node.
+    pub fn rebuild(&mut self) {
+        let selected = self.rows.get(self.tree_selected).map(|r| r.id.clone());
+        self.rows = build_rows(self);
+        if let Some(i) = selected.and_then(|id| self.rows.iter().position(|r| r.id == id)) {
+            self.tree_selected = i;
+        }
+        self.tree_selected = self.tree_selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.rows.get(self.tree_selected)
+    }
+
+    /// The drift report the diff pane reads: the selected commit's when there is one.
+    pub fn active_drift(&self) -> Option<&DriftReport> {
+        match &self.selected_commit {
+            Some(_) => self.commit_drift.as_ref(),
+            None => self.drift.as_ref(),
+        }
+    }
+
+    pub fn selected_object(&self) -> Option<&ObjectKey> {
+        match &self.selected_row()?.id {
+            NodeId::Object(key) => Some(key),
+            _ => None,
+        }
+    }
+}

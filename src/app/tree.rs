@@ -1,0 +1,303 @@
+//! The resource tree: cluster → control plane → nodes → the app's objects by namespace and
+//! kind. Rows are derived from state; drawing them is the UI's job.
+
+use std::collections::BTreeMap;
+
+use crate::model::drift::{ObjectReport, SyncStatus};
+use crate::model::health::Health;
+use crate::model::object::ObjectKey;
+use crate::model::time::format_age;
+
+use super::state::AppState;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NodeId {
+    Cluster,
+    ControlPlane,
+    Component(String),
+    Nodes,
+    Node(String),
+    Kubelet(String),
+    KubeProxy(String),
+    App,
+    Namespace(String),
+    Kind(String, String),
+    Object(ObjectKey),
+}
+
+/// A badge on a row, drawn in its theme colour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Badge {
+    Health(Health),
+    Sync(SyncStatus),
+    Muted(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: NodeId,
+    pub depth: usize,
+    pub label: String,
+    pub badges: Vec<Badge>,
+    /// `Some(expanded)` for rows with children.
+    pub expanded: Option<bool>,
+}
+
+struct Builder<'a> {
+    state: &'a AppState,
+    rows: Vec<Row>,
+}
+
+impl Builder<'_> {
+    fn push(
+        &mut self,
+        id: NodeId,
+        depth: usize,
+        label: String,
+        badges: Vec<Badge>,
+        parent: bool,
+    ) -> bool {
+        let expanded = parent.then(|| !self.state.collapsed.contains(&id));
+        self.rows.push(Row {
+            id,
+            depth,
+            label,
+            badges,
+            expanded,
+        });
+        expanded.unwrap_or(false)
+    }
+}
+
+fn matches(filter: &str, text: &str) -> bool {
+    filter.is_empty() || text.to_lowercase().contains(&filter.to_lowercase())
+}
+
+pub fn build_rows(state: &AppState) -> Vec<Row> {
+    let mut b = Builder {
+        state,
+        rows: Vec::new(),
+    };
+    let version = state
+        .health
+        .as_ref()
+        .and_then(|h| h.control_plane.iter().find(|c| c.name == "kube-apiserver"))
+        .and_then(|c| {
+            c.verdict
+                .evidence
+                .iter()
+                .find_map(|e| e.strip_prefix("version "))
+        })
+        .unwrap_or("")
+        .to_string();
+    if !b.push(
+        NodeId::Cluster,
+        0,
+        format!("{} {version}", state.context),
+        vec![],
+        true,
+    ) {
+        return b.rows;
+    }
+    control_plane(&mut b);
+    nodes(&mut b);
+    app(&mut b);
+    b.rows
+}
+
+fn control_plane(b: &mut Builder<'_>) {
+    let Some(h) = b.state.health.as_ref() else {
+        b.push(
+            NodeId::ControlPlane,
+            1,
+            "Control plane".into(),
+            vec![Badge::Muted("loading…".into())],
+            false,
+        );
+        return;
+    };
+    let worst = h
+        .control_plane
+        .iter()
+        .map(|c| c.verdict.health)
+        .max()
+        .unwrap_or(Health::Unknown);
+    if b.push(
+        NodeId::ControlPlane,
+        1,
+        "Control plane".into(),
+        vec![Badge::Health(worst)],
+        true,
+    ) {
+        for c in &h.control_plane {
+            b.push(
+                NodeId::Component(c.name.clone()),
+                2,
+                c.name.clone(),
+                vec![Badge::Health(c.verdict.health)],
+                false,
+            );
+        }
+    }
+}
+
+fn nodes(b: &mut Builder<'_>) {
+    let Some(h) = b.state.health.as_ref() else {
+        return;
+    };
+    let label = format!("Nodes ({})", h.nodes.len());
+    let worst = h
+        .nodes
+        .iter()
+        .map(|n| n.verdict.health)
+        .max()
+        .unwrap_or(Health::Unknown);
+    let badge = match &h.nodes_unavailable {
+        Some(_) => Badge::Health(Health::Unknown),
+        None => Badge::Health(worst),
+    };
+    if !b.push(NodeId::Nodes, 1, label, vec![badge], true) {
+        return;
+    }
+    for n in &h.nodes {
+        let hb = n
+            .heartbeat
+            .as_ref()
+            .map(|h| format_age(h.age_secs))
+            .unwrap_or_else(|| "?".into());
+        let label = format!(
+            "{}  Ready={}  heartbeat {hb}  {}",
+            n.name,
+            n.ready,
+            n.kubelet_version.as_deref().unwrap_or("?")
+        );
+        if b.push(
+            NodeId::Node(n.name.clone()),
+            2,
+            label,
+            vec![Badge::Health(n.verdict.health)],
+            true,
+        ) {
+            let stale = n.heartbeat.as_ref().is_some_and(|h| h.stale);
+            b.push(
+                NodeId::Kubelet(n.name.clone()),
+                3,
+                format!(
+                    "kubelet {}  heartbeat {hb}",
+                    n.kubelet_version.as_deref().unwrap_or("?")
+                ),
+                vec![Badge::Health(if n.ready == "True" && !stale {
+                    Health::Healthy
+                } else {
+                    Health::Degraded
+                })],
+                false,
+            );
+            let (proxy, health) = match &n.kube_proxy {
+                Some(p) if p.phase == "Running" && p.ready => {
+                    (format!("kube-proxy {}", p.name), Health::Healthy)
+                }
+                Some(p) => (
+                    format!("kube-proxy {} {}", p.name, p.phase),
+                    Health::Degraded,
+                ),
+                None => ("kube-proxy: none".into(), Health::Degraded),
+            };
+            let pods = n
+                .pod_count
+                .map(|c| format!("  ({c} pods)"))
+                .unwrap_or_default();
+            b.push(
+                NodeId::KubeProxy(n.name.clone()),
+                3,
+                format!("{proxy}{pods}"),
+                vec![Badge::Health(health)],
+                false,
+            );
+        }
+    }
+}
+
+fn object_badges(o: &ObjectReport) -> Vec<Badge> {
+    let mut badges = vec![Badge::Sync(o.status)];
+    if let Some(h) = o.health {
+        badges.push(Badge::Health(h));
+    }
+    badges
+}
+
+fn app(b: &mut Builder<'_>) {
+    let state = b.state;
+    let label = format!(
+        "App {} ({})",
+        state.app_name,
+        if state.app_path.is_empty() {
+            "."
+        } else {
+            &state.app_path
+        }
+    );
+    let Some(report) = state.drift.as_ref() else {
+        let note = state
+            .drift_error
+            .clone()
+            .unwrap_or_else(|| "loading…".into());
+        b.push(NodeId::App, 1, label, vec![Badge::Muted(note)], false);
+        return;
+    };
+    let objects: Vec<&ObjectReport> = report
+        .objects
+        .iter()
+        .filter(|o| matches(&state.filter, &o.key.to_string()))
+        .collect();
+    let out = objects
+        .iter()
+        .filter(|o| o.status != SyncStatus::Synced)
+        .count();
+    let summary = Badge::Muted(format!("{} objects, {out} not synced", objects.len()));
+    if !b.push(NodeId::App, 1, label, vec![summary], true) {
+        return;
+    }
+    let mut by_ns: BTreeMap<String, BTreeMap<String, Vec<&ObjectReport>>> = BTreeMap::new();
+    for o in objects {
+        let ns = o
+            .key
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "(cluster)".into());
+        by_ns
+            .entry(ns)
+            .or_default()
+            .entry(o.key.kind.clone())
+            .or_default()
+            .push(o);
+    }
+    for (ns, kinds) in by_ns {
+        let count: usize = kinds.values().map(Vec::len).sum();
+        let id = NodeId::Namespace(ns.clone());
+        let badge = Badge::Muted(count.to_string());
+        if !b.push(id, 2, ns.clone(), vec![badge], true) {
+            continue;
+        }
+        for (kind, list) in kinds {
+            let worst = list
+                .iter()
+                .map(|o| o.status)
+                .max()
+                .unwrap_or(SyncStatus::Synced);
+            let id = NodeId::Kind(ns.clone(), kind.clone());
+            let badges = vec![Badge::Sync(worst), Badge::Muted(list.len().to_string())];
+            if b.push(id, 3, kind.clone(), badges, true) {
+                for o in list {
+                    b.push(
+                        NodeId::Object(o.key.clone()),
+                        4,
+                        o.key.name.clone(),
+                        object_badges(o),
+                        false,
+                    );
+                }
+            }
+        }
+    }
+}

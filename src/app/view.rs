@@ -1,0 +1,140 @@
+//! What the diff pane says about the selected row, as text (highlighted off the loop).
+
+use std::fmt::Write as _;
+
+use crate::model::health::control_plane::ComponentReport;
+
+use super::state::{AppState, Lens};
+use super::tree::NodeId;
+
+pub fn diff_text(state: &AppState) -> String {
+    let Some(row) = state.selected_row() else {
+        return String::new();
+    };
+    match &row.id {
+        NodeId::Object(key) => object_text(state, key),
+        NodeId::Component(name) => state
+            .health
+            .as_ref()
+            .and_then(|h| h.control_plane.iter().find(|c| &c.name == name))
+            .map(component_text)
+            .unwrap_or_default(),
+        NodeId::Node(name) | NodeId::Kubelet(name) | NodeId::KubeProxy(name) => {
+            node_text(state, name)
+        }
+        NodeId::ControlPlane => state
+            .health
+            .as_ref()
+            .map(|h| {
+                h.control_plane
+                    .iter()
+                    .map(component_text)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+fn component_text(c: &ComponentReport) -> String {
+    let mut out = format!("# {}: {}\n", c.name, c.verdict.health);
+    for e in &c.verdict.evidence {
+        let _ = writeln!(out, "  {e}");
+    }
+    out
+}
+
+fn node_text(state: &AppState, name: &str) -> String {
+    let Some(n) = state
+        .health
+        .as_ref()
+        .and_then(|h| h.nodes.iter().find(|n| n.name == name))
+    else {
+        return String::new();
+    };
+    let mut out = format!("# node {}: {}\n", n.name, n.verdict.health);
+    for c in &n.conditions {
+        let reason = c.reason.as_deref().unwrap_or("");
+        let _ = writeln!(out, "  {}={} {reason}", c.type_, c.status);
+    }
+    let _ = writeln!(
+        out,
+        "  kubelet {}",
+        n.kubelet_version.as_deref().unwrap_or("?")
+    );
+    if let Some(h) = &n.heartbeat {
+        let _ = writeln!(
+            out,
+            "  heartbeat {}s ago (lease {}s){}",
+            h.age_secs,
+            h.duration_secs,
+            if h.stale { " STALE" } else { "" }
+        );
+    }
+    if let Some(p) = &n.kube_proxy {
+        let _ = writeln!(
+            out,
+            "  kube-proxy {} {} restarts {}",
+            p.name, p.phase, p.restarts
+        );
+    }
+    if !n.taints.is_empty() {
+        let _ = writeln!(out, "  taints {}", n.taints.join(", "));
+    }
+    for e in &n.verdict.evidence {
+        let _ = writeln!(out, "  {e}");
+    }
+    out
+}
+
+fn object_text(state: &AppState, key: &crate::model::object::ObjectKey) -> String {
+    let git_side = match &state.selected_commit {
+        Some(c) => format!("Git @ {} (selected commit)", &c[..c.len().min(7)]),
+        None => format!("Git @ HEAD {}", state.head),
+    };
+    let Some(report) = state.active_drift() else {
+        return format!("# {key}\n# {git_side} versus live: computing…\n");
+    };
+    let Some(o) = report.objects.iter().find(|o| &o.key == key) else {
+        return format!("# {key}\n# {git_side}: not in this revision\n");
+    };
+    let mut out = format!(
+        "# {key}  {}  {}\n# {git_side} versus live\n",
+        o.status, o.reason
+    );
+    match state.lens {
+        Lens::Preview => {
+            let _ = writeln!(out, "# lens: apply preview (what a sync would change)");
+            match o.preview.as_ref().filter(|p| !p.is_empty()) {
+                Some(p) => out.push_str(&p.unified),
+                None => out.push_str("# no difference: a sync would change nothing\n"),
+            }
+        }
+        Lens::Drift => {
+            let _ = writeln!(
+                out,
+                "# lens: live drift (fields set outside Git, by field manager)"
+            );
+            if o.drift.is_empty() {
+                out.push_str("# no fields set outside Git\n");
+            }
+            let mut managers: Vec<&str> = o.drift.iter().map(|d| d.manager.as_str()).collect();
+            managers.dedup();
+            for m in managers {
+                let first = o.drift.iter().find(|d| d.manager == m);
+                let (op, time) = first
+                    .map(|d| (d.operation.as_str(), d.time.as_deref().unwrap_or("")))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "@@ set by {m} ({op} {time}) @@");
+                for d in o.drift.iter().filter(|d| d.manager == m) {
+                    if let Some(git) = &d.git {
+                        let _ = writeln!(out, "-{}: {git}", d.path);
+                    }
+                    let _ = writeln!(out, "+{}: {}", d.path, d.live);
+                }
+            }
+        }
+    }
+    out
+}

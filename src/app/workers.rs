@@ -1,0 +1,215 @@
+//! Workers: they never touch `AppState`; they send owned results back as `Msg`s. Blocking
+//! work (gix, highlighting) runs off the async threads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, mpsc};
+
+use super::update::Msg;
+use crate::cluster::Connection;
+use crate::cluster::drift::{DriftOptions, DryRunCache, Session, compute};
+use crate::git::history::History;
+use crate::git::{App, AppSpec};
+
+pub type Sender = mpsc::UnboundedSender<Msg>;
+
+/// Everything a worker needs to open the app and reach the cluster.
+#[derive(Clone)]
+pub struct Context {
+    pub conn: Connection,
+    pub spec: AppSpec,
+    pub drift: DriftOptions,
+    pub cache: Arc<DryRunCache>,
+}
+
+const HEALTH_PERIOD: Duration = Duration::from_secs(5);
+const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// Health of the control plane and nodes, every few seconds and on refresh.
+pub fn spawn_health(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
+    let conn = ctx.conn.clone();
+    tokio::spawn(async move {
+        loop {
+            let result = crate::cmd::health::report(&conn, &[])
+                .await
+                .map_err(|e| e.to_string());
+            if tx.send(Msg::Health(result)).is_err() {
+                return;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(HEALTH_PERIOD) => {}
+                _ = refresh.notified() => {}
+            }
+        }
+    });
+}
+
+fn desired_at_head(spec: &AppSpec) -> Result<crate::model::desired::DesiredSet, String> {
+    let app = App::open(spec).map_err(|e| e.to_string())?;
+    app.desired(&crate::git::Revision::Rev("HEAD".into()))
+        .map_err(|e| e.to_string())
+}
+
+/// The drift of HEAD, kept live by watches: re-evaluated (debounced) whenever a watched
+/// object changes, and on refresh (which also rereads Git).
+pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        loop {
+            let spec = ctx.spec.clone();
+            let loaded = tokio::task::spawn_blocking(move || desired_at_head(&spec))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r);
+            let desired = match loaded {
+                Ok(d) => d,
+                Err(e) => {
+                    let _ = tx.send(Msg::Drift {
+                        generation: 0,
+                        commit: None,
+                        result: Err(e),
+                    });
+                    refresh.notified().await;
+                    continue;
+                }
+            };
+            let changed = Arc::new(Notify::new());
+            let session = match Session::start(
+                &ctx.conn,
+                &desired,
+                &ctx.drift,
+                Some(changed.clone()),
+            )
+            .await
+            {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = tx.send(Msg::Drift {
+                        generation: 0,
+                        commit: None,
+                        result: Err(e.to_string()),
+                    });
+                    refresh.notified().await;
+                    continue;
+                }
+            };
+            loop {
+                let report = session.evaluate(&ctx.conn, &ctx.cache).await;
+                let live = match session.live_state() {
+                    Ok(()) => "live".to_string(),
+                    Err(e) => format!("stale: {e}"),
+                };
+                if tx.send(Msg::Live(live)).is_err()
+                    || tx
+                        .send(Msg::Drift {
+                            generation: 0,
+                            commit: None,
+                            result: Ok(report),
+                        })
+                        .is_err()
+                {
+                    return;
+                }
+                tokio::select! {
+                    _ = changed.notified() => {
+                        // Let a burst of watch events settle into one evaluation.
+                        tokio::time::sleep(DEBOUNCE).await;
+                    }
+                    _ = refresh.notified() => break,
+                }
+            }
+        }
+    });
+}
+
+/// The drift against a selected commit; the UI drops it if a newer selection came.
+pub fn spawn_drift_at(ctx: &Context, tx: Sender, generation: u64, commit: String) {
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let spec = ctx.spec.clone();
+        let rev = commit.clone();
+        let desired = tokio::task::spawn_blocking(move || {
+            let app = App::open(&spec).map_err(|e| e.to_string())?;
+            let id = app.resolve(&rev).map_err(|e| e.to_string())?;
+            app.desired_at(id).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
+        let result = match desired {
+            Ok(d) => compute(&ctx.conn, &d, &ctx.drift, &ctx.cache)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        let _ = tx.send(Msg::Drift {
+            generation,
+            commit: Some(commit),
+            result,
+        });
+    });
+}
+
+/// History pages, on a thread of its own that keeps the walker (and its caches).
+pub fn spawn_history(spec: AppSpec, tx: Sender) -> std::sync::mpsc::Sender<()> {
+    const PAGE: usize = 50;
+    let (req_tx, req_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let app = match App::open(&spec) {
+            Ok(a) => a,
+            Err(e) => {
+                let _ = tx.send(Msg::History {
+                    result: Err(e.to_string()),
+                    done: true,
+                });
+                return;
+            }
+        };
+        let head = match app.resolve("HEAD") {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = tx.send(Msg::History {
+                    result: Err(e.to_string()),
+                    done: true,
+                });
+                return;
+            }
+        };
+        let mut history = History::first_parent(&app, head);
+        while req_rx.recv().is_ok() {
+            let msg = match history.next_page(PAGE) {
+                Ok(page) => {
+                    let done = page.len() < PAGE;
+                    let entries = page.iter().map(|c| history.changes(c)).collect();
+                    Msg::History {
+                        result: Ok(entries),
+                        done,
+                    }
+                }
+                Err(e) => Msg::History {
+                    result: Err(e.to_string()),
+                    done: true,
+                },
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    });
+    req_tx
+}
+
+pub fn spawn_highlight(tx: Sender, generation: u64, text: String, syntax: String) {
+    tokio::task::spawn_blocking(move || {
+        #[cfg(debug_assertions)]
+        if std::env::var_os("KDRIFT_TEST_WORKER_PANIC").is_some() {
+            panic!("worker panic requested by KDRIFT_TEST_WORKER_PANIC");
+        }
+        let highlighted = crate::ui::highlight::highlight(&text, &syntax);
+        let _ = tx.send(Msg::Highlighted {
+            generation,
+            highlighted,
+        });
+    });
+}

@@ -1,0 +1,282 @@
+//! Actions and their keys. Actions are data, so the config file can name them; hints and
+//! help are generated from the active keymap, so they always match the user's bindings.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    NextPane,
+    PrevPane,
+    Expand,
+    Filter,
+    NextOutOfSync,
+    ToggleLens,
+    Refresh,
+    Help,
+    Quit,
+}
+
+impl Action {
+    pub const ALL: [Action; 15] = [
+        Action::Up,
+        Action::Down,
+        Action::Left,
+        Action::Right,
+        Action::PageUp,
+        Action::PageDown,
+        Action::NextPane,
+        Action::PrevPane,
+        Action::Expand,
+        Action::Filter,
+        Action::NextOutOfSync,
+        Action::ToggleLens,
+        Action::Refresh,
+        Action::Help,
+        Action::Quit,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::NextPane => "next_pane",
+            Action::PrevPane => "prev_pane",
+            Action::Expand => "expand",
+            Action::Filter => "filter",
+            Action::NextOutOfSync => "next_out_of_sync",
+            Action::ToggleLens => "toggle_lens",
+            Action::Refresh => "refresh",
+            Action::Help => "help",
+            Action::Quit => "quit",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::Left => "collapse / scroll left",
+            Action::Right => "expand / scroll right",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::NextPane => "next pane",
+            Action::PrevPane => "previous pane",
+            Action::Expand => "expand or collapse; select a commit",
+            Action::Filter => "filter the tree",
+            Action::NextOutOfSync => "jump to the next out-of-sync object",
+            Action::ToggleLens => "toggle lens: apply preview / live drift",
+            Action::Refresh => "refresh everything",
+            Action::Help => "help",
+            Action::Quit => "quit",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+}
+
+/// A key with its modifiers, as written in the config: `j`, `ctrl-c`, `shift-tab`, `enter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    pub fn parse(text: &str) -> Option<Key> {
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                modifiers |= KeyModifiers::CONTROL;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                modifiers |= KeyModifiers::ALT;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("shift-") {
+                modifiers |= KeyModifiers::SHIFT;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" if modifiers.contains(KeyModifiers::SHIFT) => {
+                modifiers -= KeyModifiers::SHIFT;
+                KeyCode::BackTab
+            }
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "space" => KeyCode::Char(' '),
+            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next()?),
+            _ => return None,
+        };
+        Some(Key { code, modifiers })
+    }
+
+    /// Normalises a terminal key event (shift is part of an upper-case letter).
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        let mut modifiers =
+            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            modifiers -= KeyModifiers::SHIFT;
+        }
+        Key {
+            code: ev.code,
+            modifiers,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        let mut s = String::new();
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            s.push_str("ctrl-");
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            s.push_str("alt-");
+        }
+        s.push_str(&match self.code {
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Enter => "enter".into(),
+            KeyCode::Esc => "esc".into(),
+            KeyCode::Tab => "tab".into(),
+            KeyCode::BackTab => "shift-tab".into(),
+            KeyCode::PageUp => "pgup".into(),
+            KeyCode::PageDown => "pgdn".into(),
+            KeyCode::Char(' ') => "space".into(),
+            KeyCode::Char(c) => c.to_string(),
+            other => format!("{other:?}"),
+        });
+        s
+    }
+}
+
+/// Which keys do what.
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    pub bindings: BTreeMap<Action, Vec<Key>>,
+}
+
+fn keys(names: &[&str]) -> Vec<Key> {
+    names.iter().filter_map(|n| Key::parse(n)).collect()
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        let defaults: [(Action, &[&str]); 15] = [
+            (Action::Up, &["up", "k"]),
+            (Action::Down, &["down", "j"]),
+            (Action::Left, &["left", "h"]),
+            (Action::Right, &["right", "l"]),
+            (Action::PageUp, &["pageup"]),
+            (Action::PageDown, &["pagedown"]),
+            (Action::NextPane, &["tab"]),
+            (Action::PrevPane, &["shift-tab"]),
+            (Action::Expand, &["enter"]),
+            (Action::Filter, &["/"]),
+            (Action::NextOutOfSync, &["n"]),
+            (Action::ToggleLens, &["d"]),
+            (Action::Refresh, &["R"]),
+            (Action::Help, &["?"]),
+            (Action::Quit, &["q", "ctrl-c"]),
+        ];
+        KeyMap {
+            bindings: defaults.iter().map(|(a, k)| (*a, keys(k))).collect(),
+        }
+    }
+}
+
+impl KeyMap {
+    pub fn action_for(&self, key: &Key) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|(_, ks)| ks.contains(key))
+            .map(|(a, _)| *a)
+    }
+
+    /// The first key of an action, for hints.
+    pub fn hint(&self, action: Action) -> Option<String> {
+        self.bindings.get(&action)?.first().map(Key::label)
+    }
+
+    /// Replaces an action's keys; returns the names that did not parse.
+    pub fn set(&mut self, action: Action, names: &[String]) -> Vec<String> {
+        let (good, bad): (Vec<_>, Vec<_>) = names.iter().partition(|n| Key::parse(n).is_some());
+        self.bindings
+            .insert(action, good.iter().filter_map(|n| Key::parse(n)).collect());
+        bad.into_iter().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_and_map() {
+        let map = KeyMap::default();
+        assert_eq!(
+            map.action_for(&Key::parse("j").expect("j")),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            map.action_for(&Key::parse("shift-tab").expect("bt")),
+            Some(Action::PrevPane)
+        );
+        assert_eq!(
+            map.action_for(&Key::parse("ctrl-c").expect("^c")),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            map.action_for(&Key::parse("R").expect("R")),
+            Some(Action::Refresh)
+        );
+        assert!(Key::parse("nonsense-key").is_none());
+        let shifted = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
+        assert_eq!(
+            map.action_for(&Key::from_event(&shifted)),
+            Some(Action::Refresh)
+        );
+    }
+
+    #[test]
+    fn remapping_replaces_keys_and_reports_bad_ones() {
+        let mut map = KeyMap::default();
+        let bad = map.set(Action::Down, &["x".into(), "hyper-q".into()]);
+        assert_eq!(bad, ["hyper-q"]);
+        assert_eq!(
+            map.action_for(&Key::parse("x").expect("x")),
+            Some(Action::Down)
+        );
+        assert_eq!(map.action_for(&Key::parse("j").expect("j")), None);
+        assert_eq!(map.hint(Action::Down).as_deref(), Some("x"));
+    }
+}

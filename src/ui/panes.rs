@@ -1,0 +1,321 @@
+//! The panes: resource tree, history, diff, status bar, help.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use crate::app::state::{AppState, Lens, Pane, SpanStyle};
+use crate::app::tree::Badge;
+use crate::config::keymap::Action;
+use crate::config::theme::Theme;
+use crate::model::drift::SyncStatus;
+use crate::model::health::Health;
+use crate::model::time::format_age;
+
+fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
+    let border = if focused { theme.focus } else { theme.border };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(border))
+        .title(Span::styled(
+            title,
+            Style::default()
+                .fg(theme.title)
+                .add_modifier(Modifier::BOLD),
+        ))
+}
+
+pub fn health_color(h: Health, theme: &Theme) -> Color {
+    match h {
+        Health::Healthy => theme.healthy,
+        Health::Progressing => theme.progressing,
+        Health::Suspended => theme.suspended,
+        Health::Unknown => theme.unknown,
+        Health::Missing => theme.missing,
+        Health::Degraded | Health::Down => theme.degraded,
+    }
+}
+
+pub fn sync_color(s: SyncStatus, theme: &Theme) -> Color {
+    match s {
+        SyncStatus::Synced => theme.synced,
+        SyncStatus::OutOfSync => theme.out_of_sync,
+        SyncStatus::Missing => theme.missing,
+        SyncStatus::Extra => theme.extra,
+        SyncStatus::Unknown => theme.unknown,
+    }
+}
+
+fn badge_span(b: &Badge, theme: &Theme) -> Span<'static> {
+    match b {
+        Badge::Health(h) => Span::styled(
+            format!(" {h}"),
+            Style::default().fg(health_color(*h, theme)),
+        ),
+        Badge::Sync(s) => Span::styled(format!(" {s}"), Style::default().fg(sync_color(*s, theme))),
+        Badge::Muted(t) => Span::styled(format!(" {t}"), Style::default().fg(theme.muted)),
+    }
+}
+
+pub fn tree(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
+    let items: Vec<ListItem> = state
+        .rows
+        .iter()
+        .map(|row| {
+            let marker = match row.expanded {
+                Some(true) => "▾ ",
+                Some(false) => "▸ ",
+                None => "  ",
+            };
+            let mut spans = vec![
+                Span::raw("  ".repeat(row.depth)),
+                Span::styled(marker, Style::default().fg(theme.muted)),
+                Span::styled(row.label.clone(), Style::default().fg(theme.text)),
+            ];
+            spans.extend(row.badges.iter().map(|b| badge_span(b, theme)));
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let title = if state.filter_editing || !state.filter.is_empty() {
+        format!(
+            " Resources  /{}{} ",
+            state.filter,
+            if state.filter_editing { "▏" } else { "" }
+        )
+    } else {
+        " Resources ".into()
+    };
+    let list = List::new(items)
+        .block(block(title, state.focus == Pane::Tree, theme))
+        .highlight_style(Style::default().fg(theme.selected_fg).bg(theme.selected_bg));
+    let mut list_state = ListState::default().with_selected(Some(state.tree_selected));
+    frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
+    let now = jiff::Timestamp::now().as_second();
+    let mut items: Vec<ListItem> = state
+        .history
+        .iter()
+        .map(|e| {
+            let c = &e.commit;
+            let changed = e
+                .changes
+                .as_ref()
+                .map(|ch| ch.added.len() + ch.removed.len() + ch.modified.len())
+                .unwrap_or(0);
+            let chosen = state.selected_commit.as_deref() == Some(c.id.as_str());
+            ListItem::new(Line::from(vec![
+                Span::styled(
+                    if chosen { "● " } else { "  " },
+                    Style::default().fg(theme.focus),
+                ),
+                Span::styled(c.short.clone(), Style::default().fg(theme.hunk)),
+                Span::styled(
+                    format!(" {:>4} ", format_age(now - c.time)),
+                    Style::default().fg(theme.muted),
+                ),
+                Span::styled(
+                    format!("{} ", c.author),
+                    Style::default().fg(theme.progressing),
+                ),
+                Span::styled(c.subject.clone(), Style::default().fg(theme.text)),
+                Span::styled(
+                    format!("  ({changed} objects)"),
+                    Style::default().fg(theme.muted),
+                ),
+            ]))
+        })
+        .collect();
+    if state.history_loading {
+        items.push(ListItem::new(Span::styled(
+            "  loading…",
+            Style::default().fg(theme.muted),
+        )));
+    }
+    if let Some(e) = &state.history_error {
+        items.push(ListItem::new(Span::styled(
+            format!("  {e}"),
+            Style::default().fg(theme.degraded),
+        )));
+    }
+    let title = match &state.selected_commit {
+        Some(c) => format!(" History (Git side: {}) ", &c[..c.len().min(7)]),
+        None => " History (Git side: HEAD) ".into(),
+    };
+    let list = List::new(items)
+        .block(block(title, state.focus == Pane::History, theme))
+        .highlight_style(Style::default().fg(theme.selected_fg).bg(theme.selected_bg));
+    let selected = (state.focus == Pane::History && !state.history.is_empty())
+        .then_some(state.history_selected);
+    frame.render_stateful_widget(
+        list,
+        area,
+        &mut ListState::default().with_selected(selected),
+    );
+}
+
+fn span_style(s: SpanStyle, theme: &Theme) -> Style {
+    match s {
+        SpanStyle::Plain => Style::default().fg(theme.text),
+        SpanStyle::Added => Style::default().fg(theme.added),
+        SpanStyle::Removed => Style::default().fg(theme.removed),
+        SpanStyle::Hunk => Style::default().fg(theme.hunk),
+        SpanStyle::Muted => Style::default().fg(theme.muted),
+        SpanStyle::Rgb(r, g, b) => Style::default().fg(Color::Rgb(r, g, b)),
+    }
+}
+
+pub fn diff(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
+    let text = crate::app::view::diff_text(state);
+    let lines: Vec<Line> = match state.highlighted.as_ref().filter(|h| h.source == text) {
+        Some(h) => h
+            .lines
+            .iter()
+            .map(|spans| {
+                Line::from(
+                    spans
+                        .iter()
+                        .map(|(s, t)| Span::styled(t.clone(), span_style(*s, theme)))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect(),
+        // Until the worker's highlighting arrives: diff colours only.
+        None => text
+            .lines()
+            .map(|l| {
+                let style = match l.chars().next() {
+                    Some('+') if !l.starts_with("+++") => SpanStyle::Added,
+                    Some('-') if !l.starts_with("---") => SpanStyle::Removed,
+                    Some('@') => SpanStyle::Hunk,
+                    Some('#') => SpanStyle::Muted,
+                    _ => SpanStyle::Plain,
+                };
+                Line::from(Span::styled(l.to_string(), span_style(style, theme)))
+            })
+            .collect(),
+    };
+    let lens = match state.lens {
+        Lens::Preview => "apply preview",
+        Lens::Drift => "live drift",
+    };
+    let title = format!(" Diff · {lens} ");
+    let paragraph = Paragraph::new(lines)
+        .block(block(title, state.focus == Pane::Diff, theme))
+        .wrap(Wrap { trim: false })
+        .scroll((state.diff_scroll, 0));
+    frame.render_widget(paragraph, area);
+}
+
+pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
+    let bar = Style::default().bg(theme.status_bg).fg(theme.text);
+    let count = |s: SyncStatus| state.drift.as_ref().map(|d| d.count(s)).unwrap_or(0);
+    let revision = match &state.selected_commit {
+        Some(c) => format!("Git {} (selected)", &c[..c.len().min(7)]),
+        None => format!("Git HEAD {}", state.head),
+    };
+    let live_style = if state.live == "live" {
+        theme.healthy
+    } else {
+        theme.out_of_sync
+    };
+    let mut first = vec![
+        Span::styled(
+            format!(" {} ", state.context),
+            bar.add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            format!(
+                "│ {} │ {revision} │",
+                if state.app_path.is_empty() {
+                    "."
+                } else {
+                    &state.app_path
+                }
+            ),
+            bar,
+        ),
+    ];
+    for (s, label) in [
+        (SyncStatus::Synced, "Synced"),
+        (SyncStatus::OutOfSync, "OutOfSync"),
+        (SyncStatus::Missing, "Missing"),
+        (SyncStatus::Extra, "Extra"),
+    ] {
+        first.push(Span::styled(
+            format!(" {label} {}", count(s)),
+            bar.fg(sync_color(s, theme)),
+        ));
+    }
+    first.push(Span::styled(
+        format!(" │ {}", state.live),
+        bar.fg(live_style),
+    ));
+    if let Some(w) = state.warnings.first() {
+        first.push(Span::styled(format!(" │ ⚠ {w}"), bar.fg(theme.out_of_sync)));
+    }
+    let hints: Vec<Span> = [
+        (Action::NextPane, "pane"),
+        (Action::Expand, "open"),
+        (Action::Filter, "filter"),
+        (Action::NextOutOfSync, "next drift"),
+        (Action::ToggleLens, "lens"),
+        (Action::Refresh, "refresh"),
+        (Action::Help, "help"),
+        (Action::Quit, "quit"),
+    ]
+    .iter()
+    .filter_map(|(a, label)| state.keymap.hint(*a).map(|k| (k, label)))
+    .flat_map(|(k, label)| {
+        vec![
+            Span::styled(
+                format!(" {k}"),
+                bar.fg(theme.focus).add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(format!(" {label} "), bar.fg(theme.muted)),
+        ]
+    })
+    .collect();
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(first), Line::from(hints)]).style(bar),
+        area,
+    );
+}
+
+pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
+    let mut lines = vec![Line::from(Span::styled(
+        "Keys (from the active keymap)",
+        Style::default().fg(theme.title),
+    ))];
+    for action in Action::ALL {
+        let keys: Vec<String> = state
+            .keymap
+            .bindings
+            .get(&action)
+            .map(|ks| ks.iter().map(|k| k.label()).collect())
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:>14}  ", keys.join(", ")),
+                Style::default().fg(theme.focus),
+            ),
+            Span::styled(action.describe(), Style::default().fg(theme.text)),
+        ]));
+    }
+    for w in &state.warnings {
+        lines.push(Line::from(Span::styled(
+            format!("⚠ {w}"),
+            Style::default().fg(theme.out_of_sync),
+        )));
+    }
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(" Help ".into(), true, theme)),
+        area,
+    );
+}
