@@ -252,6 +252,7 @@ pub fn state() -> AppState {
     s.history = history();
     s.history_done = true;
     s.live = "live".into();
+    s.now_override = Some(NOW);
     s.rebuild();
     s
 }

@@ -78,6 +78,8 @@ pub struct AppState {
     pub highlight_requested: String,
     pub highlight_gen: u64,
     pub keymap: KeyMap,
+    /// A fixed "now" (seconds) for reproducible screens; `None` reads the clock.
+    pub now_override: Option<i64>,
     pub quit: bool,
     pub rows: Vec<Row>,
 }
@@ -123,6 +125,7 @@ impl AppState {
             highlight_requested: String::new(),
             highlight_gen: 0,
             keymap,
+            now_override: None,
             quit: false,
             rows: Vec::new(),
         };
@@ -138,6 +141,10 @@ impl AppState {
             self.tree_selected = i;
         }
         self.tree_selected = self.tree_selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now_override.unwrap_or_else(|| jiff::Timestamp::now().as_second())
     }
 
     pub fn selected_row(&self) -> Option<&Row> {

@@ -95,7 +95,7 @@ pub fn tree(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
 }
 
 pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
-    let now = jiff::Timestamp::now().as_second();
+    let now = state.now();
     let mut items: Vec<ListItem> = state
         .history
         .iter()

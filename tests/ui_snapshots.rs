@@ -1,0 +1,77 @@
+//! Snapshots of every pane, the help popup and the status bar, in each theme, drawn from
+//! fixture state with ratatui's TestBackend. The snapshot holds the text and the styles, so
+//! a theme's colours are part of it.
+
+use kdrift::app::fixtures;
+use kdrift::app::state::{AppState, Lens, Pane};
+use kdrift::app::update::{update, Input};
+use kdrift::config::theme::{Theme, BUILT_IN};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn render(state: &AppState, theme: &Theme, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|f| kdrift::ui::draw(f, state, theme)).expect("draw");
+    format!("{:?}", terminal.backend().buffer())
+}
+
+fn theme(name: &str) -> Theme {
+    let text = BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).expect("built-in");
+    Theme::parse(name, text, &mut Vec::new())
+}
+
+/// The fixture with the drifted object selected and its diff highlighted as the worker
+/// would.
+fn drifted_state(theme: &Theme) -> AppState {
+    let mut s = fixtures::state();
+    let key = |c| Input::Key(crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE));
+    update(&mut s, key(crossterm::event::KeyCode::Char('n')));
+    update(&mut s, key(crossterm::event::KeyCode::Char('n')));
+    let text = kdrift::app::view::diff_text(&s);
+    s.highlighted = Some(kdrift::ui::highlight::highlight(&text, &theme.syntax));
+    s
+}
+
+#[test]
+fn every_pane_in_every_theme() {
+    for (name, _) in BUILT_IN {
+        let t = theme(name);
+        let s = drifted_state(&t);
+        insta::assert_snapshot!(format!("screen_{name}"), render(&s, &t, 110, 32));
+    }
+}
+
+#[test]
+fn help_popup_in_every_theme() {
+    for (name, _) in BUILT_IN {
+        let t = theme(name);
+        let mut s = fixtures::state();
+        s.help = true;
+        insta::assert_snapshot!(format!("help_{name}"), render(&s, &t, 80, 24));
+    }
+}
+
+#[test]
+fn small_terminal_history_focus_and_drift_lens() {
+    let t = theme("dark");
+    let mut s = drifted_state(&t);
+    s.lens = Lens::Drift;
+    s.focus = Pane::History;
+    s.history_selected = 1;
+    let text = kdrift::app::view::diff_text(&s);
+    s.highlighted = Some(kdrift::ui::highlight::highlight(&text, &t.syntax));
+    insta::assert_snapshot!("screen_80x24_drift_lens", render(&s, &t, 80, 24));
+}
+
+#[test]
+fn node_and_component_show_their_health_evidence() {
+    let t = theme("dark");
+    let mut s = fixtures::state();
+    let row = |s: &AppState, id: &kdrift::app::tree::NodeId| s.rows.iter().position(|r| &r.id == id).expect("row");
+    s.tree_selected = row(&s, &kdrift::app::tree::NodeId::Node("node-2".into()));
+    let text = kdrift::app::view::diff_text(&s);
+    assert!(text.contains("heartbeat 90s ago (lease 40s) STALE"), "{text}");
+    insta::assert_snapshot!("screen_node_evidence", render(&s, &t, 100, 30));
+    s.tree_selected = row(&s, &kdrift::app::tree::NodeId::Component("kube-scheduler".into()));
+    assert!(kdrift::app::view::diff_text(&s).contains("leader sched_1"));
+}
