@@ -4,19 +4,25 @@
 
 use kdrift::app::fixtures;
 use kdrift::app::state::{AppState, Lens, Pane};
-use kdrift::app::update::{update, Input};
-use kdrift::config::theme::{Theme, BUILT_IN};
-use ratatui::backend::TestBackend;
+use kdrift::app::update::{Input, update};
+use kdrift::config::theme::{BUILT_IN, Theme};
 use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 
 fn render(state: &AppState, theme: &Theme, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|f| kdrift::ui::draw(f, state, theme)).expect("draw");
+    terminal
+        .draw(|f| kdrift::ui::draw(f, state, theme))
+        .expect("draw");
     format!("{:?}", terminal.backend().buffer())
 }
 
 fn theme(name: &str) -> Theme {
-    let text = BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).expect("built-in");
+    let text = BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .expect("built-in");
     Theme::parse(name, text, &mut Vec::new())
 }
 
@@ -24,7 +30,12 @@ fn theme(name: &str) -> Theme {
 /// would.
 fn drifted_state(theme: &Theme) -> AppState {
     let mut s = fixtures::state();
-    let key = |c| Input::Key(crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE));
+    let key = |c| {
+        Input::Key(crossterm::event::KeyEvent::new(
+            c,
+            crossterm::event::KeyModifiers::NONE,
+        ))
+    };
     update(&mut s, key(crossterm::event::KeyCode::Char('n')));
     update(&mut s, key(crossterm::event::KeyCode::Char('n')));
     let text = kdrift::app::view::diff_text(&s);
@@ -67,11 +78,19 @@ fn small_terminal_history_focus_and_drift_lens() {
 fn node_and_component_show_their_health_evidence() {
     let t = theme("dark");
     let mut s = fixtures::state();
-    let row = |s: &AppState, id: &kdrift::app::tree::NodeId| s.rows.iter().position(|r| &r.id == id).expect("row");
+    let row = |s: &AppState, id: &kdrift::app::tree::NodeId| {
+        s.rows.iter().position(|r| &r.id == id).expect("row")
+    };
     s.tree_selected = row(&s, &kdrift::app::tree::NodeId::Node("node-2".into()));
     let text = kdrift::app::view::diff_text(&s);
-    assert!(text.contains("heartbeat 90s ago (lease 40s) STALE"), "{text}");
+    assert!(
+        text.contains("heartbeat 90s ago (lease 40s) STALE"),
+        "{text}"
+    );
     insta::assert_snapshot!("screen_node_evidence", render(&s, &t, 100, 30));
-    s.tree_selected = row(&s, &kdrift::app::tree::NodeId::Component("kube-scheduler".into()));
+    s.tree_selected = row(
+        &s,
+        &kdrift::app::tree::NodeId::Component("kube-scheduler".into()),
+    );
     assert!(kdrift::app::view::diff_text(&s).contains("leader sched_1"));
 }

@@ -144,7 +144,8 @@ impl AppState {
     }
 
     pub fn now(&self) -> i64 {
-        self.now_override.unwrap_or_else(|| jiff::Timestamp::now().as_second())
+        self.now_override
+            .unwrap_or_else(|| jiff::Timestamp::now().as_second())
     }
 
     pub fn selected_row(&self) -> Option<&Row> {

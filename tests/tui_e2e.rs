@@ -1,0 +1,219 @@
+//! The real binary in a pseudo-terminal (tmux) against the real local control plane.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::repo::{TestRepo, deployment};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use serde_json::json;
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    /// Runs `command` in a detached 120x40 tmux session; after it exits, the pane shows its
+    /// exit code and whether the terminal is back in canonical (cooked) mode.
+    fn start(command: &str, env: &[(&str, &str)]) -> Tmux {
+        let session = common::unique_name("kdrift-tui");
+        let exports: String = env
+            .iter()
+            .map(|(k, v)| format!("export {k}='{v}'; "))
+            .collect();
+        let script = format!(
+            "{exports}{command}; echo EXITED=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 600"
+        );
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "sh",
+                "-c",
+                &script,
+            ])
+            .status()
+            .expect("tmux (install it: apt-get install tmux)");
+        assert!(status.success());
+        Tmux { session }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .expect("capture");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            Command::new("tmux")
+                .args(["send-keys", "-t", &self.session, k])
+                .status()
+                .expect("send-keys");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn wait_for(&self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+fn kdrift_command(kubeconfig: &std::path::Path, repo: &TestRepo, ns: &str, app: &str) -> String {
+    format!(
+        "{} --kubeconfig {} --repo {} --path app --namespace {ns} --app-name {app}",
+        env!("CARGO_BIN_EXE_kdrift"),
+        kubeconfig.display(),
+        repo.path().display()
+    )
+}
+
+#[tokio::test]
+async fn browse_drift_and_history_then_quit_restores_the_terminal() {
+    let cluster = common::cluster();
+    let ns = common::unique_name("tui");
+    let app = format!("test-{ns}");
+    let repo = TestRepo::new();
+    repo.write(
+        "app/namespace.yaml",
+        &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
+    );
+    repo.write("app/web.yaml", &deployment("web", 1, "nginx:1.26"));
+    let older = repo.commit("first release");
+    repo.write("app/web.yaml", &deployment("web", 3, "nginx:1.27"));
+    repo.commit("scale up and new image");
+    let sync = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .arg("--kubeconfig")
+        .arg(&cluster.admin_kubeconfig)
+        .args([
+            "sync",
+            "--yes",
+            "--path",
+            "app",
+            "--namespace",
+            &ns,
+            "--app-name",
+            &app,
+        ])
+        .current_dir(repo.path())
+        .output()
+        .expect("sync");
+    assert!(
+        sync.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sync.stdout)
+    );
+    let client = common::admin_client().await;
+    Api::<Deployment>::namespaced(client.clone(), &ns)
+        .patch(
+            "web",
+            &PatchParams {
+                field_manager: Some("kubectl-label".into()),
+                ..Default::default()
+            },
+            &Patch::Merge(json!({"metadata": {"labels": {"team": "payments"}}})),
+        )
+        .await
+        .expect("label");
+
+    let tui = Tmux::start(
+        &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
+        &[],
+    );
+    let screen = tui.wait_for("nodes, control plane and the app", 60, |s| {
+        s.matches("Ready=True").count() >= 2
+            && s.contains("kube-scheduler Healthy")
+            && s.contains("web OutOfSync")
+    });
+    assert!(
+        screen.contains("kube-apiserver Healthy") && screen.contains("etcd Healthy"),
+        "{screen}"
+    );
+
+    tui.keys(&["n", "d"]);
+    tui.wait_for("the live drift naming kubectl-label", 20, |s| {
+        s.contains("set by kubectl-label") && s.contains("team")
+    });
+
+    // Pick the older commit: the Git side of the diff becomes that commit.
+    tui.keys(&["d", "Tab"]);
+    tui.wait_for("the history", 20, |s| s.contains("first release"));
+    tui.keys(&["j", "Enter"]);
+    let short = &older[..7];
+    let screen = tui.wait_for("the diff against the older commit", 30, |s| {
+        s.contains(&format!("Git @ {short} (selected commit)")) && s.contains("+  replicas: 1")
+    });
+    assert!(screen.contains("nginx:1.26"), "{screen}");
+
+    tui.keys(&["q"]);
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("EXITED="));
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim() == "icanon"),
+        "the terminal is back in cooked mode:\n{screen}"
+    );
+    let _ = Api::<Namespace>::all(client)
+        .delete(&ns, &DeleteParams::default())
+        .await;
+}
+
+#[test]
+fn a_worker_panic_restores_the_terminal_and_prints_the_panic() {
+    let cluster = common::cluster();
+    let repo = TestRepo::new();
+    repo.write(
+        "app/cm.yaml",
+        &common::repo::config_map("settings", "a", "1"),
+    );
+    repo.commit("one object");
+    let command = kdrift_command(
+        &cluster.admin_kubeconfig,
+        &repo,
+        "kdrift-panic-test",
+        "panic-test",
+    );
+    let tui = Tmux::start(
+        &command,
+        &[("KDRIFT_TEST_WORKER_PANIC", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    tui.wait_for("the app", 60, |s| s.contains("settings Missing"));
+    // Selecting the object asks a worker to highlight its diff: that worker panics.
+    tui.keys(&["n"]);
+    let screen = tui.wait_for("kdrift to exit", 30, |s| s.contains("EXITED="));
+    assert!(screen.contains("EXITED=101"), "{screen}");
+    assert!(
+        screen.contains("worker panic requested by KDRIFT_TEST_WORKER_PANIC"),
+        "{screen}"
+    );
+    assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
+}
