@@ -99,7 +99,8 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
     let mut items: Vec<ListItem> = state
         .history
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let c = &e.commit;
             let changed = e
                 .changes
@@ -107,7 +108,7 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                 .map(|ch| ch.added.len() + ch.removed.len() + ch.modified.len())
                 .unwrap_or(0);
             let chosen = state.selected_commit.as_deref() == Some(c.id.as_str());
-            ListItem::new(Line::from(vec![
+            let mut lines = vec![Line::from(vec![
                 Span::styled(
                     if chosen { "● " } else { "  " },
                     Style::default().fg(theme.focus),
@@ -126,7 +127,12 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                     format!("  ({changed} objects)"),
                     Style::default().fg(theme.muted),
                 ),
-            ]))
+            ])];
+            // The commit under the cursor lists the objects it changed.
+            if state.focus == Pane::History && i == state.history_selected {
+                lines.extend(commit_changes(e, theme));
+            }
+            ListItem::new(lines)
         })
         .collect();
     if state.history_loading {
@@ -155,6 +161,29 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
         area,
         &mut ListState::default().with_selected(selected),
     );
+}
+
+fn commit_changes(e: &crate::git::history::HistoryEntry, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(ch) = &e.changes else {
+        return vec![Line::from(Span::styled(
+            format!("      {}", e.error.clone().unwrap_or_default()),
+            Style::default().fg(theme.degraded),
+        ))];
+    };
+    let mut lines = Vec::new();
+    for (sign, keys, color) in [
+        ("+", &ch.added, theme.added),
+        ("-", &ch.removed, theme.removed),
+        ("~", &ch.modified, theme.out_of_sync),
+    ] {
+        for k in keys {
+            lines.push(Line::from(Span::styled(
+                format!("      {sign} {k}"),
+                Style::default().fg(color),
+            )));
+        }
+    }
+    lines
 }
 
 fn span_style(s: SpanStyle, theme: &Theme) -> Style {
