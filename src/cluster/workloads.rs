@@ -131,16 +131,7 @@ pub async fn app_workloads(
         let served = match discovery::lookup(&resolved, &m.id) {
             Some(Ok(s)) => s.clone(),
             Some(Err(reason)) => {
-                reports.push(WorkloadReport {
-                    verdict: crate::model::health::Verdict::new(
-                        crate::model::health::Health::Unknown,
-                        reason.clone(),
-                    ),
-                    kind,
-                    namespace: ns.unwrap_or_default(),
-                    name,
-                    warnings: Vec::new(),
-                });
+                reports.push(unknown(kind, ns, name, reason.clone()));
                 continue;
             }
             None => continue,
@@ -179,16 +170,7 @@ pub async fn app_workloads(
                 })
                 .cloned(),
             Err(reason) => {
-                reports.push(WorkloadReport {
-                    verdict: crate::model::health::Verdict::new(
-                        crate::model::health::Health::Unknown,
-                        reason.clone(),
-                    ),
-                    kind,
-                    namespace: ns.unwrap_or_default(),
-                    name,
-                    warnings: Vec::new(),
-                });
+                reports.push(unknown(kind, ns, name, reason.clone()));
                 continue;
             }
         };
@@ -219,4 +201,14 @@ pub async fn app_workloads(
         });
     }
     Ok(reports)
+}
+
+fn unknown(kind: String, ns: Option<String>, name: String, reason: String) -> WorkloadReport {
+    WorkloadReport {
+        verdict: crate::model::health::Verdict::new(crate::model::health::Health::Unknown, reason),
+        kind,
+        namespace: ns.unwrap_or_default(),
+        name,
+        warnings: Vec::new(),
+    }
 }

@@ -8,7 +8,7 @@ use super::ExitCode;
 use crate::cli::{DiffArgs, LensArg, Output};
 use crate::cluster::Connection;
 use crate::cluster::drift::{DriftOptions, DriftReport, DryRunCache, compute};
-use crate::git::{App, Revision};
+use crate::git::App;
 use crate::model::diff::colorize;
 use crate::model::drift::{Lens, ObjectReport, SyncStatus};
 use crate::model::manifest::LoadError;
@@ -55,12 +55,7 @@ pub fn default_app_name(app: &App, explicit: Option<&str>) -> String {
 
 pub async fn run(conn: &Connection, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let app = super::app::open(&args.app)?;
-    let (revision, commit) = if args.worktree {
-        (Revision::Worktree, None)
-    } else {
-        let id = app.resolve(&args.rev)?;
-        (Revision::Rev(id.to_string()), Some(id.to_string()))
-    };
+    let (revision, commit) = super::app::revision(&app, &args.rev, args.worktree)?;
     let desired = app.desired(&revision)?;
     let name = default_app_name(&app, args.app_name.as_deref());
     let opts = DriftOptions::new(&name, &args.app.namespace);

@@ -4,7 +4,6 @@ use serde::Serialize;
 
 use super::ExitCode;
 use crate::cli::{Output, RenderArgs};
-use crate::git::Revision;
 use crate::model::desired::DesiredSet;
 use crate::model::manifest::{LoadError, Skipped};
 use crate::model::object::{ObjectId, SourceRef};
@@ -34,12 +33,7 @@ struct RenderedObject<'a> {
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<ExitCode> {
     let app = super::app::open(&args.app)?;
-    let (revision, commit) = if args.worktree {
-        (Revision::Worktree, None)
-    } else {
-        let id = app.resolve(&args.rev)?;
-        (Revision::Rev(id.to_string()), Some(id.to_string()))
-    };
+    let (revision, commit) = super::app::revision(&app, &args.rev, args.worktree)?;
     let set = app.desired(&revision)?;
     match args.output {
         Output::Json => {
