@@ -78,6 +78,16 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// The configuration file.
     Config(ConfigArgs),
+    /// The demo: a local control plane (built on first use), a demo GitOps repository with a
+    /// real history, an older commit synced, live changes made by hand, and the TUI on it.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Stop the demo's control plane.
+    #[arg(long)]
+    pub down: bool,
 }
 
 #[derive(Debug, Args)]

@@ -41,6 +41,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let conn = Connection::open(&options).await?;
             kdrift::cmd::tui::run(conn, &cli, config).await
         }
+        Some(Command::Demo(args)) => kdrift::cmd::demo::run(args.down, &cli, config).await,
         Some(Command::Config(args)) => {
             if args.print_default {
                 kdrift::cmd::output::print(kdrift::config::DEFAULT_FILE)?;

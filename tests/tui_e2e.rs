@@ -217,3 +217,42 @@ fn a_worker_panic_restores_the_terminal_and_prints_the_panic() {
     );
     assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
 }
+
+#[test]
+fn the_demo_opens_on_a_drifted_app_with_five_commits() {
+    let cluster = common::cluster();
+    let state_dir = cluster.state_dir.as_ref().expect(
+        "the demo drives the local control plane's own tooling, not KDRIFT_TEST_KUBECONFIG",
+    );
+    let data = tempfile::tempdir().expect("tempdir");
+    let env = [
+        ("KDRIFT_CLUSTER_DIR", state_dir.to_str().unwrap_or_default()),
+        ("XDG_DATA_HOME", data.path().to_str().unwrap_or_default()),
+    ];
+    let tui = Tmux::start(&format!("{} demo", env!("CARGO_BIN_EXE_kdrift")), &env);
+    let screen = tui.wait_for("the demo's tree and history", 120, |s| {
+        s.contains("App kdrift-demo")
+            && s.contains("Initial release of web")
+            && s.contains("web OutOfSync")
+    });
+    for subject in [
+        "Initial release of web",
+        "Scale web to 3 replicas",
+        "Friendlier greeting",
+        "Release web 1.1.0",
+        "Fix the 1.1.0 image tag",
+    ] {
+        assert!(screen.contains(subject), "{subject} missing:\n{screen}");
+    }
+    assert!(
+        screen.contains("kube-scheduler Healthy") && screen.matches("Ready=True").count() >= 2,
+        "{screen}"
+    );
+    tui.keys(&["n", "d"]);
+    tui.wait_for("the hand-made changes with their managers", 20, |s| {
+        s.contains("set by kubectl-")
+    });
+    tui.keys(&["q"]);
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("EXITED="));
+    assert!(screen.contains("EXITED=0"), "{screen}");
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::ExitCode;
 use crate::app::state::AppState;
 use crate::app::workers::Context;
-use crate::cli::Cli;
+use crate::cli::{AppArgs, Cli};
 use crate::cluster::Connection;
 use crate::cluster::drift::{DriftOptions, DryRunCache};
 use crate::config::Config;
@@ -15,7 +15,15 @@ use crate::git::kustomize::Tool;
 use crate::model::manifest::LoadOptions;
 
 pub async fn run(conn: Connection, cli: &Cli, config: Config) -> anyhow::Result<ExitCode> {
-    let args = &cli.app;
+    open(conn, &cli.app, cli.app_name.as_deref(), config).await
+}
+
+pub async fn open(
+    conn: Connection,
+    args: &AppArgs,
+    app_name: Option<&str>,
+    config: Config,
+) -> anyhow::Result<ExitCode> {
     // --namespace on the command line wins over the config file's default.
     let namespace = if args.namespace != "default" {
         args.namespace.clone()
@@ -36,7 +44,7 @@ pub async fn run(conn: Connection, cli: &Cli, config: Config) -> anyhow::Result<
     };
     let app = crate::git::App::open(&spec)?;
     let head = app.resolve("HEAD")?.to_hex_with_len(7).to_string();
-    let name = super::diff::default_app_name(&app, cli.app_name.as_deref());
+    let name = super::diff::default_app_name(&app, app_name);
     let mut drift = DriftOptions::new(&name, &namespace);
     drift.field_manager = config.field_manager.clone();
     let state = AppState::new(
