@@ -256,3 +256,88 @@ fn the_demo_opens_on_a_drifted_app_with_five_commits() {
     let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("EXITED="));
     assert!(screen.contains("EXITED=0"), "{screen}");
 }
+
+#[tokio::test]
+async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
+    let cluster = common::cluster();
+    let ns = common::unique_name("tuisync");
+    let app = format!("test-{ns}");
+    let repo = TestRepo::new();
+    repo.write(
+        "app/namespace.yaml",
+        &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
+    );
+    repo.write("app/web.yaml", &deployment("web", 2, "nginx:1.27"));
+    repo.commit("release");
+    let sync = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .arg("--kubeconfig")
+        .arg(&cluster.admin_kubeconfig)
+        .args([
+            "sync",
+            "--yes",
+            "--path",
+            "app",
+            "--namespace",
+            &ns,
+            "--app-name",
+            &app,
+        ])
+        .current_dir(repo.path())
+        .output()
+        .expect("sync");
+    assert!(sync.status.success());
+    let client = common::admin_client().await;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
+    deployments
+        .patch_scale(
+            "web",
+            &PatchParams {
+                field_manager: Some("kubectl".into()),
+                ..Default::default()
+            },
+            &Patch::Merge(json!({"spec": {"replicas": 6}})),
+        )
+        .await
+        .expect("scale");
+
+    let readonly = Tmux::start(
+        &format!(
+            "{} --readonly",
+            kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app)
+        ),
+        &[],
+    );
+    readonly.wait_for("the drifted object", 60, |s| s.contains("web OutOfSync"));
+    readonly.keys(&["S"]);
+    readonly.wait_for("the read-only refusal", 20, |s| {
+        s.contains("read-only mode: refusing to sync")
+    });
+    drop(readonly);
+
+    let tui = Tmux::start(
+        &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
+        &[],
+    );
+    tui.wait_for("the drifted object", 60, |s| s.contains("web OutOfSync"));
+    tui.keys(&["n", "n", "s"]);
+    let screen = tui.wait_for("the plan", 30, |s| {
+        s.contains("restores fields changed outside Git") && s.contains("apply")
+    });
+    assert!(
+        screen.contains("-  replicas: 6") || screen.contains("replicas"),
+        "{screen}"
+    );
+    tui.keys(&["y"]);
+    tui.wait_for("the result", 30, |s| s.contains("Applied 1 object(s)"));
+    tui.keys(&["x"]);
+    tui.wait_for("the object to read Synced", 30, |s| {
+        s.contains("web Synced")
+    });
+    let web = deployments.get("web").await.expect("web");
+    assert_eq!(web.spec.and_then(|s| s.replicas), Some(2));
+    tui.keys(&["q"]);
+    tui.wait_for("kdrift to exit", 20, |s| s.contains("EXITED=0"));
+    let _ = Api::<Namespace>::all(client)
+        .delete(&ns, &DeleteParams::default())
+        .await;
+}

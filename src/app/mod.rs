@@ -1,6 +1,7 @@
 //! The TUI: state, `update`, the event loop and its workers.
 
 pub mod fixtures;
+pub mod flows;
 pub mod run;
 pub mod state;
 pub mod tree;

@@ -179,6 +179,20 @@ fn apply(
             Command::Highlight { generation, text } => {
                 workers::spawn_highlight(tx.clone(), generation, text, config.theme.syntax.clone())
             }
+            Command::Plan { generation, kind } => {
+                workers::spawn_plan(ctx, tx.clone(), generation, kind)
+            }
+            Command::Apply {
+                generation,
+                plan,
+                handles,
+                ..
+            } => {
+                let gateway = crate::model::plan::Gateway {
+                    readonly: state.readonly,
+                };
+                workers::spawn_apply(ctx, tx.clone(), generation, *plan, handles, gateway)
+            }
         }
     }
     true

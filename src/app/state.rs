@@ -1,12 +1,14 @@
 //! The TUI's state: owned by the UI task alone; workers send owned data back as `Msg`s.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use crate::cluster::drift::DriftReport;
+use crate::cluster::drift::{DriftReport, Handle};
+use crate::cluster::sync::ItemResult;
 use crate::config::keymap::KeyMap;
 use crate::git::history::HistoryEntry;
 use crate::model::health::report::HealthReport;
 use crate::model::object::ObjectKey;
+use crate::model::plan::Plan;
 
 use super::tree::{NodeId, Row, build_rows};
 
@@ -39,6 +41,32 @@ pub enum SpanStyle {
     Hunk,
     Muted,
     Rgb(u8, u8, u8),
+}
+
+/// What a sync or rollback popup is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PopupKind {
+    /// Sync HEAD: one object, or the whole app.
+    Sync { only: Option<ObjectKey> },
+    /// Sync the desired state of an older commit.
+    Rollback { commit: String },
+}
+
+/// Where the popup's flow stands.
+#[derive(Debug, Clone)]
+pub enum Stage {
+    Planning,
+    Plan(Box<Plan>, HashMap<ObjectKey, Handle>),
+    Applying(Vec<ItemResult>),
+    Done(Vec<ItemResult>, String),
+    Refused(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Popup {
+    pub kind: PopupKind,
+    pub stage: Stage,
+    pub generation: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +106,11 @@ pub struct AppState {
     pub highlight_requested: String,
     pub highlight_gen: u64,
     pub keymap: KeyMap,
+    pub popup: Option<Popup>,
+    pub popup_gen: u64,
+    pub readonly: bool,
+    /// The commit the cluster was last rolled back to from here (short), if any.
+    pub cluster_at: Option<String>,
     /// A fixed "now" (seconds) for reproducible screens; `None` reads the clock.
     pub now_override: Option<i64>,
     pub quit: bool,
@@ -125,6 +158,10 @@ impl AppState {
             highlight_requested: String::new(),
             highlight_gen: 0,
             keymap,
+            popup: None,
+            popup_gen: 0,
+            readonly: false,
+            cluster_at: None,
             now_override: None,
             quit: false,
             rows: Vec::new(),

@@ -9,8 +9,14 @@ use crate::git::history::HistoryEntry;
 use crate::model::drift::SyncStatus;
 use crate::model::health::report::HealthReport;
 
-use super::state::{AppState, Highlighted, Lens, Pane};
+use std::collections::HashMap;
+
+use super::state::{AppState, Highlighted, Lens, Pane, PopupKind, Stage};
 use super::tree::NodeId;
+use crate::cluster::drift::Handle;
+use crate::cluster::sync::ItemResult;
+use crate::model::object::ObjectKey;
+use crate::model::plan::Plan;
 
 /// Results from workers.
 #[derive(Debug)]
@@ -31,6 +37,21 @@ pub enum Msg {
         generation: u64,
         highlighted: Highlighted,
     },
+    /// A sync or rollback plan (a dry-run), or why there is none.
+    Plan {
+        generation: u64,
+        result: Result<(Plan, HashMap<ObjectKey, Handle>), String>,
+    },
+    /// One object applied (or not) during a sync.
+    Applied {
+        generation: u64,
+        result: ItemResult,
+    },
+    /// The apply finished; `refused` when the gateway said no.
+    SyncDone {
+        generation: u64,
+        refused: Option<String>,
+    },
 }
 
 #[derive(Debug)]
@@ -40,12 +61,28 @@ pub enum Input {
 }
 
 /// Work for the loop to start.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Command {
     LoadHistory,
-    DriftAt { generation: u64, commit: String },
+    DriftAt {
+        generation: u64,
+        commit: String,
+    },
     Refresh,
-    Highlight { generation: u64, text: String },
+    Highlight {
+        generation: u64,
+        text: String,
+    },
+    Plan {
+        generation: u64,
+        kind: PopupKind,
+    },
+    Apply {
+        generation: u64,
+        plan: Box<Plan>,
+        handles: HashMap<ObjectKey, Handle>,
+        kind: PopupKind,
+    },
 }
 
 /// How many history rows before the end trigger the next page.
@@ -110,9 +147,54 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
                 state.highlighted = Some(highlighted);
             }
         }
+        Msg::Plan { generation, result } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+                p.stage = match result {
+                    Ok((plan, handles)) => Stage::Plan(Box::new(plan), handles),
+                    Err(e) => Stage::Refused(e),
+                };
+            }
+        }
+        Msg::Applied { generation, result } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation)
+                && let Stage::Applying(results) = &mut p.stage
+            {
+                results.push(result);
+            }
+        }
+        Msg::SyncDone {
+            generation,
+            refused,
+        } => return sync_done(state, generation, refused),
     }
     state.rebuild();
     Vec::new()
+}
+
+fn sync_done(state: &mut AppState, generation: u64, refused: Option<String>) -> Vec<Command> {
+    let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) else {
+        return Vec::new();
+    };
+    let results = match &mut p.stage {
+        Stage::Applying(r) => std::mem::take(r),
+        _ => Vec::new(),
+    };
+    p.stage = match refused {
+        Some(why) => Stage::Refused(why),
+        None => {
+            let text = super::flows::summary(&results);
+            Stage::Done(results, text)
+        }
+    };
+    match &p.kind {
+        PopupKind::Rollback { commit } => {
+            state.cluster_at = Some(commit[..commit.len().min(7)].to_string())
+        }
+        PopupKind::Sync { only: None } => state.cluster_at = None,
+        PopupKind::Sync { .. } => {}
+    }
+    state.rebuild();
+    vec![Command::Refresh]
 }
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Command> {
@@ -132,6 +214,10 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Command> {
         }
         state.rebuild();
         return Vec::new();
+    }
+    if state.popup.is_some() {
+        let action = state.keymap.action_for(&Key::from_event(&key));
+        return super::flows::on_key(state, action);
     }
     if state.help {
         // Any key closes help; quit still quits.
@@ -187,6 +273,10 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Command> {
             state.diff_scroll = 0;
         }
         Action::Refresh => return vec![Command::Refresh],
+        Action::SyncSelected | Action::SyncApp | Action::Rollback => {
+            return super::flows::start(state, action);
+        }
+        Action::Confirm | Action::Cancel => {}
     }
     Vec::new()
 }

@@ -213,3 +213,91 @@ pub fn spawn_highlight(tx: Sender, generation: u64, text: String, syntax: String
         });
     });
 }
+
+/// The plan of a sync (HEAD) or a rollback (a commit): the same dry-run, plan and safety
+/// rules as `kdrift sync`.
+pub fn spawn_plan(ctx: &Context, tx: Sender, generation: u64, kind: super::state::PopupKind) {
+    use super::state::PopupKind;
+    use crate::model::plan::{PlanOptions, build, selector};
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let spec = ctx.spec.clone();
+        let rev = match &kind {
+            PopupKind::Rollback { commit } => commit.clone(),
+            PopupKind::Sync { .. } => "HEAD".to_string(),
+        };
+        let desired = tokio::task::spawn_blocking(move || {
+            let app = App::open(&spec).map_err(|e| e.to_string())?;
+            let id = app.resolve(&rev).map_err(|e| e.to_string())?;
+            app.desired_at(id).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
+        let result = match desired {
+            Ok(d) if !d.errors.is_empty() => Err(format!(
+                "refusing to sync: {} manifest error(s), first: {}",
+                d.errors.len(),
+                d.errors[0]
+            )),
+            Ok(d) => compute(&ctx.conn, &d, &ctx.drift, &ctx.cache)
+                .await
+                .map(|report| {
+                    let only = match &kind {
+                        PopupKind::Sync { only: Some(key) } => vec![selector(key)],
+                        _ => Vec::new(),
+                    };
+                    let plan = build(
+                        &report.objects,
+                        &PlanOptions {
+                            only,
+                            desired_count: d.len(),
+                            ..Default::default()
+                        },
+                    );
+                    (plan, report.handles)
+                })
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        let _ = tx.send(Msg::Plan { generation, result });
+    });
+}
+
+/// Applies a confirmed plan, reporting each object as it goes.
+pub fn spawn_apply(
+    ctx: &Context,
+    tx: Sender,
+    generation: u64,
+    plan: crate::model::plan::Plan,
+    handles: std::collections::HashMap<
+        crate::model::object::ObjectKey,
+        crate::cluster::drift::Handle,
+    >,
+    gateway: crate::model::plan::Gateway,
+) {
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let progress_tx = tx.clone();
+        let mut progress = move |r: &crate::cluster::sync::ItemResult| {
+            let _ = progress_tx.send(Msg::Applied {
+                generation,
+                result: r.clone(),
+            });
+        };
+        let outcome = crate::cluster::sync::execute(
+            &ctx.conn,
+            gateway,
+            &plan,
+            &handles,
+            &ctx.drift.field_manager,
+            &mut progress,
+        )
+        .await;
+        let refused = outcome.err();
+        let _ = tx.send(Msg::SyncDone {
+            generation,
+            refused,
+        });
+    });
+}

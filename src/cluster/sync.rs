@@ -125,7 +125,7 @@ pub async fn execute(
     plan: &Plan,
     handles: &HashMap<ObjectKey, Handle>,
     field_manager: &str,
-    progress: &mut dyn FnMut(&ItemResult),
+    progress: &mut (dyn FnMut(&ItemResult) + Send),
 ) -> Result<SyncOutcome, String> {
     let mut outcome = SyncOutcome::default();
     let applies: Vec<&PlanItem> = plan

@@ -282,5 +282,6 @@ pub async fn run(
     cli_for_tui.repo = Some(repo);
     cli_for_tui.path = "app".into();
     cli_for_tui.namespace = NAMESPACE.into();
-    super::tui::open(conn, &cli_for_tui, Some(APP), config).await
+    let readonly = cli.readonly || config.readonly;
+    super::tui::open(conn, &cli_for_tui, Some(APP), config, readonly).await
 }

@@ -15,14 +15,17 @@ use crate::git::kustomize::Tool;
 use crate::model::manifest::LoadOptions;
 
 pub async fn run(conn: Connection, cli: &Cli, config: Config) -> anyhow::Result<ExitCode> {
-    open(conn, &cli.app, cli.app_name.as_deref(), config).await
+    let readonly = cli.readonly || config.readonly;
+    open(conn, &cli.app, cli.app_name.as_deref(), config, readonly).await
 }
 
+/// Opens the TUI on an app; `readonly` shuts the mutation gateway.
 pub async fn open(
     conn: Connection,
     args: &AppArgs,
     app_name: Option<&str>,
     config: Config,
+    readonly: bool,
 ) -> anyhow::Result<ExitCode> {
     // --namespace on the command line wins over the config file's default.
     let namespace = if args.namespace != "default" {
@@ -47,7 +50,7 @@ pub async fn open(
     let name = super::diff::default_app_name(&app, app_name);
     let mut drift = DriftOptions::new(&name, &namespace);
     drift.field_manager = config.field_manager.clone();
-    let state = AppState::new(
+    let mut state = AppState::new(
         conn.context.clone(),
         conn.server.clone(),
         name,
@@ -55,6 +58,7 @@ pub async fn open(
         head,
         config.keymap.clone(),
     );
+    state.readonly = readonly;
     drop(app);
     let ctx = Context {
         conn,

@@ -22,12 +22,17 @@ pub enum Action {
     NextOutOfSync,
     ToggleLens,
     Refresh,
+    SyncSelected,
+    SyncApp,
+    Rollback,
+    Confirm,
+    Cancel,
     Help,
     Quit,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 20] = [
         Action::Up,
         Action::Down,
         Action::Left,
@@ -41,6 +46,11 @@ impl Action {
         Action::NextOutOfSync,
         Action::ToggleLens,
         Action::Refresh,
+        Action::SyncSelected,
+        Action::SyncApp,
+        Action::Rollback,
+        Action::Confirm,
+        Action::Cancel,
         Action::Help,
         Action::Quit,
     ];
@@ -60,6 +70,11 @@ impl Action {
             Action::NextOutOfSync => "next_out_of_sync",
             Action::ToggleLens => "toggle_lens",
             Action::Refresh => "refresh",
+            Action::SyncSelected => "sync_selected",
+            Action::SyncApp => "sync_app",
+            Action::Rollback => "rollback",
+            Action::Confirm => "confirm",
+            Action::Cancel => "cancel",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -80,6 +95,11 @@ impl Action {
             Action::NextOutOfSync => "jump to the next out-of-sync object",
             Action::ToggleLens => "toggle lens: apply preview / live drift",
             Action::Refresh => "refresh everything",
+            Action::SyncSelected => "sync the selected object (plan, then confirm)",
+            Action::SyncApp => "sync the whole app (plan, then confirm)",
+            Action::Rollback => "roll back to the selected commit (plan, then confirm)",
+            Action::Confirm => "confirm, in a popup",
+            Action::Cancel => "cancel, in a popup",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -191,7 +211,7 @@ fn keys(names: &[&str]) -> Vec<Key> {
 
 impl Default for KeyMap {
     fn default() -> Self {
-        let defaults: [(Action, &[&str]); 15] = [
+        let defaults: [(Action, &[&str]); 20] = [
             (Action::Up, &["up", "k"]),
             (Action::Down, &["down", "j"]),
             (Action::Left, &["left", "h"]),
@@ -205,6 +225,11 @@ impl Default for KeyMap {
             (Action::NextOutOfSync, &["n"]),
             (Action::ToggleLens, &["d"]),
             (Action::Refresh, &["R"]),
+            (Action::SyncSelected, &["s"]),
+            (Action::SyncApp, &["S"]),
+            (Action::Rollback, &["r"]),
+            (Action::Confirm, &["y"]),
+            (Action::Cancel, &["esc"]),
             (Action::Help, &["?"]),
             (Action::Quit, &["q", "ctrl-c"]),
         ];

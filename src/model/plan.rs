@@ -106,6 +106,19 @@ pub fn matches_selector(key: &ObjectKey, selector: &str) -> bool {
     kind_ok && name == key.name && ns == key.namespace.as_deref()
 }
 
+/// The selector (`--only`) naming exactly this object.
+pub fn selector(key: &ObjectKey) -> String {
+    let kind = if key.group.is_empty() {
+        key.kind.clone()
+    } else {
+        format!("{}.{}", key.kind, key.group)
+    };
+    match &key.namespace {
+        Some(ns) => format!("{kind}/{ns}/{}", key.name),
+        None => format!("{kind}/{}", key.name),
+    }
+}
+
 /// Kinds prune deletes only when named explicitly (`--only`): deleting one deletes
 /// everything in it.
 pub fn is_guarded_kind(key: &ObjectKey) -> bool {

@@ -31,6 +31,18 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
     panes::history(frame, history, state, theme);
     panes::diff(frame, diff, state, theme);
     panes::status(frame, status, state, theme);
+    if state.popup.is_some() {
+        panes::popup(
+            frame,
+            centered(
+                area,
+                area.width.saturating_sub(8).max(40),
+                area.height.saturating_sub(6).max(10),
+            ),
+            state,
+            theme,
+        );
+    }
     if state.help {
         panes::help(frame, centered(area, 64, 22), state, theme);
     }

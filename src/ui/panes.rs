@@ -242,10 +242,13 @@ pub fn diff(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
 pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
     let bar = Style::default().bg(theme.status_bg).fg(theme.text);
     let count = |s: SyncStatus| state.drift.as_ref().map(|d| d.count(s)).unwrap_or(0);
-    let revision = match &state.selected_commit {
+    let mut revision = match &state.selected_commit {
         Some(c) => format!("Git {} (selected)", &c[..c.len().min(7)]),
         None => format!("Git HEAD {}", state.head),
     };
+    if let Some(at) = &state.cluster_at {
+        revision.push_str(&format!(" │ cluster at {at}, not HEAD"));
+    }
     let live_style = if state.live == "live" {
         theme.healthy
     } else {
@@ -292,6 +295,7 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
         (Action::Filter, "filter"),
         (Action::NextOutOfSync, "next drift"),
         (Action::ToggleLens, "lens"),
+        (Action::SyncApp, "sync"),
         (Action::Refresh, "refresh"),
         (Action::Help, "help"),
         (Action::Quit, "quit"),
@@ -345,6 +349,110 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(block(" Help ".into(), true, theme)),
+        area,
+    );
+}
+
+pub fn popup(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
+    use crate::app::state::{PopupKind, Stage};
+    let Some(p) = &state.popup else {
+        return;
+    };
+    let title = match &p.kind {
+        PopupKind::Sync { only: Some(key) } => format!(" Sync {key} "),
+        PopupKind::Sync { only: None } => " Sync the app ".to_string(),
+        PopupKind::Rollback { commit } => {
+            format!(" Roll back to {} ", &commit[..commit.len().min(7)])
+        }
+    };
+    let hint = |a: Action| state.keymap.hint(a).unwrap_or_default();
+    let text = |t: String, c: Color| Line::from(Span::styled(t, Style::default().fg(c)));
+    let mut lines = Vec::new();
+    match &p.stage {
+        Stage::Planning => lines.push(text("Planning: server-side dry-run…".into(), theme.muted)),
+        Stage::Refused(why) => {
+            lines.push(text(why.clone(), theme.degraded));
+            lines.push(text("any key closes".into(), theme.muted));
+        }
+        Stage::Plan(plan, _) => {
+            lines.push(text(
+                "Plan (from a server-side dry-run):".into(),
+                theme.title,
+            ));
+            for item in &plan.items {
+                let color = match item.action {
+                    crate::model::plan::Action::Create | crate::model::plan::Action::Update => {
+                        theme.out_of_sync
+                    }
+                    crate::model::plan::Action::Prune => theme.removed,
+                    crate::model::plan::Action::Conflict | crate::model::plan::Action::Error => {
+                        theme.degraded
+                    }
+                    _ => theme.muted,
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("{:<9} ", item.action.label()),
+                        Style::default().fg(color),
+                    ),
+                    Span::styled(format!("{}  ", item.key), Style::default().fg(theme.text)),
+                    Span::styled(item.note.clone(), Style::default().fg(theme.muted)),
+                ]));
+                if let Some(preview) = item
+                    .preview
+                    .as_ref()
+                    .filter(|d| item.action.writes() && !d.is_empty())
+                {
+                    for l in preview.unified.lines().filter(|l| {
+                        l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---")
+                    }) {
+                        let c = if l.starts_with('+') {
+                            theme.added
+                        } else {
+                            theme.removed
+                        };
+                        lines.push(text(format!("    {l}"), c));
+                    }
+                }
+            }
+            lines.push(text(
+                format!(
+                    "{} change(s) · {} apply · {} cancel",
+                    plan.writes(),
+                    hint(Action::Confirm),
+                    hint(Action::Cancel)
+                ),
+                theme.focus,
+            ));
+        }
+        Stage::Applying(results) | Stage::Done(results, _) => {
+            for r in results {
+                let (t, c) = match &r.outcome {
+                    Ok(what) => (
+                        format!("{:<9} {}  {what}", r.action.label(), r.key),
+                        theme.synced,
+                    ),
+                    Err(why) => (
+                        format!("{:<9} {}  FAILED: {why}", r.action.label(), r.key),
+                        theme.degraded,
+                    ),
+                };
+                lines.push(text(t, c));
+            }
+            match &p.stage {
+                Stage::Done(_, summary) => {
+                    lines.push(text(summary.clone(), theme.title));
+                    lines.push(text("any key closes".into(), theme.muted));
+                }
+                _ => lines.push(text("Applying…".into(), theme.muted)),
+            }
+        }
+    }
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(title, true, theme)),
         area,
     );
 }
