@@ -341,3 +341,36 @@ async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
         .delete(&ns, &DeleteParams::default())
         .await;
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let cluster = common::cluster();
+    let repo = TestRepo::new();
+    repo.write(
+        "app/cm.yaml",
+        &common::repo::config_map("settings", "a", "1"),
+    );
+    repo.commit("one object");
+    let marker = common::unique_name("sigterm");
+    // The app name makes this process easy to find among others.
+    let tui = Tmux::start(
+        &kdrift_command(
+            &cluster.admin_kubeconfig,
+            &repo,
+            "kdrift-sigterm-test",
+            &marker,
+        ),
+        &[],
+    );
+    tui.wait_for("the app", 60, |s| s.contains("settings Missing"));
+    // Only kdrift itself, not the shell around it, whose command line holds the same words.
+    let pattern = format!("^{} .*--app-name {marker}", env!("CARGO_BIN_EXE_kdrift"));
+    let status = Command::new("pkill")
+        .args(["-TERM", "-f", "--", &pattern])
+        .status()
+        .expect("pkill");
+    assert!(status.success(), "the kdrift process was found");
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("EXITED="));
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
+}
