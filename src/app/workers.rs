@@ -31,7 +31,7 @@ pub fn spawn_health(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
     let conn = ctx.conn.clone();
     tokio::spawn(async move {
         loop {
-            let result = crate::cmd::health::report(&conn, &[])
+            let result = crate::cluster::health_report::report(&conn, &[])
                 .await
                 .map_err(|e| e.to_string());
             if tx.send(Msg::Health(result)).is_err() {

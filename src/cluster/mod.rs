@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod drift;
 pub mod error;
 pub mod health;
+pub mod health_report;
 pub mod live;
 pub mod sync;
 pub mod workloads;

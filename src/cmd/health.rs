@@ -3,55 +3,14 @@
 use std::fmt::Write as _;
 
 use crate::cli::{HealthArgs, Output};
-use crate::cluster::health::{control_plane_facts, node_facts};
-use crate::cluster::workloads::namespace_workloads;
-use crate::cluster::{ClusterError, Connection};
-use crate::model::health::control_plane::judge as judge_control_plane;
-use crate::model::health::node::judge as judge_node;
+use crate::cluster::Connection;
+use crate::model::health::Health;
 use crate::model::health::report::HealthReport;
-use crate::model::health::{Health, Source};
 use crate::model::time::format_age;
 
 use super::ExitCode;
 
-/// Gathers the whole report. Fails only when the API server cannot be reached at all.
-pub async fn report(
-    conn: &Connection,
-    namespaces: &[String],
-) -> Result<HealthReport, ClusterError> {
-    let facts = control_plane_facts(conn).await;
-    if let (Source::Unavailable(_), Source::Unavailable(reason)) = (&facts.version, &facts.readyz) {
-        return Err(ClusterError::Unreachable {
-            server: conn.server.clone(),
-            reason: reason.clone(),
-        });
-    }
-    let control_plane = judge_control_plane(&facts);
-    let nodes = match node_facts(conn).await {
-        Source::Read(nodes) => Ok(nodes.iter().map(|n| judge_node(n, facts.now)).collect()),
-        Source::Unavailable(reason) => Err(reason),
-    };
-    let mut workloads = None;
-    let mut unavailable = Vec::new();
-    if !namespaces.is_empty() {
-        let mut all = Vec::new();
-        for ns in namespaces {
-            match namespace_workloads(conn, ns).await {
-                Ok(reports) => all.extend(reports),
-                Err(e) => unavailable.push(e.to_string()),
-            }
-        }
-        workloads = Some(all);
-    }
-    Ok(HealthReport::new(
-        conn.context.clone(),
-        conn.server.clone(),
-        control_plane,
-        nodes,
-        workloads,
-        unavailable,
-    ))
-}
+pub use crate::cluster::health_report::report;
 
 pub async fn run(conn: &Connection, args: &HealthArgs) -> anyhow::Result<ExitCode> {
     let mut report = report(conn, &args.namespaces).await?;
