@@ -45,24 +45,13 @@ pub fn spawn_health(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
     });
 }
 
-fn desired_at_head(spec: &AppSpec) -> Result<crate::model::desired::DesiredSet, String> {
-    let app = App::open(spec).map_err(|e| e.to_string())?;
-    app.desired(&crate::git::Revision::Rev("HEAD".into()))
-        .map_err(|e| e.to_string())
-}
-
 /// The drift of HEAD, kept live by watches: re-evaluated (debounced) whenever a watched
 /// object changes, and on refresh (which also rereads Git).
 pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
     let ctx = ctx.clone();
     tokio::spawn(async move {
         loop {
-            let spec = ctx.spec.clone();
-            let loaded = tokio::task::spawn_blocking(move || desired_at_head(&spec))
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|r| r);
-            let desired = match loaded {
+            let desired = match desired_at(&ctx.spec, "HEAD").await {
                 Ok(d) => d,
                 Err(e) => {
                     let _ = tx.send(Msg::Drift {
@@ -123,20 +112,27 @@ pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
     });
 }
 
+/// The desired state at a revision, read off the async threads.
+async fn desired_at(
+    spec: &AppSpec,
+    rev: &str,
+) -> Result<crate::model::desired::DesiredSet, String> {
+    let (spec, rev) = (spec.clone(), rev.to_string());
+    tokio::task::spawn_blocking(move || {
+        let app = App::open(&spec).map_err(|e| e.to_string())?;
+        let id = app.resolve(&rev).map_err(|e| e.to_string())?;
+        app.desired_at(id).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r)
+}
+
 /// The drift against a selected commit; the UI drops it if a newer selection came.
 pub fn spawn_drift_at(ctx: &Context, tx: Sender, generation: u64, commit: String) {
     let ctx = ctx.clone();
     tokio::spawn(async move {
-        let spec = ctx.spec.clone();
-        let rev = commit.clone();
-        let desired = tokio::task::spawn_blocking(move || {
-            let app = App::open(&spec).map_err(|e| e.to_string())?;
-            let id = app.resolve(&rev).map_err(|e| e.to_string())?;
-            app.desired_at(id).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r);
+        let desired = desired_at(&ctx.spec, &commit).await;
         let result = match desired {
             Ok(d) => compute(&ctx.conn, &d, &ctx.drift, &ctx.cache)
                 .await
@@ -221,19 +217,11 @@ pub fn spawn_plan(ctx: &Context, tx: Sender, generation: u64, kind: super::state
     use crate::model::plan::{PlanOptions, build, selector};
     let ctx = ctx.clone();
     tokio::spawn(async move {
-        let spec = ctx.spec.clone();
         let rev = match &kind {
-            PopupKind::Rollback { commit } => commit.clone(),
-            PopupKind::Sync { .. } => "HEAD".to_string(),
+            PopupKind::Rollback { commit } => commit.as_str(),
+            PopupKind::Sync { .. } => "HEAD",
         };
-        let desired = tokio::task::spawn_blocking(move || {
-            let app = App::open(&spec).map_err(|e| e.to_string())?;
-            let id = app.resolve(&rev).map_err(|e| e.to_string())?;
-            app.desired_at(id).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r);
+        let desired = desired_at(&ctx.spec, rev).await;
         let result = match desired {
             Ok(d) if !d.errors.is_empty() => Err(format!(
                 "refusing to sync: {} manifest error(s), first: {}",
