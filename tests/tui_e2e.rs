@@ -89,6 +89,31 @@ impl Drop for Tmux {
     }
 }
 
+/// Syncs the test app with the real binary, as an operator would before opening the TUI.
+fn sync_app(kubeconfig: &std::path::Path, repo: &TestRepo, ns: &str, app: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args([
+            "sync",
+            "--yes",
+            "--path",
+            "app",
+            "--namespace",
+            ns,
+            "--app-name",
+            app,
+        ])
+        .current_dir(repo.path())
+        .output()
+        .expect("sync");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 fn kdrift_command(kubeconfig: &std::path::Path, repo: &TestRepo, ns: &str, app: &str) -> String {
     format!(
         "{} --kubeconfig {} --repo {} --path app --namespace {ns} --app-name {app}",
@@ -112,27 +137,7 @@ async fn browse_drift_and_history_then_quit_restores_the_terminal() {
     let older = repo.commit("first release");
     repo.write("app/web.yaml", &deployment("web", 3, "nginx:1.27"));
     repo.commit("scale up and new image");
-    let sync = Command::new(env!("CARGO_BIN_EXE_kdrift"))
-        .arg("--kubeconfig")
-        .arg(&cluster.admin_kubeconfig)
-        .args([
-            "sync",
-            "--yes",
-            "--path",
-            "app",
-            "--namespace",
-            &ns,
-            "--app-name",
-            &app,
-        ])
-        .current_dir(repo.path())
-        .output()
-        .expect("sync");
-    assert!(
-        sync.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sync.stdout)
-    );
+    sync_app(&cluster.admin_kubeconfig, &repo, &ns, &app);
     let client = common::admin_client().await;
     Api::<Deployment>::namespaced(client.clone(), &ns)
         .patch(
@@ -269,23 +274,7 @@ async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
     );
     repo.write("app/web.yaml", &deployment("web", 2, "nginx:1.27"));
     repo.commit("release");
-    let sync = Command::new(env!("CARGO_BIN_EXE_kdrift"))
-        .arg("--kubeconfig")
-        .arg(&cluster.admin_kubeconfig)
-        .args([
-            "sync",
-            "--yes",
-            "--path",
-            "app",
-            "--namespace",
-            &ns,
-            "--app-name",
-            &app,
-        ])
-        .current_dir(repo.path())
-        .output()
-        .expect("sync");
-    assert!(sync.status.success());
+    sync_app(&cluster.admin_kubeconfig, &repo, &ns, &app);
     let client = common::admin_client().await;
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
     deployments

@@ -63,6 +63,14 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
     let history = workers::spawn_history(ctx.spec.clone(), tx.clone());
     // The first page of history comes at once, without waiting for the pane's focus.
     state.history_loading = history.send(()).is_ok();
+    let dispatch = Dispatch {
+        ctx: &ctx,
+        tx: &tx,
+        history: &history,
+        refresh_health: &refresh_health,
+        refresh_drift: &refresh_drift,
+        syntax: &config.theme.syntax,
+    };
 
     // Terminal events arrive on a channel of their own, fed by one task that alone polls
     // the EventStream (polling it from several places loses wake-ups).
@@ -99,7 +107,8 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
                 None => return Ok(()),
             },
             Some(msg) = rx.recv() => {
-                dirty |= apply(&mut state, Input::Msg(msg), &ctx, &tx, &history, &refresh_health, &refresh_drift, &config);
+                dispatch.apply(&mut state, Input::Msg(msg));
+                dirty = true;
             }
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
@@ -107,16 +116,8 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
         }
         // Drain whatever else is pending before drawing once.
         while let Ok(msg) = rx.try_recv() {
-            dirty |= apply(
-                &mut state,
-                Input::Msg(msg),
-                &ctx,
-                &tx,
-                &history,
-                &refresh_health,
-                &refresh_drift,
-                &config,
-            );
+            dispatch.apply(&mut state, Input::Msg(msg));
+            dirty = true;
         }
         while let Ok(Ok(ev)) = ev_rx.try_recv() {
             inputs.push(ev);
@@ -132,16 +133,8 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
                         dirty = true;
                         continue;
                     }
-                    dirty |= apply(
-                        &mut state,
-                        Input::Key(key),
-                        &ctx,
-                        &tx,
-                        &history,
-                        &refresh_health,
-                        &refresh_drift,
-                        &config,
-                    );
+                    dispatch.apply(&mut state, Input::Key(key));
+                    dirty = true;
                 }
                 Event::Resize(..) => dirty = true,
                 _ => {}
@@ -153,47 +146,56 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn apply(
-    state: &mut AppState,
-    input: Input,
-    ctx: &Context,
-    tx: &workers::Sender,
-    history: &std::sync::mpsc::Sender<()>,
-    refresh_health: &Notify,
-    refresh_drift: &Notify,
-    config: &Config,
-) -> bool {
-    for command in update(state, input) {
-        match command {
-            Command::LoadHistory => {
-                let _ = history.send(());
-            }
-            Command::DriftAt { generation, commit } => {
-                workers::spawn_drift_at(ctx, tx.clone(), generation, commit)
-            }
-            Command::Refresh => {
-                refresh_health.notify_one();
-                refresh_drift.notify_one();
-            }
-            Command::Highlight { generation, text } => {
-                workers::spawn_highlight(tx.clone(), generation, text, config.theme.syntax.clone())
-            }
-            Command::Plan { generation, kind } => {
-                workers::spawn_plan(ctx, tx.clone(), generation, kind)
-            }
-            Command::Apply {
-                generation,
-                plan,
-                handles,
-                ..
-            } => {
-                let gateway = crate::model::plan::Gateway {
-                    readonly: state.readonly,
-                };
-                workers::spawn_apply(ctx, tx.clone(), generation, *plan, handles, gateway)
+/// Updates the state with an input and starts the work its commands ask for.
+struct Dispatch<'a> {
+    ctx: &'a Context,
+    tx: &'a workers::Sender,
+    history: &'a std::sync::mpsc::Sender<()>,
+    refresh_health: &'a Notify,
+    refresh_drift: &'a Notify,
+    syntax: &'a str,
+}
+
+impl Dispatch<'_> {
+    fn apply(&self, state: &mut AppState, input: Input) {
+        let Dispatch {
+            ctx,
+            tx,
+            history,
+            refresh_health,
+            refresh_drift,
+            syntax,
+        } = *self;
+        for command in update(state, input) {
+            match command {
+                Command::LoadHistory => {
+                    let _ = history.send(());
+                }
+                Command::DriftAt { generation, commit } => {
+                    workers::spawn_drift_at(ctx, tx.clone(), generation, commit)
+                }
+                Command::Refresh => {
+                    refresh_health.notify_one();
+                    refresh_drift.notify_one();
+                }
+                Command::Highlight { generation, text } => {
+                    workers::spawn_highlight(tx.clone(), generation, text, syntax.to_string())
+                }
+                Command::Plan { generation, kind } => {
+                    workers::spawn_plan(ctx, tx.clone(), generation, kind)
+                }
+                Command::Apply {
+                    generation,
+                    plan,
+                    handles,
+                    ..
+                } => {
+                    let gateway = crate::model::plan::Gateway {
+                        readonly: state.readonly,
+                    };
+                    workers::spawn_apply(ctx, tx.clone(), generation, *plan, handles, gateway)
+                }
             }
         }
     }
-    true
 }
