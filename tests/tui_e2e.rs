@@ -25,7 +25,7 @@ impl Tmux {
             .map(|(k, v)| format!("export {k}='{v}'; "))
             .collect();
         let script = format!(
-            "{exports}{command}; echo EXITED=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 600"
+            "{exports}{command}; echo EXITED=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; echo END-OF-RUN; sleep 600"
         );
         let status = Command::new("tmux")
             .args([
@@ -181,7 +181,7 @@ async fn browse_drift_and_history_then_quit_restores_the_terminal() {
     assert!(screen.contains("nginx:1.26"), "{screen}");
 
     tui.keys(&["q"]);
-    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("EXITED="));
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
     assert!(screen.contains("EXITED=0"), "{screen}");
     assert!(
         screen.lines().any(|l| l.trim() == "icanon"),
@@ -214,7 +214,7 @@ fn a_worker_panic_restores_the_terminal_and_prints_the_panic() {
     tui.wait_for("the app", 60, |s| s.contains("settings Missing"));
     // Selecting the object asks a worker to highlight its diff: that worker panics.
     tui.keys(&["n"]);
-    let screen = tui.wait_for("kdrift to exit", 30, |s| s.contains("EXITED="));
+    let screen = tui.wait_for("kdrift to exit", 30, |s| s.contains("END-OF-RUN"));
     assert!(screen.contains("EXITED=101"), "{screen}");
     assert!(
         screen.contains("worker panic requested by KDRIFT_TEST_WORKER_PANIC"),
@@ -258,7 +258,7 @@ fn the_demo_opens_on_a_drifted_app_with_five_commits() {
         s.contains("set by kubectl-")
     });
     tui.keys(&["q"]);
-    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("EXITED="));
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
     assert!(screen.contains("EXITED=0"), "{screen}");
 }
 
@@ -359,7 +359,7 @@ fn sigterm_restores_the_terminal() {
         .status()
         .expect("pkill");
     assert!(status.success(), "the kdrift process was found");
-    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("EXITED="));
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
     assert!(screen.contains("EXITED=0"), "{screen}");
     assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
 }
