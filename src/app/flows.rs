@@ -4,7 +4,7 @@
 use super::state::{AppState, Pane, Popup, PopupKind, Stage};
 use super::update::Command;
 use crate::config::keymap::Action;
-use crate::model::plan::{Action as PlanAction, Gateway, Mutation};
+use crate::model::plan::{Action as PlanAction, Gateway, Mutation, Plan, PlanItem};
 
 /// Opens a popup for a sync (of the selected object or the app) or a rollback.
 pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
@@ -35,26 +35,19 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
     })
     .allow(mutation)
     {
-        state.popup = Some(Popup {
-            kind,
-            stage: Stage::Refused(refusal),
-            generation: state.popup_gen,
-        });
+        state.popup = Some(Popup::new(kind, Stage::Refused(refusal), state.popup_gen));
         return Vec::new();
     }
     let command = Command::Plan {
         generation: state.popup_gen,
         kind: kind.clone(),
     };
-    state.popup = Some(Popup {
-        kind,
-        stage: Stage::Planning,
-        generation: state.popup_gen,
-    });
+    state.popup = Some(Popup::new(kind, Stage::Planning, state.popup_gen));
     vec![command]
 }
 
-/// Keys while a popup is open: confirm applies a plan, anything else closes it (except
+/// Keys while a popup is open: confirm applies a plan, the prune key prunes when offered,
+/// the revert key toggles the rollback's revert commit; anything else closes it (except
 /// while applying, which runs to its end).
 pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
     let Some(popup) = state.popup.as_mut() else {
@@ -62,12 +55,20 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
     };
     match (&popup.stage, action) {
         (Stage::Applying(_), _) => Vec::new(),
+        (Stage::Plan(..), Some(Action::RevertCommit))
+            if matches!(popup.kind, PopupKind::Rollback { .. }) =>
+        {
+            popup.revert = !popup.revert;
+            Vec::new()
+        }
         (Stage::Plan(plan, handles), Some(Action::Confirm | Action::Expand)) => {
             if plan.writes() == 0 {
-                popup.stage = Stage::Done(
-                    Vec::new(),
-                    "Nothing to apply: the cluster already matches.".into(),
-                );
+                let text = "Nothing to apply: the cluster already matches.".to_string();
+                popup.stage = if popup.prunes.is_some() {
+                    Stage::PruneOffer(Vec::new(), text)
+                } else {
+                    Stage::Done(Vec::new(), text)
+                };
                 return Vec::new();
             }
             let command = Command::Apply {
@@ -75,7 +76,28 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
                 plan: plan.clone(),
                 handles: handles.clone(),
                 kind: popup.kind.clone(),
+                revert: match &popup.kind {
+                    PopupKind::Rollback { commit } if popup.revert => Some(commit.clone()),
+                    _ => None,
+                },
             };
+            popup.total = plan.writes();
+            popup.stage = Stage::Applying(Vec::new());
+            vec![command]
+        }
+        (Stage::PruneOffer(..), Some(Action::Prune)) => {
+            let Some((plan, handles)) = popup.prunes.take() else {
+                return Vec::new();
+            };
+            let writes = plan.writes();
+            let command = Command::Apply {
+                generation: popup.generation,
+                plan,
+                handles,
+                kind: popup.kind.clone(),
+                revert: None,
+            };
+            popup.total = writes;
             popup.stage = Stage::Applying(Vec::new());
             vec![command]
         }
@@ -84,6 +106,25 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
             Vec::new()
         }
     }
+}
+
+/// Splits the prunes off a plan: they are offered only after the apply, on their own.
+pub fn split_prunes(plan: Plan) -> (Plan, Option<Box<Plan>>) {
+    let (prunes, rest): (Vec<PlanItem>, Vec<PlanItem>) = plan
+        .items
+        .into_iter()
+        .partition(|i| i.action == PlanAction::Prune);
+    let apply = Plan {
+        items: rest,
+        prune_refused: plan.prune_refused,
+    };
+    let prunes = (!prunes.is_empty()).then(|| {
+        Box::new(Plan {
+            items: prunes,
+            prune_refused: None,
+        })
+    });
+    (apply, prunes)
 }
 
 /// A one-line summary of what a finished apply did.

@@ -2,6 +2,7 @@
 
 pub mod fixtures;
 pub mod flows;
+pub mod logs;
 pub mod run;
 pub mod state;
 pub mod tree;

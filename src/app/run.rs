@@ -64,6 +64,7 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
     // The first page of history comes at once, without waiting for the pane's focus.
     state.history_loading = history.send(()).is_ok();
     let dispatch = Dispatch {
+        logs: Default::default(),
         ctx: &ctx,
         tx: &tx,
         history: &history,
@@ -72,17 +73,8 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
         syntax: &config.theme.syntax,
     };
 
-    // Terminal events arrive on a channel of their own, fed by one task that alone polls
-    // the EventStream (polling it from several places loses wake-ups).
-    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut events = EventStream::new();
-        while let Some(ev) = events.next().await {
-            if ev_tx.send(ev).is_err() {
-                return;
-            }
-        }
-    });
+    let (mut ev_rx, mut events_task) = forward_events();
+    state.screen_rows = terminal.size()?.height;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut dirty = true;
@@ -133,10 +125,21 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
                         dirty = true;
                         continue;
                     }
-                    dispatch.apply(&mut state, Input::Key(key));
+                    if let Some(text) = dispatch.apply(&mut state, Input::Key(key)) {
+                        events_task.abort();
+                        let _ = events_task.await;
+                        let shown = pager(&mut terminal, &text).await;
+                        (ev_rx, events_task) = forward_events();
+                        if let Err(e) = shown {
+                            state.notice = Some(e);
+                        }
+                    }
                     dirty = true;
                 }
-                Event::Resize(..) => dirty = true,
+                Event::Resize(_, rows) => {
+                    state.screen_rows = rows;
+                    dirty = true;
+                }
                 _ => {}
             }
         }
@@ -146,8 +149,63 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
     }
 }
 
+/// Terminal events arrive on a channel of their own, fed by one task that alone polls
+/// the EventStream (polling it from several places loses wake-ups). Aborting the task
+/// drops the stream, so a pager can have the terminal's input to itself.
+fn forward_events() -> (
+    mpsc::UnboundedReceiver<std::io::Result<Event>>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(ev) = events.next().await {
+            if ev_tx.send(ev).is_err() {
+                return;
+            }
+        }
+    });
+    (ev_rx, task)
+}
+
+/// Shows `text` in `$PAGER` (else `less`) with the terminal restored, then takes it back.
+/// The text goes through a private temporary file, removed afterwards.
+async fn pager(terminal: &mut ratatui::DefaultTerminal, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .prefix("kdrift-logs-")
+        .suffix(".log")
+        .tempfile()
+        .map_err(|e| format!("pager: cannot write a temporary file: {e}"))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("pager: cannot write a temporary file: {e}"))?;
+    let pager = std::env::var("PAGER")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "less".into());
+    ratatui::restore();
+    // $PAGER may carry arguments ("less -R"): let the shell split it.
+    let status = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{pager} \"$1\""))
+        .arg("kdrift-pager")
+        .arg(file.path())
+        .status()
+        .await;
+    *terminal = ratatui::init();
+    let _ = terminal.clear();
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("pager {pager:?} exited with {s}")),
+        Err(e) => Err(format!("pager {pager:?} did not start: {e}")),
+    }
+}
+
 /// Updates the state with an input and starts the work its commands ask for.
 struct Dispatch<'a> {
+    /// The running logs session, stopped when another starts or the pane closes.
+    logs: std::cell::RefCell<Option<tokio::task::JoinHandle<()>>>,
     ctx: &'a Context,
     tx: &'a workers::Sender,
     history: &'a std::sync::mpsc::Sender<()>,
@@ -157,7 +215,10 @@ struct Dispatch<'a> {
 }
 
 impl Dispatch<'_> {
-    fn apply(&self, state: &mut AppState, input: Input) {
+    /// Returns text to page, when asked: only the loop owns the terminal.
+    fn apply(&self, state: &mut AppState, input: Input) -> Option<String> {
+        let mut page = None;
+        let logs = &self.logs;
         let Dispatch {
             ctx,
             tx,
@@ -165,6 +226,7 @@ impl Dispatch<'_> {
             refresh_health,
             refresh_drift,
             syntax,
+            ..
         } = *self;
         for command in update(state, input) {
             match command {
@@ -188,14 +250,38 @@ impl Dispatch<'_> {
                     generation,
                     plan,
                     handles,
+                    revert,
                     ..
                 } => {
                     let gateway = crate::model::plan::Gateway {
                         readonly: state.readonly,
                     };
-                    workers::spawn_apply(ctx, tx.clone(), generation, *plan, handles, gateway)
+                    let apply = workers::Apply {
+                        generation,
+                        plan: *plan,
+                        handles,
+                        gateway,
+                        revert,
+                    };
+                    workers::spawn_apply(ctx, tx.clone(), apply)
                 }
+                Command::StartLogs {
+                    generation,
+                    request,
+                } => {
+                    let task = workers::spawn_logs(ctx, tx.clone(), generation, request);
+                    if let Some(old) = logs.replace(Some(task)) {
+                        old.abort();
+                    }
+                }
+                Command::StopLogs => {
+                    if let Some(old) = logs.take() {
+                        old.abort();
+                    }
+                }
+                Command::Pager { text } => page = Some(text),
             }
         }
+        page
     }
 }

@@ -58,6 +58,8 @@ pub enum Stage {
     Planning,
     Plan(Box<Plan>, HashMap<ObjectKey, Handle>),
     Applying(Vec<ItemResult>),
+    /// The apply is done; prunes wait for their own confirmation.
+    PruneOffer(Vec<ItemResult>, String),
     Done(Vec<ItemResult>, String),
     Refused(String),
 }
@@ -67,6 +69,28 @@ pub struct Popup {
     pub kind: PopupKind,
     pub stage: Stage,
     pub generation: u64,
+    /// Rollback: also write a revert commit on a branch once applied.
+    pub revert: bool,
+    /// Prunes held back from the apply, offered after it with their own confirmation.
+    pub prunes: Option<(Box<Plan>, HashMap<ObjectKey, Handle>)>,
+    /// More to say about the result (the revert commit's outcome).
+    pub notes: Vec<String>,
+    /// How many objects the running apply writes (for progress).
+    pub total: usize,
+}
+
+impl Popup {
+    pub fn new(kind: PopupKind, stage: Stage, generation: u64) -> Self {
+        Popup {
+            kind,
+            stage,
+            generation,
+            revert: false,
+            prunes: None,
+            notes: Vec::new(),
+            total: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +124,7 @@ pub struct AppState {
     pub filter_editing: bool,
     pub lens: Lens,
     pub help: bool,
+    pub help_scroll: u16,
     pub warnings: Vec<String>,
     pub highlighted: Option<Highlighted>,
     /// The text last sent for highlighting (the newest request wins).
@@ -111,6 +136,15 @@ pub struct AppState {
     pub readonly: bool,
     /// The commit the cluster was last rolled back to from here (short), if any.
     pub cluster_at: Option<String>,
+    /// The logs pane, when open (it covers the tree, history and diff).
+    pub logs: Option<super::logs::LogsView>,
+    pub logs_gen: u64,
+    pub log_buffer_lines: usize,
+    pub log_tail_lines: usize,
+    /// A one-off message for the status bar (why a key did nothing); cleared by the next key.
+    pub notice: Option<String>,
+    /// Terminal rows, kept by the loop (the logs pane pages by it).
+    pub screen_rows: u16,
     /// A fixed "now" (seconds) for reproducible screens; `None` reads the clock.
     pub now_override: Option<i64>,
     pub quit: bool,
@@ -153,6 +187,7 @@ impl AppState {
             filter_editing: false,
             lens: Lens::Preview,
             help: false,
+            help_scroll: 0,
             warnings: Vec::new(),
             highlighted: None,
             highlight_requested: String::new(),
@@ -162,6 +197,12 @@ impl AppState {
             popup_gen: 0,
             readonly: false,
             cluster_at: None,
+            logs: None,
+            logs_gen: 0,
+            log_buffer_lines: 10_000,
+            log_tail_lines: 1_000,
+            notice: None,
+            screen_rows: 24,
             now_override: None,
             quit: false,
             rows: Vec::new(),
@@ -195,6 +236,11 @@ impl AppState {
             Some(_) => self.commit_drift.as_ref(),
             None => self.drift.as_ref(),
         }
+    }
+
+    /// Lines the logs pane shows at once (screen less status bar, borders and header).
+    pub fn logs_page(&self) -> usize {
+        usize::from(self.screen_rows.saturating_sub(5)).max(1)
     }
 
     pub fn selected_object(&self) -> Option<&ObjectKey> {

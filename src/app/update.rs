@@ -47,6 +47,16 @@ pub enum Msg {
         generation: u64,
         result: ItemResult,
     },
+    /// What became of the rollback's revert commit.
+    Reverted {
+        generation: u64,
+        result: Result<String, String>,
+    },
+    /// Lines or state from the logs session `generation`.
+    Logs {
+        generation: u64,
+        event: crate::cluster::logs::LogEvent,
+    },
     /// The apply finished; `refused` when the gateway said no.
     SyncDone {
         generation: u64,
@@ -82,6 +92,18 @@ pub enum Command {
         plan: Box<Plan>,
         handles: HashMap<ObjectKey, Handle>,
         kind: PopupKind,
+        /// Rollback: the commit whose revert commit to write once applied.
+        revert: Option<String>,
+    },
+    /// Starts a logs session (stopping any other).
+    StartLogs {
+        generation: u64,
+        request: crate::cluster::logs::LogRequest,
+    },
+    StopLogs,
+    /// Shows text in `$PAGER`, the terminal handed over meanwhile.
+    Pager {
+        text: String,
     },
 }
 
@@ -150,9 +172,19 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
         Msg::Plan { generation, result } => {
             if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
                 p.stage = match result {
-                    Ok((plan, handles)) => Stage::Plan(Box::new(plan), handles),
+                    Ok((plan, handles)) => {
+                        let (apply, prunes) = super::flows::split_prunes(plan);
+                        p.prunes = prunes.map(|plan| (plan, handles.clone()));
+                        Stage::Plan(Box::new(apply), handles)
+                    }
                     Err(e) => Stage::Refused(e),
                 };
+            }
+        }
+        Msg::Reverted { generation, result } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+                p.notes
+                    .push(result.unwrap_or_else(|e| format!("revert commit: {e}")));
             }
         }
         Msg::Applied { generation, result } => {
@@ -166,6 +198,11 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             generation,
             refused,
         } => return sync_done(state, generation, refused),
+        Msg::Logs { generation, event } => {
+            // Lines arrive often: the tree does not change with them.
+            super::logs::on_event(state, generation, event);
+            return Vec::new();
+        }
     }
     state.rebuild();
     Vec::new()
@@ -179,10 +216,18 @@ fn sync_done(state: &mut AppState, generation: u64, refused: Option<String>) -> 
         Stage::Applying(r) => std::mem::take(r),
         _ => Vec::new(),
     };
+    let failed = results.iter().any(|r| r.outcome.is_err());
     p.stage = match refused {
         Some(why) => Stage::Refused(why),
-        None => {
+        None if p.prunes.is_some() && !failed => {
             let text = super::flows::summary(&results);
+            Stage::PruneOffer(results, text)
+        }
+        None => {
+            let mut text = super::flows::summary(&results);
+            if p.prunes.take().is_some() {
+                text.push_str(" Prune not offered: some applies failed.");
+            }
             Stage::Done(results, text)
         }
     };
@@ -198,6 +243,7 @@ fn sync_done(state: &mut AppState, generation: u64, refused: Option<String>) -> 
 }
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Command> {
+    state.notice = None;
     if state.filter_editing {
         match key.code {
             KeyCode::Enter | KeyCode::Esc => {
@@ -220,12 +266,27 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Command> {
         return super::flows::on_key(state, action);
     }
     if state.help {
-        // Any key closes help; quit still quits.
-        state.help = false;
-        if state.keymap.action_for(&Key::from_event(&key)) == Some(Action::Quit) {
-            state.quit = true;
+        // Up and down scroll help (it is longer than a small terminal); any other key
+        // closes it; quit still quits.
+        match state.keymap.action_for(&Key::from_event(&key)) {
+            Some(Action::Up) => state.help_scroll = state.help_scroll.saturating_sub(1),
+            Some(Action::Down) => state.help_scroll = state.help_scroll.saturating_add(1),
+            Some(Action::Quit) => state.quit = true,
+            _ => {
+                state.help = false;
+                state.help_scroll = 0;
+            }
         }
         return Vec::new();
+    }
+    if let Some(view) = &state.logs {
+        if view.search_editing {
+            super::logs::on_search_key(state, key.code);
+            return Vec::new();
+        }
+        let action = state.keymap.action_in(&Key::from_event(&key), true);
+        let page = state.logs_page();
+        return super::logs::on_key(state, action, page);
     }
     match state.keymap.action_for(&Key::from_event(&key)) {
         Some(action) => on_action(state, action),
@@ -276,7 +337,17 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::SyncSelected | Action::SyncApp | Action::Rollback => {
             return super::flows::start(state, action);
         }
-        Action::Confirm | Action::Cancel => {}
+        Action::Logs => return super::logs::open(state),
+        // Only in a popup.
+        Action::Confirm | Action::Cancel | Action::Prune | Action::RevertCommit => {}
+        // Only in the logs pane.
+        Action::LogsFollow
+        | Action::LogsContainer
+        | Action::LogsPrevious
+        | Action::LogsWrap
+        | Action::LogsTimestamps
+        | Action::LogsPager
+        | Action::PrevMatch => {}
     }
     Vec::new()
 }

@@ -235,10 +235,13 @@ pub fn spawn_plan(ctx: &Context, tx: Sender, generation: u64, kind: super::state
                         PopupKind::Sync { only: Some(key) } => vec![selector(key)],
                         _ => Vec::new(),
                     };
+                    // Prunes are planned here with the headless command's rules, then held
+                    // back by the popup for a confirmation of their own.
                     let plan = build(
                         &report.objects,
                         &PlanOptions {
                             only,
+                            prune: true,
                             desired_count: d.len(),
                             ..Default::default()
                         },
@@ -252,19 +255,21 @@ pub fn spawn_plan(ctx: &Context, tx: Sender, generation: u64, kind: super::state
     });
 }
 
+/// A confirmed plan to apply.
+pub struct Apply {
+    pub generation: u64,
+    pub plan: crate::model::plan::Plan,
+    pub handles:
+        std::collections::HashMap<crate::model::object::ObjectKey, crate::cluster::drift::Handle>,
+    pub gateway: crate::model::plan::Gateway,
+    /// Rollback: write the revert commit of this commit once every object applied.
+    pub revert: Option<String>,
+}
+
 /// Applies a confirmed plan, reporting each object as it goes.
-pub fn spawn_apply(
-    ctx: &Context,
-    tx: Sender,
-    generation: u64,
-    plan: crate::model::plan::Plan,
-    handles: std::collections::HashMap<
-        crate::model::object::ObjectKey,
-        crate::cluster::drift::Handle,
-    >,
-    gateway: crate::model::plan::Gateway,
-) {
+pub fn spawn_apply(ctx: &Context, tx: Sender, apply: Apply) {
     let ctx = ctx.clone();
+    let generation = apply.generation;
     tokio::spawn(async move {
         let progress_tx = tx.clone();
         let mut progress = move |r: &crate::cluster::sync::ItemResult| {
@@ -275,17 +280,62 @@ pub fn spawn_apply(
         };
         let outcome = crate::cluster::sync::execute(
             &ctx.conn,
-            gateway,
-            &plan,
-            &handles,
+            apply.gateway,
+            &apply.plan,
+            &apply.handles,
             &ctx.drift.field_manager,
             &mut progress,
         )
         .await;
-        let refused = outcome.err();
+        let applied = outcome.as_ref().is_ok_and(|o| o.failed().is_empty());
+        if let (true, Some(commit)) = (applied, apply.revert) {
+            let result = write_revert(ctx.spec.clone(), commit, apply.gateway).await;
+            let _ = tx.send(Msg::Reverted { generation, result });
+        }
         let _ = tx.send(Msg::SyncDone {
             generation,
-            refused,
+            refused: outcome.err(),
         });
     });
+}
+
+/// The rollback's revert commit on `kdrift/rollback-<short>`, as `kdrift rollback
+/// --write-revert-commit` writes it; HEAD, index and worktree stay untouched.
+async fn write_revert(
+    spec: AppSpec,
+    commit: String,
+    gateway: crate::model::plan::Gateway,
+) -> Result<String, String> {
+    gateway.allow(crate::model::plan::Mutation::RevertCommit)?;
+    tokio::task::spawn_blocking(move || {
+        let app = App::open(&spec).map_err(|e| e.to_string())?;
+        let rev = app.resolve(&commit).map_err(|e| e.to_string())?;
+        let short = rev.to_hex_with_len(7).to_string();
+        match crate::git::revert::write(&app, rev, None).map_err(|e| e.to_string())? {
+            Some(rc) => Ok(format!(
+                "Wrote revert commit {} on branch {}: the app path as of {short}, on top of HEAD.",
+                rc.commit.to_hex_with_len(7),
+                rc.branch
+            )),
+            None => Ok(format!(
+                "No revert commit needed: HEAD's app path already matches {short}."
+            )),
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// A logs session: its events come back tagged with its generation. Aborting the returned
+/// handle stops every stream of the session.
+pub fn spawn_logs(
+    ctx: &Context,
+    tx: Sender,
+    generation: u64,
+    request: crate::cluster::logs::LogRequest,
+) -> tokio::task::JoinHandle<()> {
+    let conn = ctx.conn.clone();
+    let sink: crate::cluster::logs::Sink =
+        Arc::new(move |event| tx.send(Msg::Logs { generation, event }).is_ok());
+    tokio::spawn(crate::cluster::logs::run_session(conn, request, sink))
 }

@@ -59,6 +59,8 @@ pub async fn open(
         config.keymap.clone(),
     );
     state.readonly = readonly;
+    state.log_buffer_lines = config.log_buffer_lines;
+    state.log_tail_lines = config.log_tail_lines;
     drop(app);
     let ctx = Context {
         conn,

@@ -25,14 +25,24 @@ pub enum Action {
     SyncSelected,
     SyncApp,
     Rollback,
+    Logs,
     Confirm,
+    Prune,
+    RevertCommit,
     Cancel,
     Help,
     Quit,
+    LogsFollow,
+    LogsContainer,
+    LogsPrevious,
+    LogsWrap,
+    LogsTimestamps,
+    LogsPager,
+    PrevMatch,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 30] = [
         Action::Up,
         Action::Down,
         Action::Left,
@@ -49,11 +59,36 @@ impl Action {
         Action::SyncSelected,
         Action::SyncApp,
         Action::Rollback,
+        Action::Logs,
         Action::Confirm,
+        Action::Prune,
+        Action::RevertCommit,
         Action::Cancel,
         Action::Help,
         Action::Quit,
+        Action::LogsFollow,
+        Action::LogsContainer,
+        Action::LogsPrevious,
+        Action::LogsWrap,
+        Action::LogsTimestamps,
+        Action::LogsPager,
+        Action::PrevMatch,
     ];
+
+    /// Actions that only mean something in the logs pane (there they win over others
+    /// bound to the same key; elsewhere they are ignored).
+    pub fn logs_only(self) -> bool {
+        matches!(
+            self,
+            Action::LogsFollow
+                | Action::LogsContainer
+                | Action::LogsPrevious
+                | Action::LogsWrap
+                | Action::LogsTimestamps
+                | Action::LogsPager
+                | Action::PrevMatch
+        )
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -73,6 +108,16 @@ impl Action {
             Action::SyncSelected => "sync_selected",
             Action::SyncApp => "sync_app",
             Action::Rollback => "rollback",
+            Action::Logs => "logs",
+            Action::Prune => "prune",
+            Action::RevertCommit => "revert_commit",
+            Action::LogsFollow => "logs_follow",
+            Action::LogsContainer => "logs_container",
+            Action::LogsPrevious => "logs_previous",
+            Action::LogsWrap => "logs_wrap",
+            Action::LogsTimestamps => "logs_timestamps",
+            Action::LogsPager => "logs_pager",
+            Action::PrevMatch => "prev_match",
             Action::Confirm => "confirm",
             Action::Cancel => "cancel",
             Action::Help => "help",
@@ -91,15 +136,25 @@ impl Action {
             Action::NextPane => "next pane",
             Action::PrevPane => "previous pane",
             Action::Expand => "expand or collapse; select a commit",
-            Action::Filter => "filter the tree",
-            Action::NextOutOfSync => "jump to the next out-of-sync object",
+            Action::Filter => "filter the tree; in logs: search",
+            Action::NextOutOfSync => "jump to the next out-of-sync object; in logs: next match",
             Action::ToggleLens => "toggle lens: apply preview / live drift",
             Action::Refresh => "refresh everything",
             Action::SyncSelected => "sync the selected object (plan, then confirm)",
             Action::SyncApp => "sync the whole app (plan, then confirm)",
             Action::Rollback => "roll back to the selected commit (plan, then confirm)",
+            Action::Logs => "logs of the selected pod, workload or kube-proxy",
+            Action::LogsFollow => "logs: pause / resume following",
+            Action::LogsContainer => "logs: next container (then all)",
+            Action::LogsPrevious => "logs: previous container instance on / off",
+            Action::LogsWrap => "logs: wrap on / off",
+            Action::LogsTimestamps => "logs: timestamps on / off",
+            Action::LogsPager => "logs: open the buffer in $PAGER",
+            Action::PrevMatch => "logs: previous match",
             Action::Confirm => "confirm, in a popup",
-            Action::Cancel => "cancel, in a popup",
+            Action::Prune => "sync popup: prune what Git no longer has (asked after the apply)",
+            Action::RevertCommit => "rollback popup: also write a revert commit on a branch",
+            Action::Cancel => "cancel, in a popup; close logs",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -211,11 +266,11 @@ fn keys(names: &[&str]) -> Vec<Key> {
 
 impl Default for KeyMap {
     fn default() -> Self {
-        let defaults: [(Action, &[&str]); 20] = [
+        let defaults: [(Action, &[&str]); 30] = [
             (Action::Up, &["up", "k"]),
             (Action::Down, &["down", "j"]),
             (Action::Left, &["left", "h"]),
-            (Action::Right, &["right", "l"]),
+            (Action::Right, &["right"]),
             (Action::PageUp, &["pageup"]),
             (Action::PageDown, &["pagedown"]),
             (Action::NextPane, &["tab"]),
@@ -228,7 +283,17 @@ impl Default for KeyMap {
             (Action::SyncSelected, &["s"]),
             (Action::SyncApp, &["S"]),
             (Action::Rollback, &["r"]),
+            (Action::Logs, &["l"]),
+            (Action::LogsFollow, &["space", "f"]),
+            (Action::LogsContainer, &["c"]),
+            (Action::LogsPrevious, &["p"]),
+            (Action::LogsWrap, &["w"]),
+            (Action::LogsTimestamps, &["t"]),
+            (Action::LogsPager, &["o"]),
+            (Action::PrevMatch, &["N"]),
             (Action::Confirm, &["y"]),
+            (Action::Prune, &["P"]),
+            (Action::RevertCommit, &["b"]),
             (Action::Cancel, &["esc"]),
             (Action::Help, &["?"]),
             (Action::Quit, &["q", "ctrl-c"]),
@@ -240,11 +305,23 @@ impl Default for KeyMap {
 }
 
 impl KeyMap {
+    /// The action of a key outside the logs pane.
     pub fn action_for(&self, key: &Key) -> Option<Action> {
-        self.bindings
+        self.action_in(key, false)
+    }
+
+    /// The action of a key; in the logs pane its own actions come first.
+    pub fn action_in(&self, key: &Key, logs: bool) -> Option<Action> {
+        let mut bound = self
+            .bindings
             .iter()
-            .find(|(_, ks)| ks.contains(key))
-            .map(|(a, _)| *a)
+            .filter(|(_, ks)| ks.contains(key))
+            .map(|(a, _)| *a);
+        if logs {
+            bound.min_by_key(|a| !a.logs_only())
+        } else {
+            bound.find(|a| !a.logs_only())
+        }
     }
 
     /// The first key of an action, for hints.
@@ -285,6 +362,11 @@ mod tests {
             Some(Action::Refresh)
         );
         assert!(Key::parse("nonsense-key").is_none());
+        let c = Key::parse("c").expect("c");
+        assert_eq!(map.action_for(&c), None, "logs keys do nothing elsewhere");
+        assert_eq!(map.action_in(&c, true), Some(Action::LogsContainer));
+        let n = Key::parse("n").expect("n");
+        assert_eq!(map.action_in(&n, true), Some(Action::NextOutOfSync));
         let shifted = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
         assert_eq!(
             map.action_for(&Key::from_event(&shifted)),

@@ -18,6 +18,9 @@ pub struct Config {
     pub namespace: String,
     pub readonly: bool,
     pub field_manager: String,
+    /// Lines a logs pane keeps, and fetches when it opens.
+    pub log_buffer_lines: usize,
+    pub log_tail_lines: usize,
     pub keymap: KeyMap,
     /// Problems found while loading, for the UI to show.
     pub warnings: Vec<String>,
@@ -63,6 +66,8 @@ impl Config {
             namespace: "default".into(),
             readonly: false,
             field_manager: "kdrift".into(),
+            log_buffer_lines: 10_000,
+            log_tail_lines: 1_000,
             keymap: KeyMap::default(),
             warnings: Vec::new(),
         };
@@ -72,6 +77,15 @@ impl Config {
                 ("namespace", toml::Value::String(s)) => config.namespace = s.clone(),
                 ("readonly", toml::Value::Boolean(b)) => config.readonly = *b,
                 ("field_manager", toml::Value::String(s)) => config.field_manager = s.clone(),
+                ("log_buffer_lines", toml::Value::Integer(n)) if (1..=10_000_000).contains(n) => {
+                    config.log_buffer_lines = *n as usize
+                }
+                ("log_tail_lines", toml::Value::Integer(n)) if (0..=10_000_000).contains(n) => {
+                    config.log_tail_lines = *n as usize
+                }
+                ("log_buffer_lines" | "log_tail_lines", _) => warnings.push(format!(
+                    "config: {key} must be a whole number of lines (at most 10000000)"
+                )),
                 ("keys", toml::Value::Table(keys)) => {
                     load_keys(keys, &mut config.keymap, &mut warnings)
                 }
@@ -126,20 +140,28 @@ mod tests {
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         assert_eq!(c.theme.name, "dark");
         assert_eq!(c.namespace, "default");
+        assert_eq!(c.log_buffer_lines, 10_000);
         assert_eq!(c.keymap.bindings, KeyMap::default().bindings);
     }
 
     #[test]
     fn overrides_and_warnings() {
         let c = Config::from_text(
-            "theme = \"light\"\nreadonly = true\ncolour = 3\n[keys]\nquit = [\"x\"]\nfly = [\"f\"]\ndown = [\"warp-9\"]\n",
+            "theme = \"light\"\nreadonly = true\nlog_buffer_lines = 500\nlog_tail_lines = -1\ncolour = 3\n[keys]\nquit = [\"x\"]\nfly = [\"f\"]\ndown = [\"warp-9\"]\n",
             None,
             None,
         );
         assert_eq!(c.theme.name, "light");
         assert!(c.readonly);
         assert_eq!(c.keymap.hint(Action::Quit).as_deref(), Some("x"));
-        assert_eq!(c.warnings.len(), 3, "{:?}", c.warnings);
+        assert_eq!(c.log_buffer_lines, 500);
+        assert_eq!(c.log_tail_lines, 1_000, "a bad value keeps the default");
+        assert_eq!(c.warnings.len(), 4, "{:?}", c.warnings);
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("log_tail_lines must be"))
+        );
         assert!(
             c.warnings
                 .iter()

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod drift;
 pub mod fields;
 pub mod health;
+pub mod logs;
 pub mod manifest;
 pub mod normalize;
 pub mod object;

@@ -1,6 +1,7 @@
 //! Drawing only: from `&AppState` and the theme to the frame. No I/O, no state changes.
 
 pub mod highlight;
+mod logs;
 mod panes;
 
 use ratatui::Frame;
@@ -27,9 +28,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(history_height), Constraint::Min(3)])
         .areas(right);
-    panes::tree(frame, left, state, theme);
-    panes::history(frame, history, state, theme);
-    panes::diff(frame, diff, state, theme);
+    match &state.logs {
+        Some(view) => logs::draw(frame, main, view, theme),
+        None => {
+            panes::tree(frame, left, state, theme);
+            panes::history(frame, history, state, theme);
+            panes::diff(frame, diff, state, theme);
+        }
+    }
     panes::status(frame, status, state, theme);
     if state.popup.is_some() {
         panes::popup(
@@ -44,7 +50,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
         );
     }
     if state.help {
-        panes::help(frame, centered(area, 64, 22), state, theme);
+        panes::help(frame, centered(area, 72, 36), state, theme);
     }
 }
 

@@ -286,20 +286,39 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
         format!(" │ {}", state.live),
         bar.fg(live_style),
     ));
-    if let Some(w) = state.warnings.first() {
+    if let Some(n) = &state.notice {
+        first.push(Span::styled(format!(" │ {n}"), bar.fg(theme.out_of_sync)));
+    } else if let Some(w) = state.warnings.first() {
         first.push(Span::styled(format!(" │ ⚠ {w}"), bar.fg(theme.out_of_sync)));
     }
-    let hints: Vec<Span> = [
+    let main_hints = [
         (Action::NextPane, "pane"),
         (Action::Expand, "open"),
         (Action::Filter, "filter"),
         (Action::NextOutOfSync, "next drift"),
         (Action::ToggleLens, "lens"),
         (Action::SyncApp, "sync"),
+        (Action::Logs, "logs"),
         (Action::Refresh, "refresh"),
         (Action::Help, "help"),
         (Action::Quit, "quit"),
-    ]
+    ];
+    let logs_hints = [
+        (Action::LogsFollow, "pause"),
+        (Action::Filter, "search"),
+        (Action::NextOutOfSync, "next"),
+        (Action::LogsContainer, "container"),
+        (Action::LogsPrevious, "previous"),
+        (Action::LogsWrap, "wrap"),
+        (Action::LogsTimestamps, "time"),
+        (Action::LogsPager, "pager"),
+        (Action::Cancel, "close"),
+    ];
+    let hints: Vec<Span> = if state.logs.is_some() {
+        &logs_hints[..]
+    } else {
+        &main_hints[..]
+    }
     .iter()
     .filter_map(|(a, label)| state.keymap.hint(*a).map(|k| (k, label)))
     .flat_map(|(k, label)| {
@@ -320,7 +339,11 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
 
 pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
     let mut lines = vec![Line::from(Span::styled(
-        "Keys (from the active keymap)",
+        format!(
+            "Keys (from the active keymap; {}/{} scroll)",
+            state.keymap.hint(Action::Up).unwrap_or_default(),
+            state.keymap.hint(Action::Down).unwrap_or_default()
+        ),
         Style::default().fg(theme.title),
     ))];
     for action in Action::ALL {
@@ -348,6 +371,7 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
+            .scroll((state.help_scroll, 0))
             .block(block(" Help ".into(), true, theme)),
         area,
     );
@@ -415,6 +439,30 @@ pub fn popup(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme)
                     }
                 }
             }
+            if let Some((prunes, _)) = &p.prunes {
+                lines.push(text(
+                    format!(
+                        "Then, only if you confirm again ({}): prune {} object(s) tracked for this app but gone from Git:",
+                        hint(Action::Prune),
+                        prunes.items.len()
+                    ),
+                    theme.title,
+                ));
+                for item in &prunes.items {
+                    lines.push(text(format!("  prune     {}", item.key), theme.removed));
+                }
+            }
+            if let PopupKind::Rollback { commit } = &p.kind {
+                lines.push(text(
+                    format!(
+                        "[{}] also write a revert commit on kdrift/rollback-{} ({} toggles)",
+                        if p.revert { "x" } else { " " },
+                        &commit[..commit.len().min(7)],
+                        hint(Action::RevertCommit)
+                    ),
+                    theme.text,
+                ));
+            }
             lines.push(text(
                 format!(
                     "{} change(s) · {} apply · {} cancel",
@@ -425,7 +473,7 @@ pub fn popup(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme)
                 theme.focus,
             ));
         }
-        Stage::Applying(results) | Stage::Done(results, _) => {
+        Stage::Applying(results) | Stage::Done(results, _) | Stage::PruneOffer(results, _) => {
             for r in results {
                 let (t, c) = match &r.outcome {
                     Ok(what) => (
@@ -439,12 +487,40 @@ pub fn popup(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme)
                 };
                 lines.push(text(t, c));
             }
+            for note in &p.notes {
+                lines.push(text(note.clone(), theme.title));
+            }
             match &p.stage {
                 Stage::Done(_, summary) => {
                     lines.push(text(summary.clone(), theme.title));
                     lines.push(text("any key closes".into(), theme.muted));
                 }
-                _ => lines.push(text("Applying…".into(), theme.muted)),
+                Stage::PruneOffer(_, summary) => {
+                    lines.push(text(summary.clone(), theme.title));
+                    if let Some((prunes, _)) = &p.prunes {
+                        lines.push(text(
+                            format!(
+                                "{} object(s) tracked for this app are no longer in Git:",
+                                prunes.items.len()
+                            ),
+                            theme.title,
+                        ));
+                        for item in &prunes.items {
+                            lines.push(text(format!("  {}", item.key), theme.removed));
+                        }
+                    }
+                    lines.push(text(
+                        format!(
+                            "{} delete them from the cluster · any other key keeps them",
+                            hint(Action::Prune)
+                        ),
+                        theme.focus,
+                    ));
+                }
+                _ => lines.push(text(
+                    format!("Applying… {}/{}", results.len(), p.total),
+                    theme.muted,
+                )),
             }
         }
     }

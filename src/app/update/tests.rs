@@ -41,7 +41,7 @@ fn navigation_moves_and_clamps_and_collapses() {
         NodeId::ControlPlane,
         "selection stays on the node"
     );
-    press(&mut s, KeyCode::Char('l'));
+    press(&mut s, KeyCode::Right);
     assert_eq!(s.rows.len(), before);
 }
 
@@ -142,8 +142,14 @@ fn help_and_quit() {
     let mut s = fixtures::state();
     press(&mut s, KeyCode::Char('?'));
     assert!(s.help);
+    press(&mut s, KeyCode::Char('j'));
+    press(&mut s, KeyCode::Char('j'));
+    press(&mut s, KeyCode::Char('k'));
+    assert!(s.help, "up and down scroll help");
+    assert_eq!(s.help_scroll, 1);
     press(&mut s, KeyCode::Char('x'));
     assert!(!s.help);
+    assert_eq!(s.help_scroll, 0);
     press(&mut s, KeyCode::Char('q'));
     assert!(s.quit);
 }
@@ -230,5 +236,311 @@ fn rollback_starts_from_the_history_pane() {
     assert!(
         matches!(cmds.as_slice(), [Command::Plan { kind: PopupKind::Rollback { commit }, .. }] if *commit == id),
         "{cmds:?}"
+    );
+}
+
+fn select(s: &mut AppState, id: &NodeId) {
+    s.tree_selected = s.rows.iter().position(|r| &r.id == id).expect("row");
+}
+
+fn lines(generation: u64, source: &str, texts: &[&str]) -> Input {
+    Input::Msg(Msg::Logs {
+        generation,
+        event: crate::cluster::logs::LogEvent::Lines {
+            source: source.into(),
+            lines: texts.iter().map(|t| (None, t.to_string())).collect(),
+        },
+    })
+}
+
+#[test]
+fn logs_open_on_workloads_and_kube_proxy_and_explain_elsewhere() {
+    use crate::cluster::logs::LogTarget;
+    let mut s = fixtures::state();
+    let worker = s
+        .rows
+        .iter()
+        .find_map(|r| match &r.id {
+            NodeId::Object(k) if k.name == "worker" => Some(r.id.clone()),
+            _ => None,
+        })
+        .expect("worker row");
+    select(&mut s, &worker);
+    let cmds = press(&mut s, KeyCode::Char('l'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::StartLogs { request, .. }]
+            if matches!(&request.target, LogTarget::Workload(k) if k.name == "worker")),
+        "{cmds:?}"
+    );
+    assert_eq!(
+        press(&mut s, KeyCode::Esc).len(),
+        1,
+        "esc stops the session"
+    );
+    assert!(s.logs.is_none());
+
+    let proxy = s
+        .rows
+        .iter()
+        .find(|r| matches!(r.id, NodeId::KubeProxy(_)))
+        .expect("kube-proxy row")
+        .id
+        .clone();
+    select(&mut s, &proxy);
+    let cmds = press(&mut s, KeyCode::Char('l'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::StartLogs { request, .. }]
+            if matches!(&request.target, LogTarget::Pod { namespace, name }
+                if namespace == "kube-system" && name.starts_with("kube-proxy-"))),
+        "{cmds:?}"
+    );
+    press(&mut s, KeyCode::Esc);
+
+    let settings = s
+        .rows
+        .iter()
+        .find_map(|r| match &r.id {
+            NodeId::Object(k) if k.kind == "ConfigMap" => Some(r.id.clone()),
+            _ => None,
+        })
+        .expect("configmap row");
+    select(&mut s, &settings);
+    assert!(press(&mut s, KeyCode::Char('l')).is_empty());
+    assert!(s.logs.is_none());
+    assert!(
+        s.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("ConfigMap has no logs")),
+        "{:?}",
+        s.notice
+    );
+    // Logs-only keys do nothing outside the pane.
+    assert!(press(&mut s, KeyCode::Char('o')).is_empty());
+}
+
+#[test]
+fn logs_follow_pause_search_container_switch_and_pager() {
+    use crate::cluster::logs::{ContainerChoice, LogEvent, PodLogs};
+    let mut s = fixtures::state();
+    s.screen_rows = 10; // a page of 5 lines
+    s.log_buffer_lines = 50;
+    let worker = s
+        .rows
+        .iter()
+        .find_map(|r| match &r.id {
+            NodeId::Object(k) if k.name == "worker" => Some(r.id.clone()),
+            _ => None,
+        })
+        .expect("worker row");
+    select(&mut s, &worker);
+    press(&mut s, KeyCode::Char('l'));
+    let generation = s.logs.as_ref().expect("pane").generation;
+    update(
+        &mut s,
+        Input::Msg(Msg::Logs {
+            generation,
+            event: LogEvent::Pods(vec![PodLogs {
+                namespace: "shop".into(),
+                name: "worker-1".into(),
+                containers: vec!["app".into(), "sidecar".into()],
+                default_container: "app".into(),
+            }]),
+        }),
+    );
+    let texts: Vec<String> = (0..80).map(|i| format!("line {i}")).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    update(&mut s, lines(generation, "worker-1/app", &refs));
+    let view = s.logs.as_ref().expect("pane");
+    assert_eq!(view.buffer.len(), 50, "bounded by log_buffer_lines");
+    assert!(view.follow, "follow is on by default");
+    assert!(view.summary().contains("30 dropped"), "{}", view.summary());
+
+    // Scrolling back pauses; the anchored line stays while lines arrive.
+    press(&mut s, KeyCode::Up);
+    let top = s.logs.as_ref().expect("pane").top;
+    assert!(!s.logs.as_ref().expect("pane").follow);
+    update(&mut s, lines(generation, "worker-1/app", &["more"]));
+    assert_eq!(s.logs.as_ref().expect("pane").top, top);
+    press(&mut s, KeyCode::Char(' '));
+    assert!(s.logs.as_ref().expect("pane").follow, "space resumes");
+
+    // Search jumps to the first match and pauses there.
+    press(&mut s, KeyCode::Char('/'));
+    for c in "LINE 42".chars() {
+        press(&mut s, KeyCode::Char(c));
+    }
+    press(&mut s, KeyCode::Enter);
+    let view = s.logs.as_ref().expect("pane");
+    assert!(!view.follow);
+    assert_eq!(
+        view.buffer.get(view.top).map(|l| l.text.as_str()),
+        Some("line 42")
+    );
+
+    // `o` hands the buffer to the pager.
+    let cmds = press(&mut s, KeyCode::Char('o'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::Pager { text }] if text.contains("[worker-1/app] line 79\n[worker-1/app] more\n")),
+        "{cmds:?}"
+    );
+
+    // A container switch restarts with a new generation; the old one's lines are dropped.
+    let cmds = press(&mut s, KeyCode::Char('c'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::StartLogs { request, .. }]
+            if request.container == ContainerChoice::Named("app".into())),
+        "{cmds:?}"
+    );
+    update(&mut s, lines(generation, "worker-1/app", &["stale"]));
+    assert!(s.logs.as_ref().expect("pane").buffer.is_empty());
+    let cmds = press(&mut s, KeyCode::Char('p'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::StartLogs { request, .. }] if request.previous),
+        "{cmds:?}"
+    );
+}
+
+fn prune_item(name: &str) -> crate::model::plan::PlanItem {
+    crate::model::plan::PlanItem {
+        key: crate::model::object::ObjectKey {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            namespace: Some("shop".into()),
+            name: name.into(),
+        },
+        action: crate::model::plan::Action::Prune,
+        force: false,
+        note: "tracked for this app, not in Git".into(),
+        preview: None,
+        conflicts: Vec::new(),
+    }
+}
+
+#[test]
+fn prunes_wait_for_their_own_confirmation_after_the_apply() {
+    use crate::app::state::Stage;
+    let mut s = fixtures::state();
+    press(&mut s, KeyCode::Char('S'));
+    let generation = s.popup_gen;
+    let mut plan = crate::model::plan::build(
+        &fixtures::drift().objects,
+        &crate::model::plan::PlanOptions {
+            desired_count: 4,
+            ..Default::default()
+        },
+    );
+    let writes = plan.writes();
+    plan.items.push(prune_item("old-settings"));
+    update(
+        &mut s,
+        Input::Msg(Msg::Plan {
+            generation,
+            result: Ok((plan, Default::default())),
+        }),
+    );
+    let cmds = press(&mut s, KeyCode::Char('y'));
+    match cmds.as_slice() {
+        [Command::Apply { plan, .. }] => {
+            assert_eq!(plan.writes(), writes, "the first apply holds no prune");
+            assert_eq!(plan.count(crate::model::plan::Action::Prune), 0);
+        }
+        other => panic!("{other:?}"),
+    }
+    update(
+        &mut s,
+        Input::Msg(Msg::SyncDone {
+            generation,
+            refused: None,
+        }),
+    );
+    assert!(matches!(
+        s.popup.as_ref().map(|p| &p.stage),
+        Some(Stage::PruneOffer(..))
+    ));
+    let cmds = press(&mut s, KeyCode::Char('P'));
+    match cmds.as_slice() {
+        [Command::Apply { plan, .. }] => {
+            assert_eq!(plan.items.len(), 1);
+            assert_eq!(plan.items[0].key.name, "old-settings");
+        }
+        other => panic!("{other:?}"),
+    }
+    update(
+        &mut s,
+        Input::Msg(Msg::SyncDone {
+            generation,
+            refused: None,
+        }),
+    );
+    assert!(matches!(
+        s.popup.as_ref().map(|p| &p.stage),
+        Some(Stage::Done(..))
+    ));
+
+    // Any other key at the offer keeps the objects.
+    press(&mut s, KeyCode::Esc);
+    press(&mut s, KeyCode::Char('S'));
+    let generation = s.popup_gen;
+    let plan = crate::model::plan::Plan {
+        items: vec![prune_item("old-settings")],
+        prune_refused: None,
+    };
+    update(
+        &mut s,
+        Input::Msg(Msg::Plan {
+            generation,
+            result: Ok((plan, Default::default())),
+        }),
+    );
+    assert!(
+        press(&mut s, KeyCode::Char('y')).is_empty(),
+        "nothing to apply"
+    );
+    assert!(matches!(
+        s.popup.as_ref().map(|p| &p.stage),
+        Some(Stage::PruneOffer(..))
+    ));
+    assert!(press(&mut s, KeyCode::Char('n')).is_empty());
+    assert!(s.popup.is_none());
+}
+
+#[test]
+fn rollback_can_ask_for_a_revert_commit() {
+    let mut s = fixtures::state();
+    s.focus = Pane::History;
+    s.history_selected = 1;
+    press(&mut s, KeyCode::Char('r'));
+    let generation = s.popup_gen;
+    let plan = crate::model::plan::build(
+        &fixtures::drift().objects,
+        &crate::model::plan::PlanOptions {
+            desired_count: 4,
+            ..Default::default()
+        },
+    );
+    update(
+        &mut s,
+        Input::Msg(Msg::Plan {
+            generation,
+            result: Ok((plan, Default::default())),
+        }),
+    );
+    let id = s.history[1].commit.id.clone();
+    press(&mut s, KeyCode::Char('b'));
+    let cmds = press(&mut s, KeyCode::Char('y'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::Apply { revert: Some(c), .. }] if *c == id),
+        "{cmds:?}"
+    );
+    update(
+        &mut s,
+        Input::Msg(Msg::Reverted {
+            generation,
+            result: Ok("Wrote revert commit abc1234".into()),
+        }),
+    );
+    assert_eq!(
+        s.popup.as_ref().map(|p| p.notes.clone()),
+        Some(vec!["Wrote revert commit abc1234".to_string()])
     );
 }
