@@ -3,125 +3,13 @@
 mod common;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use common::repo::{TestRepo, deployment};
+use common::tui::{Tmux, kdrift_command, sync_app};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use serde_json::json;
-
-struct Tmux {
-    session: String,
-}
-
-impl Tmux {
-    /// Runs `command` in a detached 120x40 tmux session; after it exits, the pane shows its
-    /// exit code and whether the terminal is back in canonical (cooked) mode.
-    fn start(command: &str, env: &[(&str, &str)]) -> Tmux {
-        let session = common::unique_name("kdrift-tui");
-        let exports: String = env
-            .iter()
-            .map(|(k, v)| format!("export {k}='{v}'; "))
-            .collect();
-        let script = format!(
-            "{exports}{command}; echo EXITED=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; echo END-OF-RUN; sleep 600"
-        );
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                "120",
-                "-y",
-                "40",
-                "sh",
-                "-c",
-                &script,
-            ])
-            .status()
-            .expect("tmux (install it: apt-get install tmux)");
-        assert!(status.success());
-        Tmux { session }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .expect("capture");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            Command::new("tmux")
-                .args(["send-keys", "-t", &self.session, k])
-                .status()
-                .expect("send-keys");
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn wait_for(&self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
-    }
-}
-
-/// Syncs the test app with the real binary, as an operator would before opening the TUI.
-fn sync_app(kubeconfig: &std::path::Path, repo: &TestRepo, ns: &str, app: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args([
-            "sync",
-            "--yes",
-            "--path",
-            "app",
-            "--namespace",
-            ns,
-            "--app-name",
-            app,
-        ])
-        .current_dir(repo.path())
-        .output()
-        .expect("sync");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
-
-fn kdrift_command(kubeconfig: &std::path::Path, repo: &TestRepo, ns: &str, app: &str) -> String {
-    format!(
-        "{} --kubeconfig {} --repo {} --path app --namespace {ns} --app-name {app}",
-        env!("CARGO_BIN_EXE_kdrift"),
-        kubeconfig.display(),
-        repo.path().display()
-    )
-}
 
 #[tokio::test]
 async fn browse_drift_and_history_then_quit_restores_the_terminal() {
@@ -257,6 +145,18 @@ fn the_demo_opens_on_a_drifted_app_with_five_commits() {
     tui.wait_for("the hand-made changes with their managers", 20, |s| {
         s.contains("set by kubectl-")
     });
+    // The demo's keys work: logs of the web Deployment (the next object not in sync after
+    // the ConfigMap)...
+    tui.keys(&["n", "l"]);
+    tui.wait_for("the demo's log lines", 30, |s| {
+        s.contains("Logs: Deployment web") && s.contains("listening on :8080")
+    });
+    // ... and a sync of the whole app, from its plan.
+    tui.keys(&["Escape", "S"]);
+    tui.wait_for("the sync plan", 30, |s| s.contains("change(s)"));
+    tui.keys(&["y"]);
+    tui.wait_for("the sync result", 30, |s| s.contains("Applied"));
+    tui.keys(&["x"]);
     tui.keys(&["q"]);
     let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
     assert!(screen.contains("EXITED=0"), "{screen}");

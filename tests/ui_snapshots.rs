@@ -94,3 +94,64 @@ fn node_and_component_show_their_health_evidence() {
     );
     assert!(kdrift::app::view::diff_text(&s).contains("leader sched_1"));
 }
+
+#[test]
+fn logs_pane_with_sources_search_and_escape_sequences_stripped() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use kdrift::app::update::Msg;
+    use kdrift::cluster::logs::LogEvent;
+    let t = theme("dark");
+    let mut s = fixtures::state();
+    s.screen_rows = 16;
+    s.tree_selected = s
+        .rows
+        .iter()
+        .position(|r| matches!(&r.id, kdrift::app::tree::NodeId::Object(k) if k.name == "worker"))
+        .expect("worker");
+    let key = |c| Input::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    update(&mut s, key(KeyCode::Char('l')));
+    let generation = s.logs.as_ref().expect("pane").generation;
+    let lines = |source: &str, texts: &[&str]| {
+        Input::Msg(Msg::Logs {
+            generation,
+            event: LogEvent::Lines {
+                source: source.into(),
+                lines: texts
+                    .iter()
+                    .map(|t| (None, kdrift::model::logs::clean(t)))
+                    .collect(),
+            },
+        })
+    };
+    update(
+        &mut s,
+        lines(
+            "worker-1/app",
+            &[
+                "starting worker",
+                "\u{1b}[31mERROR\u{1b}[0m queue full",
+                "ok",
+            ],
+        ),
+    );
+    update(
+        &mut s,
+        lines(
+            "worker-2/app",
+            &["starting worker", "error: retrying in 5s"],
+        ),
+    );
+    for c in "/error".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let screen = render(&s, &t, 80, 16);
+    assert!(
+        screen.contains("[worker-1/app] ERROR queue full"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("[31m"),
+        "escape sequences never reach the screen"
+    );
+    insta::assert_snapshot!("logs_pane", screen);
+}

@@ -130,6 +130,7 @@ where
 }
 
 pub mod repo;
+pub mod tui;
 
 /// The kubectl built for the local control plane (it carries kustomize), built if needed.
 pub fn built_kubectl() -> PathBuf {

@@ -1,0 +1,171 @@
+//! The TUI's flows end to end, the real binary in tmux against the real control plane:
+//! logs of a workload (a freshly appended line appears; `$PAGER` gets the buffer) and a
+//! rollback that writes its revert commit.
+
+mod common;
+
+use std::io::Write;
+
+use common::repo::{TestRepo, deployment};
+use common::tui::{Tmux, kdrift_command, sync_app};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use kube::api::{Api, DeleteParams, ListParams};
+
+fn namespace(ns: &str) -> String {
+    format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n")
+}
+
+#[tokio::test]
+async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
+    let cluster = common::cluster();
+    let log_file = cluster.pod_log_file.clone().expect(
+        "the logs test appends to the pod log file the local cluster serves (KDRIFT_TEST_POD_LOG_FILE)",
+    );
+    let ns = common::unique_name("tuilogs");
+    let app = format!("test-{ns}");
+    let repo = TestRepo::new();
+    repo.write("app/namespace.yaml", &namespace(&ns));
+    repo.write("app/web.yaml", &deployment("web", 1, "nginx:1.27"));
+    repo.commit("release");
+    sync_app(&cluster.admin_kubeconfig, &repo, &ns, &app);
+    let client = common::admin_client().await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    common::eventually("the web pod to run", 60, || {
+        let pods = pods.clone();
+        async move {
+            let list = pods
+                .list(&ListParams::default().labels("app=web"))
+                .await
+                .ok()?;
+            list.items
+                .iter()
+                .any(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+                .then_some(())
+        }
+    })
+    .await;
+
+    let pager_dir = tempfile::tempdir().expect("tempdir");
+    let pager = format!("cp -t {}", pager_dir.path().display());
+    let tui = Tmux::start(
+        &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
+        &[("PAGER", &pager)],
+    );
+    tui.wait_for("the synced workload", 60, |s| s.contains("web Synced"));
+    // The Deployment is the last row of the tree.
+    tui.keys(&["NPage", "NPage", "NPage", "NPage", "l"]);
+    tui.wait_for("the logs pane streaming", 30, |s| {
+        s.contains("Logs: Deployment web") && s.contains("streaming")
+    });
+
+    let marker = common::unique_name("fresh-log-line");
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log_file)
+        .expect("open the CRI log file");
+    writeln!(file, "{} stdout F {marker}", jiff::Timestamp::now()).expect("append a line");
+    drop(file);
+    let screen = tui.wait_for("the appended line", 30, |s| s.contains(&marker));
+    assert!(
+        screen.contains("following"),
+        "follow is on by default:\n{screen}"
+    );
+
+    // `o`: the buffer goes to $PAGER with the terminal handed over, then the pane is back.
+    tui.keys(&["o"]);
+    let paged = common::eventually("the pager to get the buffer", 20, || {
+        let dir = pager_dir.path().to_path_buf();
+        async move {
+            let entry = std::fs::read_dir(dir).ok()?.next()?.ok()?;
+            std::fs::read_to_string(entry.path()).ok()
+        }
+    })
+    .await;
+    assert!(paged.contains(&marker), "{paged}");
+    assert!(paged.contains("[web-"), "lines carry their pod: {paged}");
+    tui.keys(&["t"]);
+    tui.wait_for("the pane back, with timestamps", 20, |s| {
+        s.contains("Logs: Deployment web") && s.contains(&format!("Z {marker}"))
+    });
+
+    tui.keys(&["Escape"]);
+    tui.wait_for("the tree again", 20, |s| s.contains("web Synced"));
+    tui.keys(&["q"]);
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    let _ = Api::<Namespace>::all(client)
+        .delete(&ns, &DeleteParams::default())
+        .await;
+}
+
+#[tokio::test]
+async fn rollback_from_the_history_matches_the_cluster_and_writes_the_revert_branch() {
+    let cluster = common::cluster();
+    let ns = common::unique_name("tuiroll");
+    let app = format!("test-{ns}");
+    let repo = TestRepo::new();
+    repo.write("app/namespace.yaml", &namespace(&ns));
+    repo.write("app/web.yaml", &deployment("web", 1, "nginx:1.26"));
+    let older = repo.commit("first release");
+    repo.write("app/web.yaml", &deployment("web", 3, "nginx:1.27"));
+    repo.commit("scale up and new image");
+    sync_app(&cluster.admin_kubeconfig, &repo, &ns, &app);
+    let head_before = repo.git(&["rev-parse", "HEAD"]);
+
+    let tui = Tmux::start(
+        &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
+        &[],
+    );
+    tui.wait_for("the synced app", 60, |s| s.contains("web Synced"));
+    tui.keys(&["Tab"]);
+    tui.wait_for("the history", 20, |s| s.contains("first release"));
+    tui.keys(&["j", "r"]);
+    let short = &older[..7];
+    let screen = tui.wait_for("the rollback plan", 30, |s| {
+        s.contains(&format!("Roll back to {short}")) && s.contains("change(s)")
+    });
+    assert!(screen.contains("nginx:1.26"), "{screen}");
+    tui.keys(&["b"]);
+    tui.wait_for("the revert commit option on", 10, |s| {
+        s.contains("[x] also write a revert commit")
+    });
+    tui.keys(&["y"]);
+    let branch = format!("kdrift/rollback-{short}");
+    tui.wait_for("the result with the revert commit", 30, |s| {
+        s.contains("Applied") && s.contains(&format!("on branch {branch}"))
+    });
+
+    let web = Api::<Deployment>::namespaced(common::admin_client().await, &ns)
+        .get("web")
+        .await
+        .expect("web");
+    let spec = web.spec.expect("spec");
+    assert_eq!(spec.replicas, Some(1));
+    let image = spec.template.spec.expect("pod spec").containers[0]
+        .image
+        .clone();
+    assert_eq!(image.as_deref(), Some("nginx:1.26"));
+    let tip = repo.git(&["rev-parse", &branch]);
+    assert_eq!(
+        repo.git(&["rev-parse", &format!("{}:app", tip.trim())]),
+        repo.git(&["rev-parse", &format!("{older}:app")]),
+        "the revert branch holds the app path as of the older commit"
+    );
+    assert_eq!(
+        repo.git(&["rev-parse", "HEAD"]),
+        head_before,
+        "HEAD is untouched"
+    );
+
+    tui.keys(&["x"]);
+    tui.wait_for("the status bar naming the cluster's commit", 20, |s| {
+        s.contains(&format!("cluster at {short}, not HEAD"))
+    });
+    tui.keys(&["q"]);
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    let _ = Api::<Namespace>::all(common::admin_client().await)
+        .delete(&ns, &DeleteParams::default())
+        .await;
+}
