@@ -77,6 +77,8 @@ pub struct Popup {
     pub notes: Vec<String>,
     /// How many objects the running apply writes (for progress).
     pub total: usize,
+    /// Rollback: how the commit's objects differ from HEAD's (HEAD → commit).
+    pub against_head: Option<crate::model::desired::ObjectChanges>,
 }
 
 impl Popup {
@@ -89,6 +91,7 @@ impl Popup {
             prunes: None,
             notes: Vec::new(),
             total: 0,
+            against_head: None,
         }
     }
 }

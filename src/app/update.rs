@@ -47,6 +47,11 @@ pub enum Msg {
         generation: u64,
         result: ItemResult,
     },
+    /// A rollback's commit against HEAD (the third side of its preview).
+    AgainstHead {
+        generation: u64,
+        changes: crate::model::desired::ObjectChanges,
+    },
     /// What became of the rollback's revert commit.
     Reverted {
         generation: u64,
@@ -179,6 +184,14 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
                     }
                     Err(e) => Stage::Refused(e),
                 };
+            }
+        }
+        Msg::AgainstHead {
+            generation,
+            changes,
+        } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+                p.against_head = Some(changes);
             }
         }
         Msg::Reverted { generation, result } => {

@@ -222,6 +222,15 @@ pub fn spawn_plan(ctx: &Context, tx: Sender, generation: u64, kind: super::state
             PopupKind::Sync { .. } => "HEAD",
         };
         let desired = desired_at(&ctx.spec, rev).await;
+        if let (PopupKind::Rollback { .. }, Ok(at_commit)) = (&kind, &desired)
+            && let Ok(head) = desired_at(&ctx.spec, "HEAD").await
+        {
+            let changes = crate::model::desired::ObjectChanges::between(&head, at_commit);
+            let _ = tx.send(Msg::AgainstHead {
+                generation,
+                changes,
+            });
+        }
         let result = match desired {
             Ok(d) if !d.errors.is_empty() => Err(format!(
                 "refusing to sync: {} manifest error(s), first: {}",

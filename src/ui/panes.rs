@@ -414,14 +414,24 @@ pub fn popup(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme)
                     }
                     _ => theme.muted,
                 };
-                lines.push(Line::from(vec![
+                let mut spans = vec![
                     Span::styled(
                         format!("{:<9} ", item.action.label()),
                         Style::default().fg(color),
                     ),
                     Span::styled(format!("{}  ", item.key), Style::default().fg(theme.text)),
-                    Span::styled(item.note.clone(), Style::default().fg(theme.muted)),
-                ]));
+                ];
+                if let Some(tag) = head_tag(p, &item.key) {
+                    spans.push(Span::styled(
+                        format!("[{tag}] "),
+                        Style::default().fg(theme.hunk),
+                    ));
+                }
+                spans.push(Span::styled(
+                    item.note.clone(),
+                    Style::default().fg(theme.muted),
+                ));
+                lines.push(Line::from(spans));
                 if let Some(preview) = item
                     .preview
                     .as_ref()
@@ -531,4 +541,22 @@ pub fn popup(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme)
             .block(block(title, true, theme)),
         area,
     );
+}
+
+/// The third side of a rollback's preview: how the commit's version of an object compares
+/// with HEAD's.
+fn head_tag(
+    p: &crate::app::state::Popup,
+    key: &crate::model::object::ObjectKey,
+) -> Option<&'static str> {
+    let changes = p.against_head.as_ref()?;
+    Some(if changes.modified.contains(key) {
+        "HEAD differs"
+    } else if changes.added.contains(key) {
+        "not in HEAD"
+    } else if changes.removed.contains(key) {
+        "only in HEAD"
+    } else {
+        "same as HEAD"
+    })
 }

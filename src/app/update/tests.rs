@@ -526,6 +526,25 @@ fn rollback_can_ask_for_a_revert_commit() {
         }),
     );
     let id = s.history[1].commit.id.clone();
+    let worker = fixtures::drift()
+        .objects
+        .iter()
+        .find(|o| o.key.name == "worker")
+        .expect("worker")
+        .key
+        .clone();
+    update(
+        &mut s,
+        Input::Msg(Msg::AgainstHead {
+            generation,
+            changes: crate::model::desired::ObjectChanges {
+                modified: vec![worker.clone()],
+                ..Default::default()
+            },
+        }),
+    );
+    let against = s.popup.as_ref().and_then(|p| p.against_head.as_ref());
+    assert_eq!(against.map(|c| c.modified.clone()), Some(vec![worker]));
     press(&mut s, KeyCode::Char('b'));
     let cmds = press(&mut s, KeyCode::Char('y'));
     assert!(
