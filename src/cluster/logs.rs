@@ -371,34 +371,34 @@ async fn read_lines(
             Ok(n) => n,
         };
         pending.extend_from_slice(&chunk[..n]);
-        let Some(end) = pending.iter().rposition(|b| *b == b'\n') else {
-            continue;
+        let cut = match pending.iter().rposition(|b| *b == b'\n') {
+            Some(end) => end + 1,
+            // A line with no end in sight is cut rather than held without bound.
+            None if pending.len() > MAX_PENDING => pending.len(),
+            None => continue,
         };
-        let complete: Vec<u8> = pending.drain(..=end).collect();
-        let lines = decode(&complete, resume);
-        count += lines.len();
-        if !lines.is_empty()
-            && !sink(LogEvent::Lines {
-                source: source.to_string(),
-                lines,
-            })
-        {
-            return None;
-        }
+        let complete: Vec<u8> = pending.drain(..cut).collect();
+        count += emit(&complete, resume, source, sink)?;
     }
-    if !pending.is_empty() {
-        let lines = decode(&pending, resume);
-        count += lines.len();
-        if !lines.is_empty()
-            && !sink(LogEvent::Lines {
-                source: source.to_string(),
-                lines,
-            })
-        {
-            return None;
-        }
-    }
+    count += emit(&pending, resume, source, sink)?;
     Some(count)
+}
+
+const MAX_PENDING: usize = 1024 * 1024;
+
+/// Sends the new lines among `bytes`; `None` when the sink stopped listening.
+fn emit(bytes: &[u8], resume: &mut Resume, source: &str, sink: &Sink) -> Option<usize> {
+    let lines = decode(bytes, resume);
+    let n = lines.len();
+    if n > 0
+        && !sink(LogEvent::Lines {
+            source: source.to_string(),
+            lines,
+        })
+    {
+        return None;
+    }
+    Some(n)
 }
 
 fn decode(bytes: &[u8], resume: &mut Resume) -> Vec<(Option<Timestamp>, String)> {
@@ -453,6 +453,36 @@ mod tests {
         assert_eq!(
             chosen_containers(&pod, &ContainerChoice::All),
             ["app", "sidecar"]
+        );
+    }
+
+    #[test]
+    fn streams_become_lines_with_the_partial_tail_and_replays_skipped() {
+        use std::sync::Mutex;
+        let got: Arc<Mutex<Vec<String>>> = Arc::default();
+        let seen = got.clone();
+        let sink: Sink = Arc::new(move |event| {
+            if let LogEvent::Lines { lines, .. } = event {
+                let mut seen = seen.lock().expect("lock");
+                seen.extend(lines.into_iter().map(|(_, text)| text));
+            }
+            true
+        });
+        let body = "2026-11-26T08:00:01.1Z one\n2026-11-26T08:00:01.2Z \u{1b}[1mtwo\u{1b}[0m\n2026-11-26T08:00:02Z three";
+        let mut resume = Resume::default();
+        let reader = futures::io::Cursor::new(body.as_bytes().to_vec());
+        let n = futures::executor::block_on(read_lines(reader, &mut resume, "p/c", &sink));
+        assert_eq!(n, Some(3));
+        assert_eq!(*got.lock().expect("lock"), ["one", "two", "three"]);
+        // The reconnect replays from the whole second: nothing is shown twice.
+        resume.reconnect();
+        let replay = "2026-11-26T08:00:02Z three\n2026-11-26T08:00:03Z four\n";
+        let reader = futures::io::Cursor::new(replay.as_bytes().to_vec());
+        let n = futures::executor::block_on(read_lines(reader, &mut resume, "p/c", &sink));
+        assert_eq!(n, Some(1));
+        assert_eq!(
+            got.lock().expect("lock").last().map(String::as_str),
+            Some("four")
         );
     }
 }

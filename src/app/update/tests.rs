@@ -179,13 +179,7 @@ fn sync_flow_plans_confirms_applies_and_read_only_refuses() {
     );
     let writes = plan.writes();
     assert!(writes > 0);
-    update(
-        &mut s,
-        Input::Msg(Msg::Plan {
-            generation,
-            result: Ok((plan, Default::default())),
-        }),
-    );
+    planned(&mut s, generation, plan);
     assert!(matches!(
         s.popup.as_ref().map(|p| &p.stage),
         Some(Stage::Plan(..))
@@ -195,13 +189,7 @@ fn sync_flow_plans_confirms_applies_and_read_only_refuses() {
         matches!(cmds.as_slice(), [Command::Apply { .. }]),
         "{cmds:?}"
     );
-    update(
-        &mut s,
-        Input::Msg(Msg::SyncDone {
-            generation,
-            refused: None,
-        }),
-    );
+    sync_done(&mut s, generation);
     assert!(matches!(
         s.popup.as_ref().map(|p| &p.stage),
         Some(Stage::Done(..))
@@ -400,6 +388,28 @@ fn logs_follow_pause_search_container_switch_and_pager() {
     );
 }
 
+/// The apply worker's end.
+fn sync_done(s: &mut AppState, generation: u64) {
+    update(
+        s,
+        Input::Msg(Msg::SyncDone {
+            generation,
+            refused: None,
+        }),
+    );
+}
+
+/// The plan worker's answer.
+fn planned(s: &mut AppState, generation: u64, plan: crate::model::plan::Plan) {
+    update(
+        s,
+        Input::Msg(Msg::Plan {
+            generation,
+            result: Ok((plan, Default::default())),
+        }),
+    );
+}
+
 fn prune_item(name: &str) -> crate::model::plan::PlanItem {
     crate::model::plan::PlanItem {
         key: crate::model::object::ObjectKey {
@@ -431,13 +441,7 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
     );
     let writes = plan.writes();
     plan.items.push(prune_item("old-settings"));
-    update(
-        &mut s,
-        Input::Msg(Msg::Plan {
-            generation,
-            result: Ok((plan, Default::default())),
-        }),
-    );
+    planned(&mut s, generation, plan);
     let cmds = press(&mut s, KeyCode::Char('y'));
     match cmds.as_slice() {
         [Command::Apply { plan, .. }] => {
@@ -446,13 +450,7 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
         }
         other => panic!("{other:?}"),
     }
-    update(
-        &mut s,
-        Input::Msg(Msg::SyncDone {
-            generation,
-            refused: None,
-        }),
-    );
+    sync_done(&mut s, generation);
     assert!(matches!(
         s.popup.as_ref().map(|p| &p.stage),
         Some(Stage::PruneOffer(..))
@@ -465,13 +463,7 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
         }
         other => panic!("{other:?}"),
     }
-    update(
-        &mut s,
-        Input::Msg(Msg::SyncDone {
-            generation,
-            refused: None,
-        }),
-    );
+    sync_done(&mut s, generation);
     assert!(matches!(
         s.popup.as_ref().map(|p| &p.stage),
         Some(Stage::Done(..))
@@ -485,13 +477,7 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
         items: vec![prune_item("old-settings")],
         prune_refused: None,
     };
-    update(
-        &mut s,
-        Input::Msg(Msg::Plan {
-            generation,
-            result: Ok((plan, Default::default())),
-        }),
-    );
+    planned(&mut s, generation, plan);
     assert!(
         press(&mut s, KeyCode::Char('y')).is_empty(),
         "nothing to apply"
@@ -518,13 +504,7 @@ fn rollback_can_ask_for_a_revert_commit() {
             ..Default::default()
         },
     );
-    update(
-        &mut s,
-        Input::Msg(Msg::Plan {
-            generation,
-            result: Ok((plan, Default::default())),
-        }),
-    );
+    planned(&mut s, generation, plan);
     let id = s.history[1].commit.id.clone();
     let worker = fixtures::drift()
         .objects
