@@ -155,3 +155,63 @@ fn logs_pane_with_sources_search_and_escape_sequences_stripped() {
     );
     insta::assert_snapshot!("logs_pane", screen);
 }
+
+#[test]
+fn rollback_popup_shows_the_plan_against_head_prunes_and_the_revert_option() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use kdrift::app::update::Msg;
+    let t = theme("dark");
+    let mut s = fixtures::state();
+    let key = |c| Input::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    s.focus = Pane::History;
+    s.history_selected = 1;
+    update(&mut s, key(KeyCode::Char('r')));
+    let generation = s.popup_gen;
+    let report = fixtures::drift();
+    let worker = report
+        .objects
+        .iter()
+        .find(|o| o.key.name == "worker")
+        .expect("worker")
+        .key
+        .clone();
+    let mut plan = kdrift::model::plan::build(
+        &report.objects,
+        &kdrift::model::plan::PlanOptions {
+            desired_count: 4,
+            ..Default::default()
+        },
+    );
+    let mut gone = plan.items[0].clone();
+    gone.key.name = "old-settings".into();
+    gone.action = kdrift::model::plan::Action::Prune;
+    plan.items.push(gone);
+    update(
+        &mut s,
+        Input::Msg(Msg::AgainstHead {
+            generation,
+            changes: kdrift::model::desired::ObjectChanges {
+                modified: vec![worker],
+                ..Default::default()
+            },
+        }),
+    );
+    update(
+        &mut s,
+        Input::Msg(Msg::Plan {
+            generation,
+            result: Ok((plan, Default::default())),
+        }),
+    );
+    update(&mut s, key(KeyCode::Char('b')));
+    let screen = render(&s, &t, 120, 36);
+    for part in [
+        "[HEAD differs]",
+        "[same as HEAD]",
+        "prune 1 object(s) tracked for this app but gone from Git",
+        "[x] also write a revert commit",
+    ] {
+        assert!(screen.contains(part), "{part} missing:\n{screen}");
+    }
+    insta::assert_snapshot!("rollback_popup", screen);
+}

@@ -3,6 +3,7 @@
 pub mod highlight;
 mod logs;
 mod panes;
+mod popup;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
@@ -38,7 +39,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
     }
     panes::status(frame, status, state, theme);
     if state.popup.is_some() {
-        panes::popup(
+        popup::draw(
             frame,
             centered(
                 area,
