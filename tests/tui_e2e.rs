@@ -5,7 +5,7 @@ mod common;
 use std::process::Command;
 
 use common::repo::{TestRepo, deployment};
-use common::tui::{Tmux, kdrift_command, sync_app};
+use common::tui::{Tmux, kdrift_command, object_row, sync_app};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
@@ -46,7 +46,7 @@ async fn browse_drift_and_history_then_quit_restores_the_terminal() {
     let screen = tui.wait_for("nodes, control plane and the app", 60, |s| {
         s.matches("Ready=True").count() >= 2
             && s.contains("kube-scheduler Healthy")
-            && s.contains("web OutOfSync")
+            && object_row(s, "web", "OutOfSync")
     });
     assert!(
         screen.contains("kube-apiserver Healthy") && screen.contains("etcd Healthy"),
@@ -126,7 +126,7 @@ fn the_demo_opens_on_a_drifted_app_with_five_commits() {
     let screen = tui.wait_for("the demo's tree and history", 120, |s| {
         s.contains("App kdrift-demo")
             && s.contains("Initial release of web")
-            && s.contains("web OutOfSync")
+            && object_row(s, "web", "OutOfSync")
     });
     for subject in [
         "Initial release of web",
@@ -196,7 +196,9 @@ async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
         ),
         &[],
     );
-    readonly.wait_for("the drifted object", 60, |s| s.contains("web OutOfSync"));
+    readonly.wait_for("the drifted object", 60, |s| {
+        object_row(s, "web", "OutOfSync")
+    });
     readonly.keys(&["S"]);
     readonly.wait_for("the read-only refusal", 20, |s| {
         s.contains("read-only mode: refusing to sync")
@@ -207,7 +209,9 @@ async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
         &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
         &[],
     );
-    tui.wait_for("the drifted object", 60, |s| s.contains("web OutOfSync"));
+    tui.wait_for("the drifted object", 60, |s| {
+        object_row(s, "web", "OutOfSync")
+    });
     tui.keys(&["n", "n", "s"]);
     let screen = tui.wait_for("the plan", 30, |s| {
         s.contains("restores fields changed outside Git") && s.contains("apply")
@@ -220,7 +224,7 @@ async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
     tui.wait_for("the result", 30, |s| s.contains("Applied 1 object(s)"));
     tui.keys(&["x"]);
     tui.wait_for("the object to read Synced", 30, |s| {
-        s.contains("web Synced")
+        object_row(s, "web", "Synced")
     });
     let web = deployments.get("web").await.expect("web");
     assert_eq!(web.spec.and_then(|s| s.replicas), Some(2));

@@ -7,7 +7,7 @@ mod common;
 use std::io::Write;
 
 use common::repo::{TestRepo, deployment};
-use common::tui::{Tmux, kdrift_command, sync_app};
+use common::tui::{Tmux, kdrift_command, object_row, sync_app};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{Api, DeleteParams, ListParams};
@@ -52,7 +52,9 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
         &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
         &[("PAGER", &pager)],
     );
-    tui.wait_for("the synced workload", 60, |s| s.contains("web Synced"));
+    tui.wait_for("the synced workload and its pod", 60, |s| {
+        s.contains("web (1 pod) Synced")
+    });
     // The Deployment is the last row of the tree.
     tui.keys(&["NPage", "NPage", "NPage", "NPage", "l"]);
     tui.wait_for("the logs pane streaming", 30, |s| {
@@ -90,8 +92,19 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
     });
 
     tui.keys(&["Escape"]);
-    tui.wait_for("the tree again", 20, |s| s.contains("web Synced"));
-    tui.keys(&["q"]);
+    tui.wait_for("the tree again", 20, |s| s.contains("web (1 pod) Synced"));
+    // Unfolded, the Deployment shows its pod; `l` on the pod streams that pod alone.
+    tui.keys(&["Enter"]);
+    tui.wait_for("the pod row", 20, |s| s.contains("  Running 1/1"));
+    tui.keys(&["Down", "l"]);
+    let screen = tui.wait_for("the pod's logs", 30, |s| {
+        s.contains("Logs: pod web-") && s.contains(&marker)
+    });
+    assert!(
+        !screen.contains(&format!("] {marker}")),
+        "one pod: no pod prefix\n{screen}"
+    );
+    tui.keys(&["Escape", "q"]);
     let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
     assert!(screen.contains("EXITED=0"), "{screen}");
     let _ = Api::<Namespace>::all(client)
@@ -117,7 +130,7 @@ async fn rollback_from_the_history_matches_the_cluster_and_writes_the_revert_bra
         &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
         &[],
     );
-    tui.wait_for("the synced app", 60, |s| s.contains("web Synced"));
+    tui.wait_for("the synced app", 60, |s| object_row(s, "web", "Synced"));
     tui.keys(&["Tab"]);
     tui.wait_for("the history", 20, |s| s.contains("first release"));
     tui.keys(&["j", "r"]);

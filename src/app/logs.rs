@@ -145,6 +145,13 @@ fn target_of(state: &AppState) -> Result<(LogTarget, String), String> {
             "{} has no logs: pick a pod or a workload",
             key.kind
         )),
+        NodeId::Pod(namespace, name) => Ok((
+            LogTarget::Pod {
+                namespace: namespace.clone(),
+                name: name.clone(),
+            },
+            format!("pod {name}"),
+        )),
         NodeId::KubeProxy(node) => {
             let pod = state
                 .health

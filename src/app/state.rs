@@ -43,6 +43,12 @@ pub enum SpanStyle {
     Rgb(u8, u8, u8),
 }
 
+/// Pods of the app's workloads, by (kind, namespace, name) of the workload.
+pub type AppPods = std::collections::BTreeMap<
+    crate::model::health::pod::WorkloadId,
+    Vec<crate::model::health::pod::PodFacts>,
+>;
+
 /// What a sync or rollback popup is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PopupKind {
@@ -106,6 +112,9 @@ pub struct AppState {
     pub head: String,
     pub health: Option<HealthReport>,
     pub health_error: Option<String>,
+    pub pods: AppPods,
+    /// Objects whose pods are shown (objects start folded: a workload may have many).
+    pub expanded: HashSet<NodeId>,
     pub drift: Option<DriftReport>,
     pub drift_error: Option<String>,
     /// State of the live watches ("live", or why stale).
@@ -171,6 +180,8 @@ impl AppState {
             head,
             health: None,
             health_error: None,
+            pods: AppPods::new(),
+            expanded: HashSet::new(),
             drift: None,
             drift_error: None,
             live: "starting".into(),

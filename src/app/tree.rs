@@ -23,6 +23,15 @@ pub enum NodeId {
     Namespace(String),
     Kind(String, String),
     Object(ObjectKey),
+    /// A pod of a workload: (namespace, name).
+    Pod(String, String),
+}
+
+impl NodeId {
+    /// Rows that start folded (a workload's pods can be many); others start open.
+    pub fn folded_by_default(&self) -> bool {
+        matches!(self, NodeId::Object(_))
+    }
 }
 
 /// A badge on a row, drawn in its theme colour.
@@ -57,7 +66,13 @@ impl Builder<'_> {
         badges: Vec<Badge>,
         parent: bool,
     ) -> bool {
-        let expanded = parent.then(|| !self.state.collapsed.contains(&id));
+        let expanded = parent.then(|| {
+            if id.folded_by_default() {
+                self.state.expanded.contains(&id)
+            } else {
+                !self.state.collapsed.contains(&id)
+            }
+        });
         self.rows.push(Row {
             id,
             depth,
@@ -289,15 +304,35 @@ fn app(b: &mut Builder<'_>) {
             let badges = vec![Badge::Sync(worst), Badge::Muted(list.len().to_string())];
             if b.push(id, 3, kind.clone(), badges, true) {
                 for o in list {
-                    b.push(
-                        NodeId::Object(o.key.clone()),
-                        4,
-                        o.key.name.clone(),
-                        object_badges(o),
-                        false,
-                    );
+                    object(b, o);
                 }
             }
+        }
+    }
+}
+
+/// An object, and under it (when unfolded) the pods of a workload.
+fn object(b: &mut Builder<'_>, o: &ObjectReport) {
+    let pods = o.key.namespace.as_ref().and_then(|ns| {
+        b.state
+            .pods
+            .get(&(o.key.kind.clone(), ns.clone(), o.key.name.clone()))
+    });
+    let mut label = o.key.name.clone();
+    if let Some(pods) = pods {
+        let n = pods.len();
+        label.push_str(&format!(" ({n} pod{})", if n == 1 { "" } else { "s" }));
+    }
+    let id = NodeId::Object(o.key.clone());
+    if b.push(id, 4, label, object_badges(o), pods.is_some()) {
+        for p in pods.into_iter().flatten() {
+            b.push(
+                NodeId::Pod(p.namespace.clone(), p.name.clone()),
+                5,
+                p.summary(),
+                vec![Badge::Health(p.health())],
+                false,
+            );
         }
     }
 }

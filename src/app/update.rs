@@ -33,6 +33,8 @@ pub enum Msg {
         done: bool,
     },
     Live(String),
+    /// The pods of the app's workloads, by workload.
+    Pods(Result<crate::app::state::AppPods, String>),
     Highlighted {
         generation: u64,
         highlighted: Highlighted,
@@ -166,6 +168,10 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.history_done = done;
         }
         Msg::Live(s) => state.live = s,
+        // A failed list keeps the last pods shown: a transient error should not empty
+        // the tree; the health poll reports an unreachable cluster.
+        Msg::Pods(Ok(pods)) => state.pods = pods,
+        Msg::Pods(Err(e)) => tracing::debug!(error = %e, "listing the app's pods"),
         Msg::Highlighted {
             generation,
             highlighted,
@@ -414,11 +420,12 @@ fn expand(state: &mut AppState, action: Action) -> Vec<Command> {
                     Action::Right => false,
                     _ => row.expanded == Some(true),
                 };
-                if collapse {
-                    state.collapsed.insert(row.id);
-                } else {
-                    state.collapsed.remove(&row.id);
-                }
+                match (row.id.folded_by_default(), collapse) {
+                    (true, true) => state.expanded.remove(&row.id),
+                    (true, false) => state.expanded.insert(row.id),
+                    (false, true) => state.collapsed.insert(row.id),
+                    (false, false) => state.collapsed.remove(&row.id),
+                };
                 state.rebuild();
             }
         }

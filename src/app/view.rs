@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::config::keymap::Action;
 use crate::model::health::control_plane::ComponentReport;
 
 use super::state::{AppState, Lens};
@@ -22,6 +23,7 @@ pub fn diff_text(state: &AppState) -> String {
         NodeId::Node(name) | NodeId::Kubelet(name) | NodeId::KubeProxy(name) => {
             node_text(state, name)
         }
+        NodeId::Pod(namespace, name) => pod_text(state, namespace, name),
         NodeId::ControlPlane => state
             .health
             .as_ref()
@@ -35,6 +37,40 @@ pub fn diff_text(state: &AppState) -> String {
             .unwrap_or_default(),
         _ => String::new(),
     }
+}
+
+fn pod_text(state: &AppState, namespace: &str, name: &str) -> String {
+    let Some(p) = state
+        .pods
+        .values()
+        .flatten()
+        .find(|p| p.namespace == namespace && p.name == name)
+    else {
+        return String::new();
+    };
+    let mut out = format!("# pod {namespace}/{name}: {}\n", p.health());
+    let _ = writeln!(
+        out,
+        "  phase {}{}, ready {}/{}, restarts {}",
+        p.phase,
+        if p.terminating { " (terminating)" } else { "" },
+        p.ready,
+        p.containers,
+        p.restarts
+    );
+    if let Some(reason) = &p.reason {
+        let _ = writeln!(out, "  reason {reason}");
+    }
+    if let Some(node) = &p.node {
+        let _ = writeln!(out, "  node {node}");
+    }
+    if let Some((kind, owner)) = &p.owner {
+        let _ = writeln!(out, "  controlled by {kind} {owner}");
+    }
+    if let Some(key) = state.keymap.hint(Action::Logs) {
+        let _ = writeln!(out, "  {key}: its logs");
+    }
+    out
 }
 
 fn component_text(c: &ComponentReport) -> String {

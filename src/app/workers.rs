@@ -26,16 +26,28 @@ pub struct Context {
 const HEALTH_PERIOD: Duration = Duration::from_secs(5);
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
-/// Health of the control plane and nodes, every few seconds and on refresh.
+/// Health of the control plane and nodes, and the pods of the app's workloads, every few
+/// seconds and on refresh.
 pub fn spawn_health(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
-    let conn = ctx.conn.clone();
+    let ctx = ctx.clone();
     tokio::spawn(async move {
         loop {
-            let result = crate::cluster::health_report::report(&conn, &[])
+            let result = crate::cluster::health_report::report(&ctx.conn, &[])
                 .await
                 .map_err(|e| e.to_string());
+            let reachable = result.is_ok();
             if tx.send(Msg::Health(result)).is_err() {
                 return;
+            }
+            if reachable {
+                let namespaces = match desired_at(&ctx.spec, "HEAD").await {
+                    Ok(d) => workload_namespaces(&d, &ctx.drift.namespace),
+                    Err(_) => Vec::new(),
+                };
+                let pods = crate::cluster::pods::app_pods(&ctx.conn, &namespaces).await;
+                if tx.send(Msg::Pods(pods)).is_err() {
+                    return;
+                }
             }
             tokio::select! {
                 _ = tokio::time::sleep(HEALTH_PERIOD) => {}
@@ -110,6 +122,19 @@ pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
             }
         }
     });
+}
+
+/// Namespaces where the app has objects that run pods.
+fn workload_namespaces(desired: &crate::model::desired::DesiredSet, default: &str) -> Vec<String> {
+    let mut out: Vec<String> = desired
+        .objects
+        .keys()
+        .filter(|k| crate::cluster::logs::has_logs(k))
+        .map(|k| k.namespace.clone().unwrap_or_else(|| default.to_string()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The desired state at a revision, read off the async threads.

@@ -9,6 +9,7 @@ pub mod health;
 pub mod health_report;
 pub mod live;
 pub mod logs;
+pub mod pods;
 pub mod sync;
 pub mod workloads;
 

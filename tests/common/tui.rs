@@ -121,3 +121,16 @@ pub fn kdrift_command(
         repo.path().display()
     )
 }
+
+/// Whether the tree shows object `name` with `status`, with or without its pod count
+/// (`web Synced`, `web (3 pods) Synced`).
+pub fn object_row(screen: &str, name: &str, status: &str) -> bool {
+    screen.lines().any(|l| {
+        l.contains(&format!(" {name} {status}"))
+            || (l.contains(&format!(" {name} (")) && {
+                let after = &l[l.find(&format!(" {name} (")).unwrap_or(0)..];
+                after.contains(&format!("pod) {status}"))
+                    || after.contains(&format!("pods) {status}"))
+            })
+    })
+}

@@ -543,3 +543,63 @@ fn rollback_can_ask_for_a_revert_commit() {
         Some(vec!["Wrote revert commit abc1234".to_string()])
     );
 }
+
+#[test]
+fn workloads_fold_their_pods_and_l_on_a_pod_opens_its_logs() {
+    use crate::cluster::logs::LogTarget;
+    use crate::model::health::pod::PodFacts;
+    let mut s = fixtures::state();
+    let pod = |name: &str, phase: &str| PodFacts {
+        namespace: "shop".into(),
+        name: name.into(),
+        phase: phase.into(),
+        ready: usize::from(phase == "Running"),
+        containers: 1,
+        restarts: 0,
+        node: Some("node-1".into()),
+        reason: None,
+        owner: Some(("ReplicaSet".into(), "worker-5d8".into())),
+        terminating: false,
+    };
+    update(
+        &mut s,
+        Input::Msg(Msg::Pods(Ok(crate::app::state::AppPods::from([(
+            ("Deployment".into(), "shop".into(), "worker".into()),
+            vec![
+                pod("worker-5d8-a", "Running"),
+                pod("worker-5d8-b", "Pending"),
+            ],
+        )])))),
+    );
+    let pod_rows = |s: &AppState| {
+        s.rows
+            .iter()
+            .filter(|r| matches!(r.id, NodeId::Pod(..)))
+            .count()
+    };
+    let worker = s
+        .rows
+        .iter()
+        .find(|r| matches!(&r.id, NodeId::Object(k) if k.name == "worker"))
+        .expect("worker row")
+        .clone();
+    assert_eq!(worker.label, "worker (2 pods)");
+    assert_eq!(worker.expanded, Some(false), "pods start folded");
+    assert_eq!(pod_rows(&s), 0);
+    select(&mut s, &worker.id);
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(pod_rows(&s), 2);
+    press(&mut s, KeyCode::Down);
+    let text = crate::app::view::diff_text(&s);
+    assert!(text.contains("# pod shop/worker-5d8-a: Healthy"), "{text}");
+    let cmds = press(&mut s, KeyCode::Char('l'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::StartLogs { request, .. }]
+            if request.target == LogTarget::Pod { namespace: "shop".into(), name: "worker-5d8-a".into() }),
+        "{cmds:?}"
+    );
+    press(&mut s, KeyCode::Esc);
+    select(&mut s, &worker.id);
+    press(&mut s, KeyCode::Left);
+    assert_eq!(pod_rows(&s), 0, "folded again");
+}

@@ -3,6 +3,7 @@
 
 pub mod control_plane;
 pub mod node;
+pub mod pod;
 pub mod report;
 pub mod workload;
 
