@@ -59,7 +59,18 @@ fn badge_span(b: &Badge, theme: &Theme) -> Span<'static> {
     }
 }
 
+/// `text` cut with `…` to `width` columns (characters; the tree's labels are names).
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 pub fn tree(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
+    let inner = usize::from(area.width.saturating_sub(2));
     let items: Vec<ListItem> = state
         .rows
         .iter()
@@ -69,12 +80,16 @@ pub fn tree(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                 Some(false) => "▸ ",
                 None => "  ",
             };
+            let badges: Vec<Span> = row.badges.iter().map(|b| badge_span(b, theme)).collect();
+            // The label gives way so the badges (sync, health) stay in view.
+            let used = 2 * row.depth + 2 + badges.iter().map(Span::width).sum::<usize>();
+            let label = fit(&row.label, inner.saturating_sub(used).max(8));
             let mut spans = vec![
                 Span::raw("  ".repeat(row.depth)),
                 Span::styled(marker, Style::default().fg(theme.muted)),
-                Span::styled(row.label.clone(), Style::default().fg(theme.text)),
+                Span::styled(label, Style::default().fg(theme.text)),
             ];
-            spans.extend(row.badges.iter().map(|b| badge_span(b, theme)));
+            spans.extend(badges);
             ListItem::new(Line::from(spans))
         })
         .collect();
