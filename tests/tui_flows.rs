@@ -95,7 +95,10 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
     tui.wait_for("the tree again", 20, |s| s.contains("web (1 pod) Synced"));
     // Unfolded, the Deployment shows its pod; `l` on the pod streams that pod alone.
     tui.keys(&["Enter"]);
-    tui.wait_for("the pod row", 20, |s| s.contains("  Running 1/1"));
+    tui.wait_for("the pod row", 20, |s| {
+        s.lines()
+            .any(|l| l.contains(" web-") && l.contains("Healthy"))
+    });
     tui.keys(&["Down", "l"]);
     let screen = tui.wait_for("the pod's logs", 30, |s| {
         s.contains("Logs: pod web-") && s.contains(&marker)
