@@ -57,8 +57,9 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
     });
     // The Deployment is the last row of the tree.
     tui.keys(&["NPage", "NPage", "NPage", "NPage", "l"]);
-    tui.wait_for("the logs pane streaming", 30, |s| {
-        s.contains("Logs: Deployment web") && s.contains("streaming")
+    tui.wait_for("the logs pane asking for lines", 30, |s| {
+        s.contains("Logs: Deployment web")
+            && (s.contains("streaming") || s.contains("waiting for lines"))
     });
 
     let marker = common::unique_name("fresh-log-line");
@@ -106,6 +107,34 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
     assert!(
         !screen.contains(&format!("] {marker}")),
         "one pod: no pod prefix\n{screen}"
+    );
+
+    // The node agent restarts: the stream drops, the pane reconnects from its last
+    // timestamp, and nothing it already showed comes twice.
+    let state_dir = cluster.state_dir.as_ref().expect(
+        "the reconnect check restarts the local control plane's KWOK, not KDRIFT_TEST_KUBECONFIG's",
+    );
+    let restarted = std::process::Command::new("bash")
+        .arg(common::cluster_script())
+        .arg("restart-kwok")
+        .env("KDRIFT_CLUSTER_DIR", state_dir)
+        .status()
+        .expect("run kdrift-cluster");
+    assert!(restarted.success(), "kdrift-cluster restart-kwok");
+    let after = common::unique_name("after-reconnect");
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log_file)
+        .expect("open the CRI log file");
+    writeln!(file, "{} stdout F {after}", jiff::Timestamp::now()).expect("append a line");
+    drop(file);
+    let screen = tui.wait_for("the line written after the reconnect", 60, |s| {
+        s.contains(&after) && s.contains("streaming")
+    });
+    assert_eq!(
+        screen.matches(marker.as_str()).count(),
+        1,
+        "the line before the drop is shown once:\n{screen}"
     );
     tui.keys(&["Escape", "q"]);
     let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));

@@ -301,6 +301,10 @@ async fn follow(conn: Connection, spec: StreamSpec, sink: Sink) {
             ..Default::default()
         };
         first = false;
+        // The node answers a followed log only with its first line: until then, say so.
+        if !status("waiting for lines".into()) {
+            return;
+        }
         match api.log_stream(&spec.pod, &params).await {
             Ok(reader) => {
                 if !status(if spec.previous {
