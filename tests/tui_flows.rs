@@ -27,6 +27,14 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
     let repo = TestRepo::new();
     repo.write("app/namespace.yaml", &namespace(&ns));
     repo.write("app/web.yaml", &deployment("web", 1, "nginx:1.27"));
+    // The app's Secret: a pod that prints its value must not put it on the screen.
+    let password = common::unique_name("pw-value");
+    repo.write(
+        "app/credentials.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: credentials\nstringData:\n  password: {password}\n"
+        ),
+    );
     repo.commit("release");
     sync_app(&cluster.admin_kubeconfig, &repo, &ns, &app);
     let client = common::admin_client().await;
@@ -55,8 +63,10 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
     tui.wait_for("the synced workload and its pod", 60, |s| {
         s.contains("web (1 pod) Synced")
     });
-    // The Deployment is the last row of the tree.
-    tui.keys(&["NPage", "NPage", "NPage", "NPage", "l"]);
+    // Filtered to "web", the Deployment is the last row of the tree.
+    tui.keys(&[
+        "/", "w", "e", "b", "Enter", "NPage", "NPage", "NPage", "NPage", "l",
+    ]);
     tui.wait_for("the logs pane asking for lines", 30, |s| {
         s.contains("Logs: Deployment web")
             && (s.contains("streaming") || s.contains("waiting for lines"))
@@ -67,12 +77,21 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
         .append(true)
         .open(&log_file)
         .expect("open the CRI log file");
-    writeln!(file, "{} stdout F {marker}", jiff::Timestamp::now()).expect("append a line");
+    writeln!(
+        file,
+        "{} stdout F {marker} login with {password}",
+        jiff::Timestamp::now()
+    )
+    .expect("append a line");
     drop(file);
     let screen = tui.wait_for("the appended line", 30, |s| s.contains(&marker));
     assert!(
         screen.contains("following"),
         "follow is on by default:\n{screen}"
+    );
+    assert!(
+        screen.contains(&format!("{marker} login with <masked>")) && !screen.contains(&password),
+        "the app's Secret value is masked:\n{screen}"
     );
 
     // `o`: the buffer goes to $PAGER with the terminal handed over, then the pane is back.
@@ -86,6 +105,10 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
     })
     .await;
     assert!(paged.contains(&marker), "{paged}");
+    assert!(
+        !paged.contains(&password),
+        "no Secret value in the pager either"
+    );
     assert!(paged.contains("[web-"), "lines carry their pod: {paged}");
     tui.keys(&["t"]);
     tui.wait_for("the pane back, with timestamps", 20, |s| {

@@ -3,6 +3,7 @@
 //! new generation (container switch, previous on/off) drops results of the old one.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::state::AppState;
 use super::tree::NodeId;
@@ -31,6 +32,8 @@ pub struct LogsView {
     pub search_editing: bool,
     /// State per stream (`pod/container`), and of the session under "".
     pub status: BTreeMap<String, String>,
+    /// The app's Secret values, masked in every line.
+    pub redact: Arc<Vec<String>>,
 }
 
 impl LogsView {
@@ -107,6 +110,7 @@ impl LogsView {
             container: self.container.clone(),
             previous: self.previous,
             tail: tail as i64,
+            redact: self.redact.clone(),
         }
     }
 
@@ -171,6 +175,18 @@ fn target_of(state: &AppState) -> Result<(LogTarget, String), String> {
     }
 }
 
+/// Every value of the app's Secrets as Git has them: an app that prints its own password
+/// must not put it on the screen.
+fn secret_values(state: &AppState) -> Vec<String> {
+    state
+        .drift
+        .iter()
+        .flat_map(|d| d.handles.values())
+        .filter_map(|h| h.body.as_ref())
+        .flat_map(crate::model::secret::values_of)
+        .collect()
+}
+
 /// `l`: opens the pane on the selected row, or says why it cannot.
 pub fn open(state: &mut AppState) -> Vec<Command> {
     let (target, title) = match target_of(state) {
@@ -197,6 +213,7 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
         search: String::new(),
         search_editing: false,
         status: BTreeMap::from([(String::new(), "connecting…".to_string())]),
+        redact: Arc::new(secret_values(state)),
     };
     let command = Command::StartLogs {
         generation: view.generation,

@@ -45,6 +45,8 @@ pub struct LogRequest {
     pub previous: bool,
     /// Lines of history to fetch on the first connection.
     pub tail: i64,
+    /// Values masked in every line: the app's Secret values (see `model::secret`).
+    pub redact: Arc<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,6 +234,7 @@ pub async fn run_session(conn: Connection, request: LogRequest, sink: Sink) {
                             container,
                             previous: request.previous,
                             tail: request.tail,
+                            redact: request.redact.clone(),
                         };
                         streams.spawn(follow(conn.clone(), stream, sink.clone()));
                     }
@@ -265,6 +268,7 @@ struct StreamSpec {
     container: String,
     previous: bool,
     tail: i64,
+    redact: Arc<Vec<String>>,
 }
 
 impl StreamSpec {
@@ -314,7 +318,7 @@ async fn follow(conn: Connection, spec: StreamSpec, sink: Sink) {
                 }) {
                     return;
                 }
-                let got = match read_lines(reader, &mut resume, &source, &sink).await {
+                let got = match read_lines(reader, &mut resume, &spec, &sink).await {
                     Some(n) => n,
                     None => return,
                 };
@@ -362,7 +366,7 @@ async fn follow(conn: Connection, spec: StreamSpec, sink: Sink) {
 async fn read_lines(
     reader: impl futures::AsyncBufRead + Unpin,
     resume: &mut Resume,
-    source: &str,
+    spec: &StreamSpec,
     sink: &Sink,
 ) -> Option<usize> {
     let mut reader = reader;
@@ -382,21 +386,21 @@ async fn read_lines(
             None => continue,
         };
         let complete: Vec<u8> = pending.drain(..cut).collect();
-        count += emit(&complete, resume, source, sink)?;
+        count += emit(&complete, resume, spec, sink)?;
     }
-    count += emit(&pending, resume, source, sink)?;
+    count += emit(&pending, resume, spec, sink)?;
     Some(count)
 }
 
 const MAX_PENDING: usize = 1024 * 1024;
 
 /// Sends the new lines among `bytes`; `None` when the sink stopped listening.
-fn emit(bytes: &[u8], resume: &mut Resume, source: &str, sink: &Sink) -> Option<usize> {
-    let lines = decode(bytes, resume);
+fn emit(bytes: &[u8], resume: &mut Resume, spec: &StreamSpec, sink: &Sink) -> Option<usize> {
+    let lines = decode(bytes, resume, &spec.redact);
     let n = lines.len();
     if n > 0
         && !sink(LogEvent::Lines {
-            source: source.to_string(),
+            source: spec.source(),
             lines,
         })
     {
@@ -405,12 +409,28 @@ fn emit(bytes: &[u8], resume: &mut Resume, source: &str, sink: &Sink) -> Option<
     Some(n)
 }
 
-fn decode(bytes: &[u8], resume: &mut Resume) -> Vec<(Option<Timestamp>, String)> {
+/// Secret values shorter than this are not masked in logs: masking "80" or "yes" would
+/// hide half of every line.
+pub const MIN_REDACTED_LEN: usize = 6;
+
+fn decode(
+    bytes: &[u8],
+    resume: &mut Resume,
+    redact: &[String],
+) -> Vec<(Option<Timestamp>, String)> {
     String::from_utf8_lossy(bytes)
         .lines()
         .filter_map(|raw| {
             let (ts, text) = split_timestamp(raw);
-            resume.accept(ts).then(|| (ts, clean(text)))
+            resume.accept(ts).then(|| {
+                let text = clean(text);
+                let text = if redact.is_empty() {
+                    text
+                } else {
+                    crate::model::secret::redact(&text, redact, MIN_REDACTED_LEN)
+                };
+                (ts, text)
+            })
         })
         .collect()
 }
@@ -472,17 +492,29 @@ mod tests {
             }
             true
         });
-        let body = "2026-11-26T08:00:01.1Z one\n2026-11-26T08:00:01.2Z \u{1b}[1mtwo\u{1b}[0m\n2026-11-26T08:00:02Z three";
+        let spec = StreamSpec {
+            namespace: "ns".into(),
+            pod: "p".into(),
+            container: "c".into(),
+            previous: false,
+            tail: 10,
+            redact: Arc::new(vec!["s3cr3t-token".into(), "80".into()]),
+        };
+        let body = "2026-11-26T08:00:01.1Z one\n2026-11-26T08:00:01.2Z \u{1b}[1mtwo\u{1b}[0m\n2026-11-26T08:00:02Z three s3cr3t-token :80";
         let mut resume = Resume::default();
         let reader = futures::io::Cursor::new(body.as_bytes().to_vec());
-        let n = futures::executor::block_on(read_lines(reader, &mut resume, "p/c", &sink));
+        let n = futures::executor::block_on(read_lines(reader, &mut resume, &spec, &sink));
         assert_eq!(n, Some(3));
-        assert_eq!(*got.lock().expect("lock"), ["one", "two", "three"]);
+        assert_eq!(
+            *got.lock().expect("lock"),
+            ["one", "two", "three <masked> :80"],
+            "escapes stripped, the app's Secret value masked, short values left"
+        );
         // The reconnect replays from the whole second: nothing is shown twice.
         resume.reconnect();
-        let replay = "2026-11-26T08:00:02Z three\n2026-11-26T08:00:03Z four\n";
+        let replay = "2026-11-26T08:00:02Z three s3cr3t-token :80\n2026-11-26T08:00:03Z four\n";
         let reader = futures::io::Cursor::new(replay.as_bytes().to_vec());
-        let n = futures::executor::block_on(read_lines(reader, &mut resume, "p/c", &sink));
+        let n = futures::executor::block_on(read_lines(reader, &mut resume, &spec, &sink));
         assert_eq!(n, Some(1));
         assert_eq!(
             got.lock().expect("lock").last().map(String::as_str),

@@ -161,11 +161,17 @@ mod pair_tests {
 /// Removes any of a Secret's values (as written, base64 or decoded) from a message, e.g. an
 /// API error that quotes an invalid value.
 pub fn scrub(message: &str, obj: &Value) -> String {
+    redact(message, &values_of(obj), 3)
+}
+
+/// Every form a Secret's values may take in text: as written, base64-encoded, decoded.
+/// Empty for anything but a Secret.
+pub fn values_of(obj: &Value) -> Vec<String> {
     use base64::Engine as _;
-    if !is_secret(obj) {
-        return message.to_string();
-    }
     let mut values: Vec<String> = Vec::new();
+    if !is_secret(obj) {
+        return values;
+    }
     for field in ["data", "stringData"] {
         for v in obj
             .get(field)
@@ -182,10 +188,16 @@ pub fn scrub(message: &str, obj: &Value) -> String {
             }
         }
     }
+    values
+}
+
+/// Replaces each of `values` at least `min_len` long (longest first, so a value inside
+/// another does not leave a remainder) with the mask.
+pub fn redact(message: &str, values: &[String], min_len: usize) -> String {
+    let mut values: Vec<&String> = values.iter().filter(|v| v.len() >= min_len).collect();
     values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     values
         .iter()
-        .filter(|v| v.len() >= 3)
         .fold(message.to_string(), |m, v| m.replace(v.as_str(), MASK))
 }
 
@@ -206,5 +218,15 @@ mod scrub_tests {
             !m.contains("aHVudGVyMg==") && !m.contains("hunter2") && !m.contains("plain-pass"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn redaction_skips_short_values_and_non_secrets() {
+        let s = json!({"apiVersion": "v1", "kind": "Secret", "stringData": {"token": "s3cr3t-token", "port": "80"}});
+        let values = values_of(&s);
+        let line = redact("connecting with s3cr3t-token on port 80", &values, 6);
+        assert_eq!(line, "connecting with <masked> on port 80");
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "visible-value"}});
+        assert!(values_of(&cm).is_empty());
     }
 }
