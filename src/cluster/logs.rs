@@ -24,7 +24,7 @@ pub enum LogTarget {
         name: String,
     },
     /// A Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or ReplicationController: the
-    /// pods its selector matches.
+    /// pods its selector matches; a CronJob: the pods of its Jobs.
     Workload(ObjectKey),
 }
 
@@ -86,7 +86,30 @@ const WORKLOAD_KINDS: [(&str, &str, &str); 6] = [
 
 /// Whether `l` can open logs for an object of this kind.
 pub fn has_logs(key: &ObjectKey) -> bool {
-    key.kind == "Pod" || WORKLOAD_KINDS.iter().any(|(_, _, k)| *k == key.kind)
+    matches!(key.kind.as_str(), "Pod" | "CronJob")
+        || WORKLOAD_KINDS.iter().any(|(_, _, k)| *k == key.kind)
+}
+
+/// A CronJob's pods: those of the Jobs it controls (none when no Job ran yet).
+async fn cron_job_selector(conn: &Connection, key: &ObjectKey) -> Result<Option<String>, String> {
+    use k8s_openapi::api::batch::v1::Job;
+    let namespace = key.namespace.clone().unwrap_or_default();
+    let jobs = Api::<Job>::namespaced(conn.client.clone(), &namespace)
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| conn.error(e, "list", "jobs", Some(&namespace)).to_string())?;
+    let names: Vec<String> =
+        jobs.items
+            .iter()
+            .filter(|j| {
+                j.metadata.owner_references.iter().flatten().any(|r| {
+                    r.controller == Some(true) && r.kind == "CronJob" && r.name == key.name
+                })
+            })
+            .filter_map(|j| j.metadata.name.clone())
+            .collect();
+    Ok((!names.is_empty())
+        .then(|| format!("batch.kubernetes.io/job-name in ({})", names.join(","))))
 }
 
 /// A label selector in the query syntax (`a=b,c in (d,e),!f`).
@@ -182,7 +205,14 @@ pub async fn pods_of(conn: &Connection, target: &LogTarget) -> Result<Vec<PodLog
             Ok(pod_logs(&pod).into_iter().collect())
         }
         LogTarget::Workload(key) => {
-            let selector = workload_selector(conn, key).await?;
+            let selector = if key.kind == "CronJob" {
+                match cron_job_selector(conn, key).await? {
+                    Some(s) => s,
+                    None => return Ok(Vec::new()),
+                }
+            } else {
+                workload_selector(conn, key).await?
+            };
             let namespace = key.namespace.clone().unwrap_or_default();
             let api: Api<Pod> = Api::namespaced(conn.client.clone(), &namespace);
             let list = api

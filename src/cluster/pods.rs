@@ -1,15 +1,17 @@
-//! The pods of an app's workloads, for the tree: one list of Pods and one of ReplicaSets per
-//! namespace (a Deployment's pods belong to it through their ReplicaSet).
+//! The pods of an app's workloads, for the tree: one list of Pods, ReplicaSets and Jobs per
+//! namespace (a Deployment's pods belong to it through their ReplicaSet, a CronJob's through
+//! their Job).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::api::{Api, ListParams};
 
 use super::Connection;
-use crate::model::health::pod::{PodFacts, WorkloadId, by_workload};
+use crate::model::health::pod::{Owners, PodFacts, WorkloadId, by_workload};
 
 fn controller(refs: Option<&Vec<OwnerReference>>) -> Option<&OwnerReference> {
     refs?.iter().find(|r| r.controller == Some(true))
@@ -54,7 +56,7 @@ pub async fn app_pods(
     namespaces: &[String],
 ) -> Result<BTreeMap<WorkloadId, Vec<PodFacts>>, String> {
     let mut pods = Vec::new();
-    let mut owners: HashMap<(String, String), String> = HashMap::new();
+    let mut owners = Owners::new();
     for ns in namespaces {
         let list = Api::<Pod>::namespaced(conn.client.clone(), ns)
             .list(&ListParams::default())
@@ -65,13 +67,24 @@ pub async fn app_pods(
             .list(&ListParams::default())
             .await
             .map_err(|e| conn.error(e, "list", "replicasets", Some(ns)).to_string())?;
-        for rs in &sets.items {
+        let jobs = Api::<Job>::namespaced(conn.client.clone(), ns)
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| conn.error(e, "list", "jobs", Some(ns)).to_string())?;
+        let metas = sets
+            .items
+            .iter()
+            .map(|rs| ("ReplicaSet", &rs.metadata))
+            .chain(jobs.items.iter().map(|j| ("Job", &j.metadata)));
+        for (kind, meta) in metas {
             if let (Some(name), Some(owner)) = (
-                rs.metadata.name.clone(),
-                controller(rs.metadata.owner_references.as_ref()),
-            ) && owner.kind == "Deployment"
-            {
-                owners.insert((ns.clone(), name), owner.name.clone());
+                meta.name.clone(),
+                controller(meta.owner_references.as_ref()),
+            ) {
+                owners.insert(
+                    (kind.to_string(), ns.clone(), name),
+                    (owner.kind.clone(), owner.name.clone()),
+                );
             }
         }
     }

@@ -73,25 +73,24 @@ impl PodFacts {
 /// (kind, namespace, name) of a workload.
 pub type WorkloadId = (String, String, String);
 
+/// Who controls the intermediate controllers: (kind, namespace, name) of a ReplicaSet or
+/// a Job to the (kind, name) of its Deployment or CronJob.
+pub type Owners = HashMap<(String, String, String), (String, String)>;
+
 /// Groups pods under the workload that controls them: a ReplicaSet's pods under its
-/// Deployment (`replica_set_owners` maps a ReplicaSet to its Deployment), others under their
-/// direct controller (StatefulSet, DaemonSet, Job, ReplicaSet, ReplicationController).
-pub fn by_workload(
-    pods: Vec<PodFacts>,
-    replica_set_owners: &HashMap<(String, String), String>,
-) -> BTreeMap<WorkloadId, Vec<PodFacts>> {
+/// Deployment, a Job's under its CronJob (per `owners`), others under their direct
+/// controller (StatefulSet, DaemonSet, Job, ReplicaSet, ReplicationController).
+pub fn by_workload(pods: Vec<PodFacts>, owners: &Owners) -> BTreeMap<WorkloadId, Vec<PodFacts>> {
     let mut out: BTreeMap<WorkloadId, Vec<PodFacts>> = BTreeMap::new();
     for pod in pods {
         let Some((kind, name)) = pod.owner.clone() else {
             continue;
         };
-        let id = match replica_set_owners.get(&(pod.namespace.clone(), name.clone())) {
-            Some(deployment) if kind == "ReplicaSet" => (
-                "Deployment".to_string(),
-                pod.namespace.clone(),
-                deployment.clone(),
-            ),
-            _ => (kind, pod.namespace.clone(), name),
+        let id = match owners.get(&(kind.clone(), pod.namespace.clone(), name.clone())) {
+            Some((top_kind, top_name)) => {
+                (top_kind.clone(), pod.namespace.clone(), top_name.clone())
+            }
+            None => (kind, pod.namespace.clone(), name),
         };
         out.entry(id).or_default().push(pod);
     }
@@ -122,15 +121,22 @@ mod tests {
 
     #[test]
     fn pods_group_under_their_workload_through_replica_sets() {
-        let owners = HashMap::from([(
-            ("shop".to_string(), "web-7c9f".to_string()),
-            "web".to_string(),
-        )]);
+        let owners = Owners::from([
+            (
+                ("ReplicaSet".into(), "shop".into(), "web-7c9f".into()),
+                ("Deployment".into(), "web".into()),
+            ),
+            (
+                ("Job".into(), "shop".into(), "report-2903".into()),
+                ("CronJob".into(), "report".into()),
+            ),
+        ]);
         let grouped = by_workload(
             vec![
                 pod("web-7c9f-b", ("ReplicaSet", "web-7c9f")),
                 pod("web-7c9f-a", ("ReplicaSet", "web-7c9f")),
                 pod("db-0", ("StatefulSet", "db")),
+                pod("report-2903-q", ("Job", "report-2903")),
                 pod("loose-rs-x", ("ReplicaSet", "loose-rs")),
             ],
             &owners,
@@ -141,6 +147,7 @@ mod tests {
             ["web-7c9f-a", "web-7c9f-b"]
         );
         assert!(grouped.contains_key(&("StatefulSet".into(), "shop".into(), "db".into())));
+        assert!(grouped.contains_key(&("CronJob".into(), "shop".into(), "report".into())));
         assert!(grouped.contains_key(&("ReplicaSet".into(), "shop".into(), "loose-rs".into())));
     }
 

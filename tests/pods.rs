@@ -1,0 +1,125 @@
+//! The pods of an app's workloads against the real control plane: grouped under their
+//! Deployment (through the ReplicaSet) and their CronJob (through the Job), and what the
+//! logs pane streams for a workload.
+
+mod common;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use kdrift::cluster::logs::{LogTarget, pods_of};
+use kdrift::cluster::pods::app_pods;
+use kdrift::cluster::{ConnectOptions, Connection};
+use kdrift::model::object::ObjectKey;
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use serde_json::json;
+
+fn key(group: &str, kind: &str, ns: &str, name: &str) -> ObjectKey {
+    ObjectKey {
+        group: group.into(),
+        kind: kind.into(),
+        namespace: Some(ns.into()),
+        name: name.into(),
+    }
+}
+
+#[tokio::test]
+async fn pods_group_under_deployments_and_cron_jobs_and_feed_their_logs() {
+    let cluster = common::cluster();
+    let conn = Connection::open(&ConnectOptions {
+        kubeconfig: Some(cluster.admin_kubeconfig.clone()),
+        context: None,
+    })
+    .await
+    .expect("connect");
+    let client = common::admin_client().await;
+    let ns = common::unique_name("pods");
+    let create = PostParams::default();
+    Api::<Namespace>::all(client.clone())
+        .create(
+            &create,
+            &serde_json::from_value(json!({"metadata": {"name": ns}})).expect("ns"),
+        )
+        .await
+        .expect("namespace");
+    let deployment: Deployment =
+        serde_saphyr::from_str(&common::repo::deployment("web", 2, "nginx:1.27")).expect("yaml");
+    Api::<Deployment>::namespaced(client.clone(), &ns)
+        .create(&create, &deployment)
+        .await
+        .expect("deployment");
+    let cron: CronJob = serde_json::from_value(json!({
+        "metadata": {"name": "report"},
+        "spec": {"schedule": "0 0 1 1 *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never",
+            "containers": [{"name": "report", "image": "busybox"}]}}}}}
+    }))
+    .expect("cronjob");
+    let cron = Api::<CronJob>::namespaced(client.clone(), &ns)
+        .create(&create, &cron)
+        .await
+        .expect("cronjob");
+    // A run of the CronJob, as its controller (or `kubectl create job --from`) makes it.
+    let job: Job = serde_json::from_value(json!({
+        "metadata": {"name": "report-manual", "ownerReferences": [{
+            "apiVersion": "batch/v1", "kind": "CronJob", "name": "report",
+            "uid": cron.metadata.uid, "controller": true}]},
+        "spec": {"template": {"spec": {"restartPolicy": "Never",
+            "containers": [{"name": "report", "image": "busybox"}]}}}
+    }))
+    .expect("job");
+    Api::<Job>::namespaced(client.clone(), &ns)
+        .create(&create, &job)
+        .await
+        .expect("job");
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    common::eventually("three pods", 60, || {
+        let pods = pods.clone();
+        async move {
+            let n = pods.list(&ListParams::default()).await.ok()?.items.len();
+            (n == 3).then_some(())
+        }
+    })
+    .await;
+
+    let grouped = app_pods(&conn, std::slice::from_ref(&ns))
+        .await
+        .expect("app pods");
+    let web = &grouped[&("Deployment".to_string(), ns.clone(), "web".to_string())];
+    assert_eq!(web.len(), 2, "{grouped:?}");
+    assert!(web.iter().all(|p| p.name.starts_with("web-")));
+    let report = &grouped[&("CronJob".to_string(), ns.clone(), "report".to_string())];
+    assert_eq!(report.len(), 1, "{grouped:?}");
+    assert!(report[0].name.starts_with("report-manual-"));
+
+    let streams = pods_of(
+        &conn,
+        &LogTarget::Workload(key("apps", "Deployment", &ns, "web")),
+    )
+    .await
+    .expect("web pods");
+    assert_eq!(streams.len(), 2);
+    assert!(streams.iter().all(|p| p.default_container == "app"));
+    let streams = pods_of(
+        &conn,
+        &LogTarget::Workload(key("batch", "CronJob", &ns, "report")),
+    )
+    .await
+    .expect("report pods");
+    assert_eq!(streams.len(), 1);
+    assert_eq!(streams[0].default_container, "report");
+    let missing = pods_of(
+        &conn,
+        &LogTarget::Workload(key("apps", "Deployment", &ns, "nope")),
+    )
+    .await
+    .expect_err("no such Deployment");
+    assert!(
+        missing.contains("get deployment nope") && missing.contains(&ns),
+        "the error names the verb and the object: {missing}"
+    );
+
+    let _ = Api::<Namespace>::all(client)
+        .delete(&ns, &DeleteParams::default())
+        .await;
+}
