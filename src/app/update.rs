@@ -49,6 +49,11 @@ pub enum Msg {
         generation: u64,
         result: ItemResult,
     },
+    /// The plan's dry-run started on this many objects (for progress).
+    Planning {
+        generation: u64,
+        objects: usize,
+    },
     /// A rollback's commit against HEAD (the third side of its preview).
     AgainstHead {
         generation: u64,
@@ -190,6 +195,14 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
                     }
                     Err(e) => Stage::Refused(e),
                 };
+            }
+        }
+        Msg::Planning {
+            generation,
+            objects,
+        } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+                p.total = objects;
             }
         }
         Msg::AgainstHead {

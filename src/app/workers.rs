@@ -247,6 +247,12 @@ pub fn spawn_plan(ctx: &Context, tx: Sender, generation: u64, kind: super::state
             PopupKind::Sync { .. } => "HEAD",
         };
         let desired = desired_at(&ctx.spec, rev).await;
+        if let Ok(d) = &desired {
+            let _ = tx.send(Msg::Planning {
+                generation,
+                objects: d.len(),
+            });
+        }
         if let (PopupKind::Rollback { .. }, Ok(at_commit)) = (&kind, &desired)
             && let Ok(head) = desired_at(&ctx.spec, "HEAD").await
         {

@@ -28,7 +28,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     let text = |t: String, c: Color| Line::from(Span::styled(t, Style::default().fg(c)));
     let mut lines = Vec::new();
     match &p.stage {
-        Stage::Planning => lines.push(text("Planning: server-side dry-run…".into(), theme.muted)),
+        Stage::Planning if p.total > 0 => lines.push(text(
+            format!(
+                "Planning: server-side dry-run of {} object(s) from Git against the cluster…",
+                p.total
+            ),
+            theme.muted,
+        )),
+        Stage::Planning => lines.push(text("Planning: reading Git…".into(), theme.muted)),
         Stage::Refused(why) => {
             lines.push(text(why.clone(), theme.degraded));
             lines.push(text("any key closes".into(), theme.muted));

@@ -432,6 +432,18 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
     let mut s = fixtures::state();
     press(&mut s, KeyCode::Char('S'));
     let generation = s.popup_gen;
+    update(
+        &mut s,
+        Input::Msg(Msg::Planning {
+            generation,
+            objects: 4,
+        }),
+    );
+    assert_eq!(
+        s.popup.as_ref().map(|p| p.total),
+        Some(4),
+        "planning progress"
+    );
     let mut plan = crate::model::plan::build(
         &fixtures::drift().objects,
         &crate::model::plan::PlanOptions {
