@@ -227,6 +227,15 @@ fn rollback_starts_from_the_history_pane() {
     );
 }
 
+/// The tree row of the app object named `name`.
+fn object_id(s: &AppState, name: &str) -> NodeId {
+    s.rows
+        .iter()
+        .find(|r| matches!(&r.id, NodeId::Object(k) if k.name == name))
+        .map(|r| r.id.clone())
+        .unwrap_or_else(|| panic!("no row for {name}"))
+}
+
 fn select(s: &mut AppState, id: &NodeId) {
     s.tree_selected = s.rows.iter().position(|r| &r.id == id).expect("row");
 }
@@ -245,14 +254,7 @@ fn lines(generation: u64, source: &str, texts: &[&str]) -> Input {
 fn logs_open_on_workloads_and_kube_proxy_and_explain_elsewhere() {
     use crate::cluster::logs::LogTarget;
     let mut s = fixtures::state();
-    let worker = s
-        .rows
-        .iter()
-        .find_map(|r| match &r.id {
-            NodeId::Object(k) if k.name == "worker" => Some(r.id.clone()),
-            _ => None,
-        })
-        .expect("worker row");
+    let worker = object_id(&s, "worker");
     select(&mut s, &worker);
     let cmds = press(&mut s, KeyCode::Char('l'));
     assert!(
@@ -284,14 +286,7 @@ fn logs_open_on_workloads_and_kube_proxy_and_explain_elsewhere() {
     );
     press(&mut s, KeyCode::Esc);
 
-    let settings = s
-        .rows
-        .iter()
-        .find_map(|r| match &r.id {
-            NodeId::Object(k) if k.kind == "ConfigMap" => Some(r.id.clone()),
-            _ => None,
-        })
-        .expect("configmap row");
+    let settings = object_id(&s, "settings");
     select(&mut s, &settings);
     assert!(press(&mut s, KeyCode::Char('l')).is_empty());
     assert!(s.logs.is_none());
@@ -312,14 +307,7 @@ fn logs_follow_pause_search_container_switch_and_pager() {
     let mut s = fixtures::state();
     s.screen_rows = 10; // a page of 5 lines
     s.log_buffer_lines = 50;
-    let worker = s
-        .rows
-        .iter()
-        .find_map(|r| match &r.id {
-            NodeId::Object(k) if k.name == "worker" => Some(r.id.clone()),
-            _ => None,
-        })
-        .expect("worker row");
+    let worker = object_id(&s, "worker");
     select(&mut s, &worker);
     press(&mut s, KeyCode::Char('l'));
     let generation = s.logs.as_ref().expect("pane").generation;
