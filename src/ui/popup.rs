@@ -41,8 +41,25 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             lines.push(text("any key closes".into(), theme.muted));
         }
         Stage::Plan(plan, _) => {
+            use crate::model::plan::Action as Do;
+            let mut counts: Vec<String> = [
+                Do::Create,
+                Do::Update,
+                Do::Unchanged,
+                Do::Conflict,
+                Do::Error,
+                Do::Keep,
+            ]
+            .iter()
+            .map(|a| (a, plan.count(*a)))
+            .filter(|(_, n)| *n > 0)
+            .map(|(a, n)| format!("{} {n}", a.label()))
+            .collect();
+            if let Some((prunes, _)) = &p.prunes {
+                counts.push(format!("prune {} (asked after)", prunes.items.len()));
+            }
             lines.push(text(
-                "Plan (from a server-side dry-run):".into(),
+                format!("Plan (from a server-side dry-run): {}", counts.join(" · ")),
                 theme.title,
             ));
             for item in &plan.items {
