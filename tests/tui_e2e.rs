@@ -267,3 +267,44 @@ fn sigterm_restores_the_terminal() {
     assert!(screen.contains("EXITED=0"), "{screen}");
     assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
 }
+
+#[test]
+fn ctrl_z_suspends_with_the_terminal_restored_and_resumes() {
+    let cluster = common::cluster();
+    let repo = TestRepo::new();
+    repo.write(
+        "app/cm.yaml",
+        &common::repo::config_map("settings", "a", "1"),
+    );
+    repo.commit("one object");
+    let kdrift = kdrift_command(
+        &cluster.admin_kubeconfig,
+        &repo,
+        "kdrift-suspend-test",
+        "suspend-test",
+    );
+    // A shell with job control, as an operator's: Ctrl-Z stops kdrift and the shell goes
+    // on; it prints whether the terminal is cooked, waits for a line, then `fg`.
+    let tui = Tmux::start(
+        &format!(
+            "bash -c 'set -m; {kdrift}; echo SUSPENDED; stty -a | grep -q -- \" icanon\" && echo COOKED-WHILE-STOPPED; read _; fg'"
+        ),
+        &[],
+    );
+    tui.wait_for("the app", 60, |s| s.contains("settings Missing"));
+    tui.keys(&["C-z"]);
+    let screen = tui.wait_for("the shell after the stop", 20, |s| s.contains("SUSPENDED"));
+    assert!(
+        screen.contains("COOKED-WHILE-STOPPED"),
+        "the terminal is restored while kdrift is stopped:\n{screen}"
+    );
+    assert!(!screen.contains("Resources"), "{screen}");
+    tui.keys(&["Enter"]);
+    tui.wait_for("the TUI back after fg", 20, |s| {
+        s.contains("settings Missing")
+    });
+    tui.keys(&["q"]);
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
+}

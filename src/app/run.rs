@@ -118,10 +118,16 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
             match ev {
                 Event::Key(key) if key.kind == KeyEventKind::Press => {
                     tracing::debug!(?key, "key");
+                    // Suspending and paging hand the terminal over: the event task stops
+                    // first, or it keeps the input (and the cursor-position reply that
+                    // re-entering the TUI waits for) to itself.
                     if key.code == KeyCode::Char('z')
                         && key.modifiers.contains(KeyModifiers::CONTROL)
                     {
+                        events_task.abort();
+                        let _ = events_task.await;
                         suspend(&mut terminal)?;
+                        (ev_rx, events_task) = forward_events();
                         dirty = true;
                         continue;
                     }
