@@ -2,7 +2,7 @@
 //! same plan, safety rules and read-only gateway as the headless commands.
 
 use super::state::{AppState, Pane, Popup, PopupKind, Stage};
-use super::update::Command;
+use super::update::{Command, Msg};
 use crate::config::keymap::Action;
 use crate::model::plan::{Action as PlanAction, Gateway, Mutation, Plan, PlanItem};
 
@@ -125,6 +125,94 @@ pub fn split_prunes(plan: Plan) -> (Plan, Option<Box<Plan>>) {
         })
     });
     (apply, prunes)
+}
+
+/// Messages of the popup's flow (plan, progress, results), for the popup they belong to.
+pub fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Plan { generation, result } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+                p.stage = match result {
+                    Ok((plan, handles)) => {
+                        let (apply, prunes) = split_prunes(plan);
+                        p.prunes = prunes.map(|plan| (plan, handles.clone()));
+                        Stage::Plan(Box::new(apply), handles)
+                    }
+                    Err(e) => Stage::Refused(e),
+                };
+            }
+        }
+        Msg::Planning {
+            generation,
+            objects,
+        } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+                p.total = objects;
+            }
+        }
+        Msg::AgainstHead {
+            generation,
+            changes,
+        } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+                p.against_head = Some(changes);
+            }
+        }
+        Msg::Reverted { generation, result } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+                p.notes
+                    .push(result.unwrap_or_else(|e| format!("revert commit: {e}")));
+            }
+        }
+        Msg::Applied { generation, result } => {
+            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation)
+                && let Stage::Applying(results) = &mut p.stage
+            {
+                results.push(result);
+            }
+        }
+        Msg::SyncDone {
+            generation,
+            refused,
+        } => return sync_done(state, generation, refused),
+        _ => {}
+    }
+    state.rebuild();
+    Vec::new()
+}
+
+fn sync_done(state: &mut AppState, generation: u64, refused: Option<String>) -> Vec<Command> {
+    let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) else {
+        return Vec::new();
+    };
+    let results = match &mut p.stage {
+        Stage::Applying(r) => std::mem::take(r),
+        _ => Vec::new(),
+    };
+    let failed = results.iter().any(|r| r.outcome.is_err());
+    p.stage = match refused {
+        Some(why) => Stage::Refused(why),
+        None if p.prunes.is_some() && !failed => {
+            let text = summary(&results);
+            Stage::PruneOffer(results, text)
+        }
+        None => {
+            let mut text = summary(&results);
+            if p.prunes.take().is_some() {
+                text.push_str(" Prune not offered: some applies failed.");
+            }
+            Stage::Done(results, text)
+        }
+    };
+    match &p.kind {
+        PopupKind::Rollback { commit } => {
+            state.cluster_at = Some(commit[..commit.len().min(7)].to_string())
+        }
+        PopupKind::Sync { only: None } => state.cluster_at = None,
+        PopupKind::Sync { .. } => {}
+    }
+    state.rebuild();
+    vec![Command::Refresh]
 }
 
 /// A one-line summary of what a finished apply did.

@@ -11,7 +11,7 @@ use crate::model::health::report::HealthReport;
 
 use std::collections::HashMap;
 
-use super::state::{AppState, Highlighted, Lens, Pane, PopupKind, Stage};
+use super::state::{AppState, Highlighted, Lens, Pane, PopupKind};
 use super::tree::NodeId;
 use crate::cluster::drift::Handle;
 use crate::cluster::sync::ItemResult;
@@ -185,51 +185,12 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
                 state.highlighted = Some(highlighted);
             }
         }
-        Msg::Plan { generation, result } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
-                p.stage = match result {
-                    Ok((plan, handles)) => {
-                        let (apply, prunes) = super::flows::split_prunes(plan);
-                        p.prunes = prunes.map(|plan| (plan, handles.clone()));
-                        Stage::Plan(Box::new(apply), handles)
-                    }
-                    Err(e) => Stage::Refused(e),
-                };
-            }
-        }
-        Msg::Planning {
-            generation,
-            objects,
-        } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
-                p.total = objects;
-            }
-        }
-        Msg::AgainstHead {
-            generation,
-            changes,
-        } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
-                p.against_head = Some(changes);
-            }
-        }
-        Msg::Reverted { generation, result } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
-                p.notes
-                    .push(result.unwrap_or_else(|e| format!("revert commit: {e}")));
-            }
-        }
-        Msg::Applied { generation, result } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation)
-                && let Stage::Applying(results) = &mut p.stage
-            {
-                results.push(result);
-            }
-        }
-        Msg::SyncDone {
-            generation,
-            refused,
-        } => return sync_done(state, generation, refused),
+        msg @ (Msg::Plan { .. }
+        | Msg::Planning { .. }
+        | Msg::AgainstHead { .. }
+        | Msg::Reverted { .. }
+        | Msg::Applied { .. }
+        | Msg::SyncDone { .. }) => return super::flows::on_msg(state, msg),
         Msg::Logs { generation, event } => {
             // Lines arrive often: the tree does not change with them.
             super::logs::on_event(state, generation, event);
@@ -238,40 +199,6 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     }
     state.rebuild();
     Vec::new()
-}
-
-fn sync_done(state: &mut AppState, generation: u64, refused: Option<String>) -> Vec<Command> {
-    let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) else {
-        return Vec::new();
-    };
-    let results = match &mut p.stage {
-        Stage::Applying(r) => std::mem::take(r),
-        _ => Vec::new(),
-    };
-    let failed = results.iter().any(|r| r.outcome.is_err());
-    p.stage = match refused {
-        Some(why) => Stage::Refused(why),
-        None if p.prunes.is_some() && !failed => {
-            let text = super::flows::summary(&results);
-            Stage::PruneOffer(results, text)
-        }
-        None => {
-            let mut text = super::flows::summary(&results);
-            if p.prunes.take().is_some() {
-                text.push_str(" Prune not offered: some applies failed.");
-            }
-            Stage::Done(results, text)
-        }
-    };
-    match &p.kind {
-        PopupKind::Rollback { commit } => {
-            state.cluster_at = Some(commit[..commit.len().min(7)].to_string())
-        }
-        PopupKind::Sync { only: None } => state.cluster_at = None,
-        PopupKind::Sync { .. } => {}
-    }
-    state.rebuild();
-    vec![Command::Refresh]
 }
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Command> {
