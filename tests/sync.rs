@@ -158,25 +158,14 @@ async fn first_sync_creates_second_writes_nothing_and_drift_is_restored() {
 
     // Someone scales the Deployment by hand: sync restores Git's replica count.
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &case.ns);
-    deployments
-        .patch_scale(
-            "web",
-            &PatchParams {
-                field_manager: Some("kubectl".into()),
-                ..Default::default()
-            },
-            &Patch::Merge(json!({"spec": {"replicas": 7}})),
-        )
-        .await
-        .expect("scale");
+    common::scale_by_hand(&deployments, "web", "kubectl", 7).await;
     let (code, text) = case.sync(&[]);
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains("restores fields changed outside Git"),
         "{text}"
     );
-    let web = deployments.get("web").await.expect("web");
-    assert_eq!(web.spec.and_then(|s| s.replicas), Some(2));
+    assert_eq!(common::replicas(&deployments, "web").await, Some(2));
 
     // Another declarative owner takes the replica count: reported and left alone…
     deployments
@@ -192,28 +181,12 @@ async fn first_sync_creates_second_writes_nothing_and_drift_is_restored() {
             && text.contains(".spec.replicas"),
         "{text}"
     );
-    assert_eq!(
-        deployments
-            .get("web")
-            .await
-            .expect("web")
-            .spec
-            .and_then(|s| s.replicas),
-        Some(4)
-    );
+    assert_eq!(common::replicas(&deployments, "web").await, Some(4));
     // …until named in --force-conflicts.
     let only = format!("Deployment/{}/web", case.ns);
     let (code, text) = case.sync(&["--force-conflicts", &only]);
     assert_eq!(code, 0, "{text}");
-    assert_eq!(
-        deployments
-            .get("web")
-            .await
-            .expect("web")
-            .spec
-            .and_then(|s| s.replicas),
-        Some(2)
-    );
+    assert_eq!(common::replicas(&deployments, "web").await, Some(2));
     case.cleanup().await;
 }
 
@@ -461,22 +434,7 @@ async fn restricted_user_gets_forbidden_objects_reported_and_allowed_ones_applie
     repo.write("app/allowed.yaml", &config_map(&name, "a", "1"));
     repo.write("app/forbidden.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: kdrift-test-forbidden\nrules: []\n");
     repo.commit("mixed permissions");
-    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
-        .arg("--kubeconfig")
-        .arg(&kubeconfig)
-        .args([
-            "sync",
-            "--yes",
-            "--path",
-            "app",
-            "--namespace",
-            &ns,
-            "--app-name",
-            "restricted-test",
-        ])
-        .current_dir(repo.path())
-        .output()
-        .expect("run");
+    let out = common::run_sync(&kubeconfig, &repo, &ns, "restricted-test");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -5,7 +5,8 @@ mod common;
 use std::process::Command;
 
 use common::repo::{TestRepo, deployment};
-use common::tui::{Tmux, kdrift_command, object_row, sync_app};
+use common::sync_app;
+use common::tui::{Tmux, kdrift_command, object_row};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
@@ -83,12 +84,7 @@ async fn browse_drift_and_history_then_quit_restores_the_terminal() {
 #[test]
 fn a_worker_panic_restores_the_terminal_and_prints_the_panic() {
     let cluster = common::cluster();
-    let repo = TestRepo::new();
-    repo.write(
-        "app/cm.yaml",
-        &common::repo::config_map("settings", "a", "1"),
-    );
-    repo.commit("one object");
+    let repo = one_object_repo();
     let command = kdrift_command(
         &cluster.admin_kubeconfig,
         &repo,
@@ -177,17 +173,7 @@ async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
     sync_app(&cluster.admin_kubeconfig, &repo, &ns, &app);
     let client = common::admin_client().await;
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns);
-    deployments
-        .patch_scale(
-            "web",
-            &PatchParams {
-                field_manager: Some("kubectl".into()),
-                ..Default::default()
-            },
-            &Patch::Merge(json!({"spec": {"replicas": 6}})),
-        )
-        .await
-        .expect("scale");
+    common::scale_by_hand(&deployments, "web", "kubectl", 6).await;
 
     let readonly = Tmux::start(
         &format!(
@@ -226,8 +212,7 @@ async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
     tui.wait_for("the object to read Synced", 30, |s| {
         object_row(s, "web", "Synced")
     });
-    let web = deployments.get("web").await.expect("web");
-    assert_eq!(web.spec.and_then(|s| s.replicas), Some(2));
+    assert_eq!(common::replicas(&deployments, "web").await, Some(2));
     tui.keys(&["q"]);
     tui.wait_for("kdrift to exit", 20, |s| s.contains("EXITED=0"));
     let _ = Api::<Namespace>::all(client)
@@ -238,12 +223,7 @@ async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
 #[test]
 fn sigterm_restores_the_terminal() {
     let cluster = common::cluster();
-    let repo = TestRepo::new();
-    repo.write(
-        "app/cm.yaml",
-        &common::repo::config_map("settings", "a", "1"),
-    );
-    repo.commit("one object");
+    let repo = one_object_repo();
     let marker = common::unique_name("sigterm");
     // The app name makes this process easy to find among others.
     let tui = Tmux::start(
@@ -271,12 +251,7 @@ fn sigterm_restores_the_terminal() {
 #[test]
 fn ctrl_z_suspends_with_the_terminal_restored_and_resumes() {
     let cluster = common::cluster();
-    let repo = TestRepo::new();
-    repo.write(
-        "app/cm.yaml",
-        &common::repo::config_map("settings", "a", "1"),
-    );
-    repo.commit("one object");
+    let repo = one_object_repo();
     let kdrift = kdrift_command(
         &cluster.admin_kubeconfig,
         &repo,
@@ -307,4 +282,15 @@ fn ctrl_z_suspends_with_the_terminal_restored_and_resumes() {
     let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
     assert!(screen.contains("EXITED=0"), "{screen}");
     assert!(screen.lines().any(|l| l.trim() == "icanon"), "{screen}");
+}
+
+/// A repository whose app is one ConfigMap, for tests about the terminal, not the app.
+fn one_object_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        "app/cm.yaml",
+        &common::repo::config_map("settings", "a", "1"),
+    );
+    repo.commit("one object");
+    repo
 }

@@ -7,7 +7,8 @@ mod common;
 use std::io::Write;
 
 use common::repo::{TestRepo, deployment};
-use common::tui::{Tmux, kdrift_command, object_row, sync_app};
+use common::sync_app;
+use common::tui::{Tmux, kdrift_command, object_row};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{Api, DeleteParams, ListParams};

@@ -130,6 +130,75 @@ where
 }
 
 pub mod repo;
+
+/// Scales a Deployment as `kubectl scale` would: an imperative update by another field
+/// manager.
+pub async fn scale_by_hand(
+    deployments: &kube::Api<k8s_openapi::api::apps::v1::Deployment>,
+    name: &str,
+    manager: &str,
+    replicas: i32,
+) {
+    deployments
+        .patch_scale(
+            name,
+            &kube::api::PatchParams {
+                field_manager: Some(manager.into()),
+                ..Default::default()
+            },
+            &kube::api::Patch::Merge(serde_json::json!({"spec": {"replicas": replicas}})),
+        )
+        .await
+        .expect("scale");
+}
+
+/// A Deployment's replica count as the API has it now.
+pub async fn replicas(
+    deployments: &kube::Api<k8s_openapi::api::apps::v1::Deployment>,
+    name: &str,
+) -> Option<i32> {
+    deployments
+        .get(name)
+        .await
+        .expect("get the deployment")
+        .spec
+        .and_then(|s| s.replicas)
+}
+
+/// `kdrift sync --yes` of the repository's `app` path, with the real binary.
+pub fn run_sync(
+    kubeconfig: &Path,
+    repo: &repo::TestRepo,
+    ns: &str,
+    app: &str,
+) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args([
+            "sync",
+            "--yes",
+            "--path",
+            "app",
+            "--namespace",
+            ns,
+            "--app-name",
+            app,
+        ])
+        .current_dir(repo.path())
+        .output()
+        .expect("run kdrift sync")
+}
+
+/// Syncs the test app, as an operator would before looking at it; it must succeed.
+pub fn sync_app(kubeconfig: &Path, repo: &repo::TestRepo, ns: &str, app: &str) {
+    let out = run_sync(kubeconfig, repo, ns, app);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
 pub mod tui;
 
 /// The kubectl built for the local control plane (it carries kustomize), built if needed.

@@ -83,31 +83,6 @@ impl Drop for Tmux {
     }
 }
 
-/// Syncs the test app with the real binary, as an operator would before opening the TUI.
-pub fn sync_app(kubeconfig: &std::path::Path, repo: &TestRepo, ns: &str, app: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args([
-            "sync",
-            "--yes",
-            "--path",
-            "app",
-            "--namespace",
-            ns,
-            "--app-name",
-            app,
-        ])
-        .current_dir(repo.path())
-        .output()
-        .expect("sync");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
-
 pub fn kdrift_command(
     kubeconfig: &std::path::Path,
     repo: &TestRepo,
