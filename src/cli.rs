@@ -150,12 +150,8 @@ pub struct RollbackArgs {
 pub struct DiffArgs {
     #[command(flatten)]
     pub app: AppArgs,
-    /// Any commit-ish: branch, tag, short hash, HEAD~3.
-    #[arg(long, default_value = "HEAD", conflicts_with = "worktree")]
-    pub rev: String,
-    /// Compare the working tree, uncommitted edits included.
-    #[arg(long)]
-    pub worktree: bool,
+    #[command(flatten)]
+    pub side: GitSide,
     /// The app name in kdrift's tracking label (default: repository directory and path).
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,
@@ -205,14 +201,21 @@ pub struct AppArgs {
 pub struct RenderArgs {
     #[command(flatten)]
     pub app: AppArgs,
+    #[command(flatten)]
+    pub side: GitSide,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+/// Which Git side to read: a commit, or the working tree.
+#[derive(Debug, Args)]
+pub struct GitSide {
     /// Any commit-ish: branch, tag, short hash, HEAD~3.
     #[arg(long, default_value = "HEAD", conflicts_with = "worktree")]
     pub rev: String,
     /// Read the working tree, uncommitted edits included, instead of a commit.
     #[arg(long)]
     pub worktree: bool,
-    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
-    pub output: Output,
 }
 
 #[derive(Debug, Args)]

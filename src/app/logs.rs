@@ -165,7 +165,7 @@ fn target_of(state: &AppState) -> Result<(LogTarget, String), String> {
                 .ok_or_else(|| format!("node {node} runs no kube-proxy pod"))?;
             Ok((
                 LogTarget::Pod {
-                    namespace: "kube-system".into(),
+                    namespace: crate::cluster::health::KUBE_PROXY_NAMESPACE.into(),
                     name: pod.name.clone(),
                 },
                 format!("kube-proxy {} on {node}", pod.name),
@@ -231,7 +231,6 @@ fn restart(state: &mut AppState) -> Vec<Command> {
         return Vec::new();
     };
     view.generation = generation;
-    view.buffer.clear();
     view.buffer = LogBuffer::new(view.buffer.capacity());
     view.status = BTreeMap::from([(String::new(), "connecting…".to_string())]);
     view.follow = true;

@@ -73,7 +73,7 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
         syntax: &config.theme.syntax,
     };
 
-    let (mut ev_rx, mut events_task) = forward_events();
+    let mut events = Events::start();
     state.screen_rows = terminal.size()?.height;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -93,7 +93,7 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
         };
         let mut inputs = Vec::new();
         tokio::select! {
-            ev = ev_rx.recv() => match ev {
+            ev = events.rx.recv() => match ev {
                 Some(Ok(ev)) => inputs.push(ev),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
@@ -111,34 +111,24 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
             dispatch.apply(&mut state, Input::Msg(msg));
             dirty = true;
         }
-        while let Ok(Ok(ev)) = ev_rx.try_recv() {
+        while let Ok(Ok(ev)) = events.rx.try_recv() {
             inputs.push(ev);
         }
         for ev in inputs {
             match ev {
                 Event::Key(key) if key.kind == KeyEventKind::Press => {
                     tracing::debug!(?key, "key");
-                    // Suspending and paging hand the terminal over: the event task stops
-                    // first, or it keeps the input (and the cursor-position reply that
-                    // re-entering the TUI waits for) to itself.
                     if key.code == KeyCode::Char('z')
                         && key.modifiers.contains(KeyModifiers::CONTROL)
                     {
-                        events_task.abort();
-                        let _ = events_task.await;
-                        suspend(&mut terminal)?;
-                        (ev_rx, events_task) = forward_events();
+                        events.released(async { suspend(&mut terminal) }).await?;
                         dirty = true;
                         continue;
                     }
-                    if let Some(text) = dispatch.apply(&mut state, Input::Key(key)) {
-                        events_task.abort();
-                        let _ = events_task.await;
-                        let shown = pager(&mut terminal, &text).await;
-                        (ev_rx, events_task) = forward_events();
-                        if let Err(e) = shown {
-                            state.notice = Some(e);
-                        }
+                    if let Some(text) = dispatch.apply(&mut state, Input::Key(key))
+                        && let Err(e) = events.released(pager(&mut terminal, &text)).await
+                    {
+                        state.notice = Some(e);
                     }
                     dirty = true;
                 }
@@ -156,22 +146,36 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
 }
 
 /// Terminal events arrive on a channel of their own, fed by one task that alone polls
-/// the EventStream (polling it from several places loses wake-ups). Aborting the task
-/// drops the stream, so a pager can have the terminal's input to itself.
-fn forward_events() -> (
-    mpsc::UnboundedReceiver<std::io::Result<Event>>,
-    tokio::task::JoinHandle<()>,
-) {
-    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(async move {
-        let mut events = EventStream::new();
-        while let Some(ev) = events.next().await {
-            if ev_tx.send(ev).is_err() {
-                return;
+/// the EventStream (polling it from several places loses wake-ups).
+struct Events {
+    rx: mpsc::UnboundedReceiver<std::io::Result<Event>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Events {
+    fn start() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(async move {
+            let mut events = EventStream::new();
+            while let Some(ev) = events.next().await {
+                if tx.send(ev).is_err() {
+                    return;
+                }
             }
-        }
-    });
-    (ev_rx, task)
+        });
+        Events { rx, task }
+    }
+
+    /// Runs `work` (a pager, a suspend) with the terminal's input released, then reads it
+    /// again. The task must stop first, or it keeps the input (and the cursor-position
+    /// reply that re-entering the TUI waits for) to itself.
+    async fn released<T>(&mut self, work: impl std::future::Future<Output = T>) -> T {
+        self.task.abort();
+        let _ = (&mut self.task).await;
+        let out = work.await;
+        *self = Events::start();
+        out
+    }
 }
 
 /// Shows `text` in `$PAGER` (else `less`) with the terminal restored, then takes it back.

@@ -31,6 +31,9 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 pub fn spawn_health(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
     let ctx = ctx.clone();
     tokio::spawn(async move {
+        // Where the app's workloads live changes only with Git: read it again on refresh,
+        // not on every poll.
+        let mut namespaces: Option<Vec<String>> = None;
         loop {
             let result = crate::cluster::health_report::report(&ctx.conn, &[])
                 .await
@@ -40,18 +43,21 @@ pub fn spawn_health(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
                 return;
             }
             if reachable {
-                let namespaces = match desired_at(&ctx.spec, "HEAD").await {
-                    Ok(d) => workload_namespaces(&d, &ctx.drift.namespace),
-                    Err(_) => Vec::new(),
-                };
-                let pods = crate::cluster::pods::app_pods(&ctx.conn, &namespaces).await;
+                if namespaces.is_none() {
+                    namespaces = desired_at(&ctx.spec, "HEAD")
+                        .await
+                        .ok()
+                        .map(|d| workload_namespaces(&d, &ctx.drift.namespace));
+                }
+                let listed = namespaces.as_deref().unwrap_or_default();
+                let pods = crate::cluster::pods::app_pods(&ctx.conn, listed).await;
                 if tx.send(Msg::Pods(pods)).is_err() {
                     return;
                 }
             }
             tokio::select! {
                 _ = tokio::time::sleep(HEALTH_PERIOD) => {}
-                _ = refresh.notified() => {}
+                _ = refresh.notified() => namespaces = None,
             }
         }
     });
@@ -350,17 +356,8 @@ async fn write_revert(
     tokio::task::spawn_blocking(move || {
         let app = App::open(&spec).map_err(|e| e.to_string())?;
         let rev = app.resolve(&commit).map_err(|e| e.to_string())?;
-        let short = rev.to_hex_with_len(7).to_string();
-        match crate::git::revert::write(&app, rev, None).map_err(|e| e.to_string())? {
-            Some(rc) => Ok(format!(
-                "Wrote revert commit {} on branch {}: the app path as of {short}, on top of HEAD.",
-                rc.commit.to_hex_with_len(7),
-                rc.branch
-            )),
-            None => Ok(format!(
-                "No revert commit needed: HEAD's app path already matches {short}."
-            )),
-        }
+        let written = crate::git::revert::write(&app, rev, None).map_err(|e| e.to_string())?;
+        Ok(crate::git::revert::describe(written.as_ref(), rev))
     })
     .await
     .map_err(|e| e.to_string())?

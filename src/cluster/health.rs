@@ -118,7 +118,7 @@ async fn static_pods(conn: &Connection) -> Source<Vec<(String, StaticPodFacts)>>
                 .collect(),
         ),
         Err(e) => Source::Unavailable(
-            conn.error(e, "list", "pods", Some("kube-system"))
+            conn.error(e, "list", "pods", Some(KUBE_PROXY_NAMESPACE))
                 .to_string(),
         ),
     }
@@ -221,8 +221,11 @@ async fn node_leases(conn: &Connection) -> Source<BTreeMap<String, LeaseFacts>> 
     }
 }
 
+/// Where kube-proxy runs (its DaemonSet's pods carry `k8s-app=kube-proxy`).
+pub const KUBE_PROXY_NAMESPACE: &str = "kube-system";
+
 async fn kube_proxy_pods(conn: &Connection) -> Source<BTreeMap<String, PodState>> {
-    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), "kube-system");
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), KUBE_PROXY_NAMESPACE);
     let params = ListParams::default().labels("k8s-app=kube-proxy");
     match pods.list(&params).await {
         Ok(list) => Source::Read(
@@ -232,7 +235,7 @@ async fn kube_proxy_pods(conn: &Connection) -> Source<BTreeMap<String, PodState>
                 .collect(),
         ),
         Err(e) => Source::Unavailable(
-            conn.error(e, "list", "pods", Some("kube-system"))
+            conn.error(e, "list", "pods", Some(KUBE_PROXY_NAMESPACE))
                 .to_string(),
         ),
     }

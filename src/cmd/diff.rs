@@ -55,7 +55,7 @@ pub fn default_app_name(app: &App, explicit: Option<&str>) -> String {
 
 pub async fn run(conn: &Connection, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let app = super::app::open(&args.app)?;
-    let (revision, commit) = super::app::revision(&app, &args.rev, args.worktree)?;
+    let (revision, commit) = super::app::revision(&app, &args.side.rev, args.side.worktree)?;
     let desired = app.desired(&revision)?;
     let name = default_app_name(&app, args.app_name.as_deref());
     let opts = DriftOptions::new(&name, &args.app.namespace);

@@ -33,7 +33,7 @@ struct RenderedObject<'a> {
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<ExitCode> {
     let app = super::app::open(&args.app)?;
-    let (revision, commit) = super::app::revision(&app, &args.rev, args.worktree)?;
+    let (revision, commit) = super::app::revision(&app, &args.side.rev, args.side.worktree)?;
     let set = app.desired(&revision)?;
     match args.output {
         Output::Json => {

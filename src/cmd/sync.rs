@@ -31,19 +31,11 @@ fn render_plan(plan: &Plan, rev: &str) -> String {
     if let Some(reason) = &plan.prune_refused {
         out.push_str(&format!("  {reason}\n"));
     }
-    let counts: Vec<String> = [
-        Action::Create,
-        Action::Update,
-        Action::Unchanged,
-        Action::Prune,
-        Action::Conflict,
-        Action::Error,
-        Action::Keep,
-    ]
-    .iter()
-    .filter(|a| plan.count(**a) > 0)
-    .map(|a| format!("{} {}", plan.count(*a), a.label()))
-    .collect();
+    let counts: Vec<String> = plan
+        .counts()
+        .iter()
+        .map(|(a, n)| format!("{n} {}", a.label()))
+        .collect();
     out.push_str(&format!("  ({})\n", counts.join(", ")));
     out
 }
@@ -254,18 +246,13 @@ pub async fn rollback(
         gateway
             .allow(Mutation::RevertCommit)
             .map_err(anyhow::Error::msg)?;
-        match revert::write(app, rev, branch.as_deref())? {
-            Some(rc) => println!(
-                "Wrote revert commit {} on branch {}: the app path as of {}, on top of HEAD. Push it for review.",
-                rc.commit.to_hex_with_len(7),
-                rc.branch,
-                rev.to_hex_with_len(7)
-            ),
-            None => println!(
-                "No revert commit needed: HEAD's app path already matches {}.",
-                rev.to_hex_with_len(7)
-            ),
-        }
+        let written = revert::write(app, rev, branch.as_deref())?;
+        let review = if written.is_some() {
+            " Push it for review."
+        } else {
+            ""
+        };
+        println!("{}{review}", revert::describe(written.as_ref(), rev));
         Ok(())
     };
     let hook: Option<&AfterConfirm> = if args.write_revert_commit {

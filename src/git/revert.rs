@@ -15,6 +15,22 @@ pub struct RevertCommit {
     pub branch: String,
 }
 
+/// What `write` did, in a sentence: the commit and branch, or why none was needed.
+pub fn describe(written: Option<&RevertCommit>, rev: ObjectId) -> String {
+    match written {
+        Some(rc) => format!(
+            "Wrote revert commit {} on branch {}: the app path as of {}, on top of HEAD.",
+            rc.commit.to_hex_with_len(7),
+            rc.branch,
+            rev.to_hex_with_len(7)
+        ),
+        None => format!(
+            "No revert commit needed: HEAD's app path already matches {}.",
+            rev.to_hex_with_len(7)
+        ),
+    }
+}
+
 pub fn default_branch(rev: ObjectId) -> String {
     format!("kdrift/rollback-{}", rev.to_hex_with_len(7))
 }

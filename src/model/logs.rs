@@ -110,9 +110,23 @@ impl LogBuffer {
         self.lines.iter()
     }
 
-    pub fn clear(&mut self) {
-        self.lines.clear();
-        self.sources.clear();
+    /// Lines from `seq` on (from the oldest kept when `seq` was evicted).
+    pub fn from(&self, seq: u64) -> impl DoubleEndedIterator<Item = &LogLine> {
+        let start = usize::try_from(seq.saturating_sub(self.first_seq()))
+            .unwrap_or(usize::MAX)
+            .min(self.lines.len());
+        self.lines.range(start..)
+    }
+
+    /// Lines up to and including `seq`.
+    fn until(&self, seq: u64) -> impl DoubleEndedIterator<Item = &LogLine> {
+        let end = match seq.checked_sub(self.first_seq()) {
+            Some(i) => usize::try_from(i + 1)
+                .unwrap_or(usize::MAX)
+                .min(self.lines.len()),
+            None => 0,
+        };
+        self.lines.range(..end)
     }
 
     /// The line as shown: `[source] ` when several sources, then the timestamp if asked.
@@ -138,9 +152,9 @@ impl LogBuffer {
         }
         let hit = |l: &&LogLine| !match_ranges(&l.text, query).is_empty();
         if forward {
-            self.lines.iter().filter(|l| l.seq >= from).find(hit)
+            self.from(from).find(hit)
         } else {
-            self.lines.iter().rev().filter(|l| l.seq <= from).find(hit)
+            self.until(from).rev().find(hit)
         }
         .map(|l| l.seq)
     }
@@ -293,6 +307,15 @@ mod tests {
         assert_eq!(b.first_seq(), 2);
         assert_eq!(b.last_seq(), Some(4));
         assert_eq!(b.get(1), None);
+        assert_eq!(
+            b.from(0).count(),
+            3,
+            "an evicted start gives every kept line"
+        );
+        assert_eq!(b.from(4).map(|l| l.seq).collect::<Vec<_>>(), [4]);
+        assert_eq!(b.from(9).count(), 0);
+        assert_eq!(b.until(3).map(|l| l.seq).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(b.until(1).count(), 0);
         assert_eq!(b.get(3).map(|l| l.text.as_str()), Some("line 3"));
         assert_eq!(
             b.iter().map(|l| l.text.clone()).collect::<Vec<_>>(),

@@ -230,6 +230,23 @@ impl Plan {
         self.items.iter().filter(|i| i.action.writes()).count()
     }
 
+    /// How many items each action has, in plan order, actions with none left out.
+    pub fn counts(&self) -> Vec<(Action, usize)> {
+        [
+            Action::Create,
+            Action::Update,
+            Action::Unchanged,
+            Action::Prune,
+            Action::Conflict,
+            Action::Error,
+            Action::Keep,
+        ]
+        .into_iter()
+        .map(|a| (a, self.count(a)))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+    }
+
     /// Guarded prunes (Namespaces, CRDs) that need a second confirmation.
     pub fn guarded_prunes(&self) -> Vec<&PlanItem> {
         self.items

@@ -78,7 +78,7 @@ fn visible(view: &LogsView, width: usize, height: usize) -> Vec<&LogLine> {
         }
         out.reverse();
     } else {
-        for line in view.buffer.iter().filter(|l| l.seq >= view.top) {
+        for line in view.buffer.from(view.top) {
             if used >= height {
                 break;
             }

@@ -8,12 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::panes::block;
-use crate::app::state::AppState;
+use crate::app::state::{AppState, Popup, PopupKind, Stage};
+use crate::cluster::sync::ItemResult;
 use crate::config::keymap::Action;
 use crate::config::theme::Theme;
+use crate::model::plan::{Action as PlanAction, Plan, PlanItem};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
-    use crate::app::state::{PopupKind, Stage};
     let Some(p) = &state.popup else {
         return;
     };
@@ -25,189 +26,213 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         }
     };
     let hint = |a: Action| state.keymap.hint(a).unwrap_or_default();
-    let text = |t: String, c: Color| Line::from(Span::styled(t, Style::default().fg(c)));
-    let mut lines = Vec::new();
+    let mut out = Lines {
+        theme,
+        lines: Vec::new(),
+    };
     match &p.stage {
-        Stage::Planning if p.total > 0 => lines.push(text(
+        Stage::Planning if p.total > 0 => out.text(
             format!(
                 "Planning: server-side dry-run of {} object(s) from Git against the cluster…",
                 p.total
             ),
             theme.muted,
-        )),
-        Stage::Planning => lines.push(text("Planning: reading Git…".into(), theme.muted)),
+        ),
+        Stage::Planning => out.text("Planning: reading Git…".into(), theme.muted),
         Stage::Refused(why) => {
-            lines.push(text(why.clone(), theme.degraded));
-            lines.push(text("any key closes".into(), theme.muted));
+            out.text(why.clone(), theme.degraded);
+            out.text("any key closes".into(), theme.muted);
         }
-        Stage::Plan(plan, _) => {
-            use crate::model::plan::Action as Do;
-            let mut counts: Vec<String> = [
-                Do::Create,
-                Do::Update,
-                Do::Unchanged,
-                Do::Conflict,
-                Do::Error,
-                Do::Keep,
-            ]
-            .iter()
-            .map(|a| (a, plan.count(*a)))
-            .filter(|(_, n)| *n > 0)
-            .map(|(a, n)| format!("{} {n}", a.label()))
-            .collect();
-            if let Some((prunes, _)) = &p.prunes {
-                counts.push(format!("prune {} (asked after)", prunes.items.len()));
-            }
-            lines.push(text(
-                format!("Plan (from a server-side dry-run): {}", counts.join(" · ")),
-                theme.title,
-            ));
-            for item in &plan.items {
-                let color = match item.action {
-                    crate::model::plan::Action::Create | crate::model::plan::Action::Update => {
-                        theme.out_of_sync
-                    }
-                    crate::model::plan::Action::Prune => theme.removed,
-                    crate::model::plan::Action::Conflict | crate::model::plan::Action::Error => {
-                        theme.degraded
-                    }
-                    _ => theme.muted,
-                };
-                let mut spans = vec![
-                    Span::styled(
-                        format!("{:<9} ", item.action.label()),
-                        Style::default().fg(color),
-                    ),
-                    Span::styled(format!("{}  ", item.key), Style::default().fg(theme.text)),
-                ];
-                if let Some(tag) = head_tag(p, &item.key) {
-                    spans.push(Span::styled(
-                        format!("[{tag}] "),
-                        Style::default().fg(theme.hunk),
-                    ));
-                }
-                spans.push(Span::styled(
-                    item.note.clone(),
-                    Style::default().fg(theme.muted),
-                ));
-                lines.push(Line::from(spans));
-                if let Some(preview) = item
-                    .preview
-                    .as_ref()
-                    .filter(|d| item.action.writes() && !d.is_empty())
-                {
-                    for l in preview.unified.lines().filter(|l| {
-                        l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---")
-                    }) {
-                        let c = if l.starts_with('+') {
-                            theme.added
-                        } else {
-                            theme.removed
-                        };
-                        lines.push(text(format!("    {l}"), c));
-                    }
-                }
-            }
-            if let Some((prunes, _)) = &p.prunes {
-                lines.push(text(
-                    format!(
-                        "Then, only if you confirm again ({}): prune {} object(s) tracked for this app but gone from Git:",
-                        hint(Action::Prune),
-                        prunes.items.len()
-                    ),
-                    theme.title,
-                ));
-                for item in &prunes.items {
-                    lines.push(text(format!("  prune     {}", item.key), theme.removed));
-                }
-            }
-            if let PopupKind::Rollback { commit } = &p.kind {
-                lines.push(text(
-                    format!(
-                        "[{}] also write a revert commit on kdrift/rollback-{} ({} toggles)",
-                        if p.revert { "x" } else { " " },
-                        &commit[..commit.len().min(7)],
-                        hint(Action::RevertCommit)
-                    ),
-                    theme.text,
-                ));
-            }
-            lines.push(text(
-                format!(
-                    "{} change(s) · {} apply · {} cancel",
-                    plan.writes(),
-                    hint(Action::Confirm),
-                    hint(Action::Cancel)
-                ),
-                theme.focus,
-            ));
-        }
+        Stage::Plan(plan, _) => plan_lines(&mut out, p, plan, &hint),
         Stage::Applying(results) | Stage::Done(results, _) | Stage::PruneOffer(results, _) => {
-            for r in results {
-                let (t, c) = match &r.outcome {
-                    Ok(what) => (
-                        format!("{:<9} {}  {what}", r.action.label(), r.key),
-                        theme.synced,
-                    ),
-                    Err(why) => (
-                        format!("{:<9} {}  FAILED: {why}", r.action.label(), r.key),
-                        theme.degraded,
-                    ),
-                };
-                lines.push(text(t, c));
-            }
-            for note in &p.notes {
-                lines.push(text(note.clone(), theme.title));
-            }
-            match &p.stage {
-                Stage::Done(_, summary) => {
-                    lines.push(text(summary.clone(), theme.title));
-                    lines.push(text("any key closes".into(), theme.muted));
-                }
-                Stage::PruneOffer(_, summary) => {
-                    lines.push(text(summary.clone(), theme.title));
-                    if let Some((prunes, _)) = &p.prunes {
-                        lines.push(text(
-                            format!(
-                                "{} object(s) tracked for this app are no longer in Git:",
-                                prunes.items.len()
-                            ),
-                            theme.title,
-                        ));
-                        for item in &prunes.items {
-                            lines.push(text(format!("  {}", item.key), theme.removed));
-                        }
-                    }
-                    lines.push(text(
-                        format!(
-                            "{} delete them from the cluster · any other key keeps them",
-                            hint(Action::Prune)
-                        ),
-                        theme.focus,
-                    ));
-                }
-                _ => lines.push(text(
-                    format!("Applying… {}/{}", results.len(), p.total),
-                    theme.muted,
-                )),
-            }
+            result_lines(&mut out, p, results, &hint)
         }
     }
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(out.lines)
             .wrap(Wrap { trim: false })
             .block(block(title, true, theme)),
         area,
     );
 }
 
+/// The popup's text, line by line, in theme colours.
+struct Lines<'t> {
+    theme: &'t Theme,
+    lines: Vec<Line<'static>>,
+}
+
+impl Lines<'_> {
+    fn text(&mut self, text: String, color: Color) {
+        self.lines
+            .push(Line::from(Span::styled(text, Style::default().fg(color))));
+    }
+}
+
+/// The plan: counts, each object with its preview, the prunes held back, the revert
+/// option, the keys.
+fn plan_lines(out: &mut Lines<'_>, p: &Popup, plan: &Plan, hint: &dyn Fn(Action) -> String) {
+    let theme = out.theme;
+    let mut counts: Vec<String> = plan
+        .counts()
+        .iter()
+        .map(|(a, n)| format!("{} {n}", a.label()))
+        .collect();
+    if let Some((prunes, _)) = &p.prunes {
+        counts.push(format!("prune {} (asked after)", prunes.items.len()));
+    }
+    out.text(
+        format!("Plan (from a server-side dry-run): {}", counts.join(" · ")),
+        theme.title,
+    );
+    for item in &plan.items {
+        item_lines(out, p, item);
+    }
+    if let Some((prunes, _)) = &p.prunes {
+        out.text(
+            format!(
+                "Then, only if you confirm again ({}): prune {} object(s) tracked for this app but gone from Git:",
+                hint(Action::Prune),
+                prunes.items.len()
+            ),
+            theme.title,
+        );
+        for item in &prunes.items {
+            out.text(format!("  prune     {}", item.key), theme.removed);
+        }
+    }
+    if let PopupKind::Rollback { commit } = &p.kind {
+        out.text(
+            format!(
+                "[{}] also write a revert commit on kdrift/rollback-{} ({} toggles)",
+                if p.revert { "x" } else { " " },
+                &commit[..commit.len().min(7)],
+                hint(Action::RevertCommit)
+            ),
+            theme.text,
+        );
+    }
+    out.text(
+        format!(
+            "{} change(s) · {} apply · {} cancel",
+            plan.writes(),
+            hint(Action::Confirm),
+            hint(Action::Cancel)
+        ),
+        theme.focus,
+    );
+}
+
+/// One object of the plan: action, key, HEAD tag (rollback), note, and the changed lines
+/// of its preview when it writes.
+fn item_lines(out: &mut Lines<'_>, p: &Popup, item: &PlanItem) {
+    let theme = out.theme;
+    let color = match item.action {
+        PlanAction::Create | PlanAction::Update => theme.out_of_sync,
+        PlanAction::Prune => theme.removed,
+        PlanAction::Conflict | PlanAction::Error => theme.degraded,
+        _ => theme.muted,
+    };
+    let mut spans = vec![
+        Span::styled(
+            format!("{:<9} ", item.action.label()),
+            Style::default().fg(color),
+        ),
+        Span::styled(format!("{}  ", item.key), Style::default().fg(theme.text)),
+    ];
+    if let Some(tag) = head_tag(p, &item.key) {
+        spans.push(Span::styled(
+            format!("[{tag}] "),
+            Style::default().fg(theme.hunk),
+        ));
+    }
+    spans.push(Span::styled(
+        item.note.clone(),
+        Style::default().fg(theme.muted),
+    ));
+    out.lines.push(Line::from(spans));
+    let Some(preview) = item
+        .preview
+        .as_ref()
+        .filter(|d| item.action.writes() && !d.is_empty())
+    else {
+        return;
+    };
+    for l in preview
+        .unified
+        .lines()
+        .filter(|l| l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---"))
+    {
+        let c = if l.starts_with('+') {
+            theme.added
+        } else {
+            theme.removed
+        };
+        out.text(format!("    {l}"), c);
+    }
+}
+
+/// Results so far, notes (the revert commit), then progress, the prune offer or the summary.
+fn result_lines(
+    out: &mut Lines<'_>,
+    p: &Popup,
+    results: &[ItemResult],
+    hint: &dyn Fn(Action) -> String,
+) {
+    let theme = out.theme;
+    for r in results {
+        match &r.outcome {
+            Ok(what) => out.text(
+                format!("{:<9} {}  {what}", r.action.label(), r.key),
+                theme.synced,
+            ),
+            Err(why) => out.text(
+                format!("{:<9} {}  FAILED: {why}", r.action.label(), r.key),
+                theme.degraded,
+            ),
+        }
+    }
+    for note in &p.notes {
+        out.text(note.clone(), theme.title);
+    }
+    match &p.stage {
+        Stage::Done(_, summary) => {
+            out.text(summary.clone(), theme.title);
+            out.text("any key closes".into(), theme.muted);
+        }
+        Stage::PruneOffer(_, summary) => {
+            out.text(summary.clone(), theme.title);
+            if let Some((prunes, _)) = &p.prunes {
+                out.text(
+                    format!(
+                        "{} object(s) tracked for this app are no longer in Git:",
+                        prunes.items.len()
+                    ),
+                    theme.title,
+                );
+                for item in &prunes.items {
+                    out.text(format!("  {}", item.key), theme.removed);
+                }
+            }
+            out.text(
+                format!(
+                    "{} delete them from the cluster · any other key keeps them",
+                    hint(Action::Prune)
+                ),
+                theme.focus,
+            );
+        }
+        _ => out.text(
+            format!("Applying… {}/{}", results.len(), p.total),
+            theme.muted,
+        ),
+    }
+}
+
 /// The third side of a rollback's preview: how the commit's version of an object compares
 /// with HEAD's.
-fn head_tag(
-    p: &crate::app::state::Popup,
-    key: &crate::model::object::ObjectKey,
-) -> Option<&'static str> {
+fn head_tag(p: &Popup, key: &crate::model::object::ObjectKey) -> Option<&'static str> {
     let changes = p.against_head.as_ref()?;
     Some(if changes.modified.contains(key) {
         "HEAD differs"
