@@ -16,6 +16,10 @@ pub struct Cli {
     /// Refuse every mutation (sync, prune, rollback, revert commit).
     #[arg(long, global = true, env = "KDRIFT_READONLY")]
     pub readonly: bool,
+    /// Field manager of server-side apply and dry-runs (default: the config file's, then
+    /// `kdrift`).
+    #[arg(long, global = true, value_name = "NAME", env = "KDRIFT_FIELD_MANAGER")]
+    pub field_manager: Option<String>,
     /// The app the terminal UI shows (without a subcommand).
     #[command(flatten)]
     pub app: AppArgs,
@@ -178,14 +182,15 @@ pub struct AppArgs {
     /// The app's directory (or file), relative to the repository root (default: the root).
     #[arg(long, value_name = "PATH", default_value = "")]
     pub path: String,
-    /// Namespace for namespaced objects that name none.
+    /// Namespace for namespaced objects that name none, and the app's target namespace
+    /// (default: the config file's, then the kubeconfig context's, then `default`).
     #[arg(
         long = "namespace",
         short = 'n',
         value_name = "NS",
-        default_value = "default"
+        env = "KDRIFT_NAMESPACE"
     )]
-    pub namespace: String,
+    pub namespace: Option<String>,
     /// Refuse manifest files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::model::manifest::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_size: u64,
@@ -249,9 +254,10 @@ pub struct HealthArgs {
     /// The app's revision.
     #[arg(long, default_value = "HEAD", requires = "path")]
     pub rev: String,
-    /// Namespace for the app's namespaced objects that name none.
-    #[arg(long, value_name = "NS", default_value = "default", requires = "path")]
-    pub app_namespace: String,
+    /// Namespace for the app's namespaced objects that name none (default: as for the
+    /// other commands: the config file's, the kubeconfig context's, then `default`).
+    #[arg(long, value_name = "NS", requires = "path")]
+    pub app_namespace: Option<String>,
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }

@@ -11,4 +11,5 @@ pub mod config;
 pub mod git;
 pub mod logging;
 pub mod model;
+pub mod ops;
 pub mod ui;

@@ -2,7 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kdrift::cli::{Cli, Command};
+use kdrift::cluster::connect::context_namespace;
 use kdrift::cluster::{ConnectOptions, Connection};
+use kdrift::config::settings::{Flags, Settings};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -33,15 +35,28 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         context: cli.cluster.context.clone(),
     };
     let config = kdrift::config::Config::load(cli.config.as_deref(), cli.theme.as_deref());
-    let gateway = kdrift::model::plan::Gateway {
-        readonly: cli.readonly || config.readonly,
+    // Settings are resolved here, once, and every front end takes them as they are.
+    let settings = |namespace: Option<&str>| {
+        Settings::resolve(
+            &Flags {
+                namespace,
+                field_manager: cli.field_manager.as_deref(),
+                readonly: cli.readonly,
+            },
+            &config,
+            context_namespace(&options).as_deref(),
+        )
     };
     match &cli.command {
         None => {
+            let settings = settings(cli.app.namespace.as_deref());
             let conn = Connection::open(&options).await?;
-            kdrift::cmd::tui::run(conn, &cli, config).await
+            kdrift::cmd::tui::run(conn, &cli, &settings, config).await
         }
-        Some(Command::Demo(args)) => kdrift::cmd::demo::run(args.down, &cli, config).await,
+        Some(Command::Demo(args)) => {
+            let settings = settings(Some(kdrift::cmd::demo::NAMESPACE));
+            kdrift::cmd::demo::run(args.down, &cli, &settings, config).await
+        }
         Some(Command::Config(args)) => {
             if args.print_default {
                 kdrift::cmd::output::print(kdrift::config::DEFAULT_FILE)?;
@@ -60,21 +75,28 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Some(Command::Health(args)) => {
             let conn = Connection::open(&options).await?;
-            kdrift::cmd::health::run(&conn, args).await
+            kdrift::cmd::health::run(&conn, args, &settings(None)).await
         }
-        Some(Command::Render(args)) => kdrift::cmd::render::run(args),
-        Some(Command::History(args)) => kdrift::cmd::history::run(args),
+        Some(Command::Render(args)) => {
+            kdrift::cmd::render::run(args, &settings(args.app.namespace.as_deref()))
+        }
+        Some(Command::History(args)) => {
+            kdrift::cmd::history::run(args, &settings(args.app.namespace.as_deref()))
+        }
         Some(Command::Sync(args)) => {
+            let settings = settings(args.app.namespace.as_deref());
             let conn = Connection::open(&options).await?;
-            kdrift::cmd::sync::sync(&conn, args, gateway).await
+            kdrift::cmd::sync::sync(&conn, args, &settings).await
         }
         Some(Command::Rollback(args)) => {
+            let settings = settings(args.app.namespace.as_deref());
             let conn = Connection::open(&options).await?;
-            kdrift::cmd::sync::rollback(&conn, args, gateway).await
+            kdrift::cmd::sync::rollback(&conn, args, &settings).await
         }
         Some(Command::Diff(args)) => {
+            let settings = settings(args.app.namespace.as_deref());
             let conn = Connection::open(&options).await?;
-            kdrift::cmd::diff::run(&conn, args).await
+            kdrift::cmd::diff::run(&conn, args, &settings).await
         }
     }
 }

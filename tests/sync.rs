@@ -391,7 +391,8 @@ async fn readonly_refuses_and_invalid_objects_block_nothing_else() {
         "{text}"
     );
     assert!(
-        text.contains("Nothing applied: 1 object(s) left alone"),
+        text.contains("Nothing to apply, and the cluster does not match")
+            && text.contains("1 object(s) left alone"),
         "{text}"
     );
     assert!(
@@ -450,4 +451,206 @@ async fn restricted_user_gets_forbidden_objects_reported_and_allowed_ones_applie
     let cms: Api<ConfigMap> = Api::namespaced(admin, &ns);
     assert!(cms.get_opt(&name).await.expect("get").is_some(), "{text}");
     let _ = cms.delete(&name, &DeleteParams::default()).await;
+}
+
+/// A config file for kdrift in a temporary directory.
+fn config_file(text: &str) -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("config file");
+    std::fs::write(file.path(), text).expect("write config");
+    file
+}
+
+#[tokio::test]
+async fn a_rollback_that_fails_in_part_writes_no_revert_commit() {
+    let case = Case::new("partial-rollback");
+    let other_ns = format!("{}-b", case.ns);
+    case.repo
+        .write("app/good.yaml", &config_map("good", "a", "1"));
+    case.repo.write(
+        "app/other-ns.yaml",
+        &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {other_ns}\n"),
+    );
+    // Its namespace is created by the same sync, so it is dry-run just before its turn,
+    // and fails there: an apply that fails.
+    case.repo.write("app/bad.yaml", &format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\n  namespace: {other_ns}\nspec:\n  ports:\n  - port: 99999999\n"));
+    let old = case.repo.commit("old, with an invalid Service");
+    case.repo.remove("app/other-ns.yaml");
+    case.repo.remove("app/bad.yaml");
+    case.repo
+        .write("app/good.yaml", &config_map("good", "a", "2"));
+    case.repo.commit("head");
+    assert_eq!(case.sync(&[]).0, 0);
+
+    let out = case.kdrift(&["rollback", &old[..8], "--yes", "--write-revert-commit"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAILED"), "{text}");
+    assert!(
+        text.contains("revert commit not written: the rollback to"),
+        "{text}"
+    );
+    let branches = case.repo.git(&["branch", "--list", "kdrift/*"]);
+    assert_eq!(branches, "", "no revert branch: {text}");
+    let _ = Api::<Namespace>::all(case.client().await)
+        .delete(&other_ns, &DeleteParams::default())
+        .await;
+    case.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_config_files_field_manager_is_the_one_headless_sync_applies_with() {
+    let case = Case::new("manager");
+    case.repo
+        .write("app/settings.yaml", &config_map("settings", "a", "1"));
+    case.repo.commit("one config map");
+    let config = config_file("field_manager = \"ops-bot\"\n");
+    let config_arg = config.path().to_string_lossy().into_owned();
+    let (code, text) = case.sync(&["--config", &config_arg]);
+    assert_eq!(code, 0, "{text}");
+    let cm = Api::<ConfigMap>::namespaced(case.client().await, &case.ns)
+        .get("settings")
+        .await
+        .expect("settings");
+    let managers: Vec<(String, String)> = cm
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| {
+            (
+                m.manager.unwrap_or_default(),
+                m.operation.unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        managers.contains(&("ops-bot".into(), "Apply".into())),
+        "{managers:?}"
+    );
+    assert!(!managers.iter().any(|(m, _)| m == "kdrift"), "{managers:?}");
+    // Diff dry-runs as the same manager: nothing differs.
+    let out = case.kdrift(&["--config", &config_arg, "diff"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    case.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_explicit_namespace_flag_wins_over_the_config_even_when_it_says_default() {
+    let repo = TestRepo::new();
+    let name = common::unique_name("ns-flag");
+    repo.write("app/cm.yaml", &config_map(&name, "a", "1"));
+    repo.commit("a config map without a namespace");
+    let config = config_file("namespace = \"kdrift-from-config\"\n");
+    let kdrift = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kdrift"))
+            .arg("--kubeconfig")
+            .arg(&common::cluster().admin_kubeconfig)
+            .arg("--config")
+            .arg(config.path())
+            .args(args)
+            .current_dir(repo.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run kdrift")
+    };
+    let rendered = kdrift(&["render", "--path", "app"]);
+    let text = String::from_utf8_lossy(&rendered.stdout);
+    assert!(text.contains("namespace: kdrift-from-config"), "{text}");
+
+    let out = kdrift(&[
+        "sync",
+        "--yes",
+        "--path",
+        "app",
+        "-n",
+        "default",
+        "--app-name",
+        &name,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cms: Api<ConfigMap> = Api::namespaced(common::admin_client().await, "default");
+    assert!(cms.get_opt(&name).await.expect("get").is_some());
+    let _ = cms.delete(&name, &DeleteParams::default()).await;
+}
+
+#[tokio::test]
+async fn sync_never_says_the_cluster_matches_while_fields_set_outside_git_remain() {
+    let case = Case::new("no-false-match");
+    case.repo
+        .write("app/settings.yaml", &config_map("settings", "a", "1"));
+    case.repo.commit("one config map");
+    assert_eq!(case.sync(&[]).0, 0);
+    Api::<ConfigMap>::namespaced(case.client().await, &case.ns)
+        .patch(
+            "settings",
+            &PatchParams {
+                field_manager: Some("kubectl-label".into()),
+                ..Default::default()
+            },
+            &Patch::Merge(json!({"metadata": {"labels": {"hotfix": "ticket-1"}}})),
+        )
+        .await
+        .expect("label by hand");
+    let (code, text) = case.sync(&[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("already matches"), "{text}");
+    assert!(
+        text.contains("1 object(s) keep fields set outside Git"),
+        "{text}"
+    );
+    assert_eq!(case.kdrift(&["diff"]).status.code(), Some(1));
+    case.cleanup().await;
+}
+
+#[test]
+fn the_demo_refuses_to_start_in_read_only_mode() {
+    let home = tempfile::tempdir().expect("home");
+    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .args(["--readonly", "demo"])
+        .env("HOME", home.path())
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run kdrift demo");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("read-only mode: refusing to sync"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("starting the local control plane"),
+        "refused before anything started: {stderr}"
+    );
+    // Only kdrift's own log file: no demo repository, no control-plane tooling.
+    let data = home.path().join(".local/share/kdrift");
+    let written: Vec<String> = std::fs::read_dir(&data)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(written, vec!["kdrift.log".to_string()], "{written:?}");
+    assert!(!home.path().join(".cache/kdrift").exists());
 }

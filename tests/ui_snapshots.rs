@@ -188,19 +188,28 @@ fn rollback_popup_shows_the_plan_against_head_prunes_and_the_revert_option() {
     plan.items.push(gone);
     update(
         &mut s,
-        Input::Msg(Msg::AgainstHead {
+        Input::Msg(Msg::Sync {
             generation,
-            changes: kdrift::model::desired::ObjectChanges {
+            event: kdrift::ops::sync::Event::AgainstHead(kdrift::model::desired::ObjectChanges {
                 modified: vec![worker],
                 ..Default::default()
-            },
+            }),
         }),
     );
+    let commit = s.history[1].commit.id.clone();
     update(
         &mut s,
         Input::Msg(Msg::Plan {
             generation,
-            result: Ok((plan, Default::default())),
+            result: Ok(Box::new(kdrift::ops::sync::Prepared {
+                mode: kdrift::ops::sync::Mode::Rollback,
+                short: commit[..7].to_string(),
+                commit,
+                desired: Default::default(),
+                plan,
+                handles: Default::default(),
+                against_head: None,
+            })),
         }),
     );
     update(&mut s, key(KeyCode::Char('b')));

@@ -251,7 +251,7 @@ pub fn state() -> AppState {
     s.drift = Some(drift());
     s.history = history();
     s.history_done = true;
-    s.live = "live".into();
+    s.live = crate::model::drift::LiveState::Live;
     s.now_override = Some(NOW);
     s.rebuild();
     s

@@ -1,10 +1,12 @@
 //! The sync and rollback flows of the TUI: plan (a dry-run), confirm, apply, results. The
-//! same plan, safety rules and read-only gateway as the headless commands.
+//! plan, the apply, the revert-commit policy and the summary come from `ops::sync`, the
+//! pipeline the headless commands run.
 
+use super::msg::{Command, Msg};
 use super::state::{AppState, Pane, Popup, PopupKind, Stage};
-use super::update::{Command, Msg};
 use crate::config::keymap::Action;
-use crate::model::plan::{Action as PlanAction, Gateway, Mutation, Plan, PlanItem};
+use crate::model::plan::{Gateway, Mutation};
+use crate::ops::sync::{self, Event, Outcome};
 
 /// Opens a popup for a sync (of the selected object or the app) or a rollback.
 pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
@@ -53,52 +55,58 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
     let Some(popup) = state.popup.as_mut() else {
         return Vec::new();
     };
+    let can_confirm = popup.confirmable();
     match (&popup.stage, action) {
-        (Stage::Applying(_), _) => Vec::new(),
+        (Stage::Applying(..), _) => Vec::new(),
         (Stage::Plan(..), Some(Action::RevertCommit))
             if matches!(popup.kind, PopupKind::Rollback { .. }) =>
         {
             popup.revert = !popup.revert;
             Vec::new()
         }
+        (Stage::Plan(plan, _), Some(Action::Confirm | Action::Expand)) if !can_confirm => {
+            // Nothing a confirmation could do: say why, and offer nothing.
+            let text = plan
+                .nothing_to_apply(popup.short.as_deref().unwrap_or("the commit"))
+                .unwrap_or_default();
+            popup.stage = Stage::Done(Vec::new(), text);
+            Vec::new()
+        }
+        (Stage::Plan(plan, _), Some(Action::Confirm | Action::Expand))
+            if plan.writes() == 0 && popup.prunes.is_some() && !popup.revert =>
+        {
+            let text = plan
+                .nothing_to_apply(popup.short.as_deref().unwrap_or("the commit"))
+                .unwrap_or_default();
+            popup.stage = Stage::PruneOffer(Vec::new(), text);
+            Vec::new()
+        }
         (Stage::Plan(plan, handles), Some(Action::Confirm | Action::Expand)) => {
-            if plan.writes() == 0 {
-                let text = "Nothing to apply: the cluster already matches.".to_string();
-                popup.stage = if popup.prunes.is_some() {
-                    Stage::PruneOffer(Vec::new(), text)
-                } else {
-                    Stage::Done(Vec::new(), text)
-                };
-                return Vec::new();
-            }
             let command = Command::Apply {
                 generation: popup.generation,
                 plan: plan.clone(),
                 handles: handles.clone(),
-                kind: popup.kind.clone(),
                 revert: match &popup.kind {
                     PopupKind::Rollback { commit } if popup.revert => Some(commit.clone()),
                     _ => None,
                 },
             };
             popup.total = plan.writes();
-            popup.stage = Stage::Applying(Vec::new());
+            popup.stage = Stage::Applying(plan.clone(), Vec::new());
             vec![command]
         }
         (Stage::PruneOffer(..), Some(Action::Prune)) => {
             let Some((plan, handles)) = popup.prunes.take() else {
                 return Vec::new();
             };
-            let writes = plan.writes();
             let command = Command::Apply {
                 generation: popup.generation,
-                plan,
+                plan: plan.clone(),
                 handles,
-                kind: popup.kind.clone(),
                 revert: None,
             };
-            popup.total = writes;
-            popup.stage = Stage::Applying(Vec::new());
+            popup.total = plan.writes();
+            popup.stage = Stage::Applying(plan, Vec::new());
             vec![command]
         }
         (Stage::Planning, Some(Action::Quit)) | (_, _) => {
@@ -108,128 +116,80 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
     }
 }
 
-/// Splits the prunes off a plan: they are offered only after the apply, on their own.
-pub fn split_prunes(plan: Plan) -> (Plan, Option<Box<Plan>>) {
-    let (prunes, rest): (Vec<PlanItem>, Vec<PlanItem>) = plan
-        .items
-        .into_iter()
-        .partition(|i| i.action == PlanAction::Prune);
-    let apply = Plan {
-        items: rest,
-        prune_refused: plan.prune_refused,
-    };
-    let prunes = (!prunes.is_empty()).then(|| {
-        Box::new(Plan {
-            items: prunes,
-            prune_refused: None,
-        })
-    });
-    (apply, prunes)
-}
-
 /// Messages of the popup's flow (plan, progress, results), for the popup they belong to.
 pub fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Plan { generation, result } => {
             if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
                 p.stage = match result {
-                    Ok((plan, handles)) => {
-                        let (apply, prunes) = split_prunes(plan);
-                        p.prunes = prunes.map(|plan| (plan, handles.clone()));
-                        Stage::Plan(Box::new(apply), handles)
+                    Ok(prepared) => {
+                        let prepared = *prepared;
+                        p.short = Some(prepared.short);
+                        let (apply, prunes) = sync::split_prunes(prepared.plan);
+                        p.prunes = prunes.map(|plan| (Box::new(plan), prepared.handles.clone()));
+                        Stage::Plan(Box::new(apply), prepared.handles)
                     }
                     Err(e) => Stage::Refused(e),
                 };
             }
         }
-        Msg::Planning {
-            generation,
-            objects,
-        } => {
+        Msg::Sync { generation, event } => {
             if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
-                p.total = objects;
-            }
-        }
-        Msg::AgainstHead {
-            generation,
-            changes,
-        } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
-                p.against_head = Some(changes);
-            }
-        }
-        Msg::Reverted { generation, result } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
-                p.notes
-                    .push(result.unwrap_or_else(|e| format!("revert commit: {e}")));
-            }
-        }
-        Msg::Applied { generation, result } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation)
-                && let Stage::Applying(results) = &mut p.stage
-            {
-                results.push(result);
+                match event {
+                    Event::Planning { objects } => p.total = objects,
+                    Event::AgainstHead(changes) => p.against_head = Some(changes),
+                    Event::Applied(result) => {
+                        if let Stage::Applying(_, results) = &mut p.stage {
+                            results.push(result);
+                        }
+                    }
+                }
             }
         }
         Msg::SyncDone {
             generation,
-            refused,
-        } => return sync_done(state, generation, refused),
+            outcome,
+        } => return sync_done(state, generation, outcome),
         _ => {}
     }
     state.rebuild();
     Vec::new()
 }
 
-fn sync_done(state: &mut AppState, generation: u64, refused: Option<String>) -> Vec<Command> {
+fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Command> {
     let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) else {
         return Vec::new();
     };
-    let results = match &mut p.stage {
-        Stage::Applying(r) => std::mem::take(r),
-        _ => Vec::new(),
+    let Stage::Applying(plan, _) = &p.stage else {
+        return Vec::new();
     };
-    let failed = results.iter().any(|r| r.outcome.is_err());
-    p.stage = match refused {
+    let summary = sync::summary(plan, &outcome);
+    match &outcome.revert {
+        Some(Ok(text)) => p.notes.push(text.clone()),
+        Some(Err(why)) => p.notes.push(why.clone()),
+        None => {}
+    }
+    let complete = outcome.complete();
+    let results = outcome.sync.results;
+    p.stage = match outcome.refused {
         Some(why) => Stage::Refused(why),
-        None if p.prunes.is_some() && !failed => {
-            let text = summary(&results);
-            Stage::PruneOffer(results, text)
-        }
+        None if p.prunes.is_some() && complete => Stage::PruneOffer(results, summary.text),
         None => {
-            let mut text = summary(&results);
+            let mut text = summary.text;
             if p.prunes.take().is_some() {
-                text.push_str(" Prune not offered: some applies failed.");
+                text.push_str("\nPrune not offered: some applies failed.");
             }
             Stage::Done(results, text)
         }
     };
-    match &p.kind {
-        PopupKind::Rollback { commit } => {
+    // Only a rollback that applied completely puts the cluster at its commit.
+    match (&p.kind, complete) {
+        (PopupKind::Rollback { commit }, true) => {
             state.cluster_at = Some(commit[..commit.len().min(7)].to_string())
         }
-        PopupKind::Sync { only: None } => state.cluster_at = None,
-        PopupKind::Sync { .. } => {}
+        (PopupKind::Sync { only: None }, true) => state.cluster_at = None,
+        _ => {}
     }
     state.rebuild();
     vec![Command::Refresh]
-}
-
-/// A one-line summary of what a finished apply did.
-pub fn summary(results: &[crate::cluster::sync::ItemResult]) -> String {
-    let ok = results.iter().filter(|r| r.outcome.is_ok()).count();
-    let failed: Vec<String> = results
-        .iter()
-        .filter(|r| r.outcome.is_err())
-        .map(|r| r.key.to_string())
-        .collect();
-    let pruned = results
-        .iter()
-        .filter(|r| r.action == PlanAction::Prune && r.outcome.is_ok())
-        .count();
-    if failed.is_empty() {
-        format!("Applied {} object(s), pruned {pruned}.", ok - pruned)
-    } else {
-        format!("Applied {ok}, failed: {}", failed.join(", "))
-    }
 }

@@ -1,8 +1,11 @@
 //! The TUI: state, `update`, the event loop and its workers.
 
+pub mod data;
 pub mod fixtures;
 pub mod flows;
 pub mod logs;
+pub mod msg;
+pub mod popup;
 pub mod run;
 pub mod state;
 pub mod tree;

@@ -261,16 +261,11 @@ impl Dispatch<'_> {
                     plan,
                     handles,
                     revert,
-                    ..
                 } => {
-                    let gateway = crate::model::plan::Gateway {
-                        readonly: state.readonly,
-                    };
                     let apply = workers::Apply {
                         generation,
                         plan: *plan,
                         handles,
-                        gateway,
                         revert,
                     };
                     workers::spawn_apply(ctx, tx.clone(), apply)

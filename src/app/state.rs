@@ -1,106 +1,17 @@
 //! The TUI's state: owned by the UI task alone; workers send owned data back as `Msg`s.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use crate::cluster::drift::{DriftReport, Handle};
-use crate::cluster::sync::ItemResult;
+use crate::cluster::drift::DriftReport;
 use crate::config::keymap::KeyMap;
 use crate::git::history::HistoryEntry;
 use crate::model::health::report::HealthReport;
 use crate::model::object::ObjectKey;
-use crate::model::plan::Plan;
+
+pub use super::data::{AppPods, Highlighted, Lens, Pane, SpanStyle};
+pub use super::popup::{Popup, PopupKind, Stage};
 
 use super::tree::{NodeId, Row, build_rows};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Tree,
-    History,
-    Diff,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lens {
-    Preview,
-    Drift,
-}
-
-/// Highlighted diff lines: (style tag, text) spans per line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Highlighted {
-    pub source: String,
-    pub lines: Vec<Vec<(SpanStyle, String)>>,
-}
-
-/// What a span of the diff pane looks like, in theme terms or as a syntax colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SpanStyle {
-    Plain,
-    Added,
-    Removed,
-    Hunk,
-    Muted,
-    Rgb(u8, u8, u8),
-}
-
-/// Pods of the app's workloads, by (kind, namespace, name) of the workload.
-pub type AppPods = std::collections::BTreeMap<
-    crate::model::health::pod::WorkloadId,
-    Vec<crate::model::health::pod::PodFacts>,
->;
-
-/// What a sync or rollback popup is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PopupKind {
-    /// Sync HEAD: one object, or the whole app.
-    Sync { only: Option<ObjectKey> },
-    /// Sync the desired state of an older commit.
-    Rollback { commit: String },
-}
-
-/// Where the popup's flow stands.
-#[derive(Debug, Clone)]
-pub enum Stage {
-    Planning,
-    Plan(Box<Plan>, HashMap<ObjectKey, Handle>),
-    Applying(Vec<ItemResult>),
-    /// The apply is done; prunes wait for their own confirmation.
-    PruneOffer(Vec<ItemResult>, String),
-    Done(Vec<ItemResult>, String),
-    Refused(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct Popup {
-    pub kind: PopupKind,
-    pub stage: Stage,
-    pub generation: u64,
-    /// Rollback: also write a revert commit on a branch once applied.
-    pub revert: bool,
-    /// Prunes held back from the apply, offered after it with their own confirmation.
-    pub prunes: Option<(Box<Plan>, HashMap<ObjectKey, Handle>)>,
-    /// More to say about the result (the revert commit's outcome).
-    pub notes: Vec<String>,
-    /// How many objects the running apply writes (for progress).
-    pub total: usize,
-    /// Rollback: how the commit's objects differ from HEAD's (HEAD → commit).
-    pub against_head: Option<crate::model::desired::ObjectChanges>,
-}
-
-impl Popup {
-    pub fn new(kind: PopupKind, stage: Stage, generation: u64) -> Self {
-        Popup {
-            kind,
-            stage,
-            generation,
-            revert: false,
-            prunes: None,
-            notes: Vec::new(),
-            total: 0,
-            against_head: None,
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -117,8 +28,8 @@ pub struct AppState {
     pub expanded: HashSet<NodeId>,
     pub drift: Option<DriftReport>,
     pub drift_error: Option<String>,
-    /// State of the live watches ("live", or why stale).
-    pub live: String,
+    /// State of the live watches.
+    pub live: crate::model::drift::LiveState,
     /// The Git side picked in the history pane, with its drift when computed.
     pub selected_commit: Option<String>,
     pub commit_drift: Option<DriftReport>,
@@ -184,7 +95,7 @@ impl AppState {
             expanded: HashSet::new(),
             drift: None,
             drift_error: None,
-            live: "starting".into(),
+            live: Default::default(),
             selected_commit: None,
             commit_drift: None,
             commit_gen: 0,

@@ -3,121 +3,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::cluster::drift::DriftReport;
 use crate::config::keymap::{Action, Key};
-use crate::git::history::HistoryEntry;
 use crate::model::drift::SyncStatus;
-use crate::model::health::report::HealthReport;
 
-use std::collections::HashMap;
-
-use super::state::{AppState, Highlighted, Lens, Pane, PopupKind};
+pub use super::msg::{Command, Input, Msg};
+use super::state::{AppState, Lens, Pane};
 use super::tree::NodeId;
-use crate::cluster::drift::Handle;
-use crate::cluster::sync::ItemResult;
-use crate::model::object::ObjectKey;
-use crate::model::plan::Plan;
-
-/// Results from workers.
-#[derive(Debug)]
-pub enum Msg {
-    Health(Result<HealthReport, String>),
-    /// The drift of HEAD (`commit: None`) or of a selected commit (`generation` must match).
-    Drift {
-        generation: u64,
-        commit: Option<String>,
-        result: Result<DriftReport, String>,
-    },
-    History {
-        result: Result<Vec<HistoryEntry>, String>,
-        done: bool,
-    },
-    Live(String),
-    /// The pods of the app's workloads, by workload.
-    Pods(Result<crate::app::state::AppPods, String>),
-    Highlighted {
-        generation: u64,
-        highlighted: Highlighted,
-    },
-    /// A sync or rollback plan (a dry-run), or why there is none.
-    Plan {
-        generation: u64,
-        result: Result<(Plan, HashMap<ObjectKey, Handle>), String>,
-    },
-    /// One object applied (or not) during a sync.
-    Applied {
-        generation: u64,
-        result: ItemResult,
-    },
-    /// The plan's dry-run started on this many objects (for progress).
-    Planning {
-        generation: u64,
-        objects: usize,
-    },
-    /// A rollback's commit against HEAD (the third side of its preview).
-    AgainstHead {
-        generation: u64,
-        changes: crate::model::desired::ObjectChanges,
-    },
-    /// What became of the rollback's revert commit.
-    Reverted {
-        generation: u64,
-        result: Result<String, String>,
-    },
-    /// Lines or state from the logs session `generation`.
-    Logs {
-        generation: u64,
-        event: crate::cluster::logs::LogEvent,
-    },
-    /// The apply finished; `refused` when the gateway said no.
-    SyncDone {
-        generation: u64,
-        refused: Option<String>,
-    },
-}
-
-#[derive(Debug)]
-pub enum Input {
-    Key(KeyEvent),
-    Msg(Msg),
-}
-
-/// Work for the loop to start.
-#[derive(Debug, Clone)]
-pub enum Command {
-    LoadHistory,
-    DriftAt {
-        generation: u64,
-        commit: String,
-    },
-    Refresh,
-    Highlight {
-        generation: u64,
-        text: String,
-    },
-    Plan {
-        generation: u64,
-        kind: PopupKind,
-    },
-    Apply {
-        generation: u64,
-        plan: Box<Plan>,
-        handles: HashMap<ObjectKey, Handle>,
-        kind: PopupKind,
-        /// Rollback: the commit whose revert commit to write once applied.
-        revert: Option<String>,
-    },
-    /// Starts a logs session (stopping any other).
-    StartLogs {
-        generation: u64,
-        request: crate::cluster::logs::LogRequest,
-    },
-    StopLogs,
-    /// Shows text in `$PAGER`, the terminal handed over meanwhile.
-    Pager {
-        text: String,
-    },
-}
 
 /// How many history rows before the end trigger the next page.
 const PREFETCH: usize = 10;
@@ -185,12 +76,9 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
                 state.highlighted = Some(highlighted);
             }
         }
-        msg @ (Msg::Plan { .. }
-        | Msg::Planning { .. }
-        | Msg::AgainstHead { .. }
-        | Msg::Reverted { .. }
-        | Msg::Applied { .. }
-        | Msg::SyncDone { .. }) => return super::flows::on_msg(state, msg),
+        msg @ (Msg::Plan { .. } | Msg::Sync { .. } | Msg::SyncDone { .. }) => {
+            return super::flows::on_msg(state, msg);
+        }
         Msg::Logs { generation, event } => {
             // Lines arrive often: the tree does not change with them.
             super::logs::on_event(state, generation, event);

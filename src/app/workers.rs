@@ -6,22 +6,15 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, mpsc};
 
-use super::update::Msg;
-use crate::cluster::Connection;
-use crate::cluster::drift::{DriftOptions, DryRunCache, Session, compute};
+use super::msg::Msg;
+use crate::cluster::drift::{Session, compute};
 use crate::git::history::History;
 use crate::git::{App, AppSpec};
+use crate::model::drift::LiveState;
+pub use crate::ops::Context;
+use crate::ops::sync::{self, Event, Mode, Request, RevertRequest};
 
 pub type Sender = mpsc::UnboundedSender<Msg>;
-
-/// Everything a worker needs to open the app and reach the cluster.
-#[derive(Clone)]
-pub struct Context {
-    pub conn: Connection,
-    pub spec: AppSpec,
-    pub drift: DriftOptions,
-    pub cache: Arc<DryRunCache>,
-}
 
 const HEALTH_PERIOD: Duration = Duration::from_secs(5);
 const DEBOUNCE: Duration = Duration::from_millis(300);
@@ -104,8 +97,8 @@ pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
             loop {
                 let report = session.evaluate(&ctx.conn, &ctx.cache).await;
                 let live = match session.live_state() {
-                    Ok(()) => "live".to_string(),
-                    Err(e) => format!("stale: {e}"),
+                    Ok(()) => LiveState::Live,
+                    Err(e) => LiveState::Stale(e),
                 };
                 if tx.send(Msg::Live(live)).is_err()
                     || tx
@@ -148,15 +141,9 @@ async fn desired_at(
     spec: &AppSpec,
     rev: &str,
 ) -> Result<crate::model::desired::DesiredSet, String> {
-    let (spec, rev) = (spec.clone(), rev.to_string());
-    tokio::task::spawn_blocking(move || {
-        let app = App::open(&spec).map_err(|e| e.to_string())?;
-        let id = app.resolve(&rev).map_err(|e| e.to_string())?;
-        app.desired_at(id).map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())
-    .and_then(|r| r)
+    sync::desired_at(spec, rev)
+        .await
+        .map(|(_, desired)| desired)
 }
 
 /// The drift against a selected commit; the UI drops it if a newer selection came.
@@ -241,62 +228,36 @@ pub fn spawn_highlight(tx: Sender, generation: u64, text: String, syntax: String
     });
 }
 
-/// The plan of a sync (HEAD) or a rollback (a commit): the same dry-run, plan and safety
-/// rules as `kdrift sync`.
+/// The plan of a sync (HEAD) or a rollback (a commit), from the one pipeline.
 pub fn spawn_plan(ctx: &Context, tx: Sender, generation: u64, kind: super::state::PopupKind) {
     use super::state::PopupKind;
-    use crate::model::plan::{PlanOptions, build, selector};
     let ctx = ctx.clone();
     tokio::spawn(async move {
-        let rev = match &kind {
-            PopupKind::Rollback { commit } => commit.as_str(),
-            PopupKind::Sync { .. } => "HEAD",
+        let (rev, mode) = match &kind {
+            PopupKind::Rollback { commit } => (commit.clone(), Mode::Rollback),
+            PopupKind::Sync { .. } => ("HEAD".to_string(), Mode::Sync),
         };
-        let desired = desired_at(&ctx.spec, rev).await;
-        if let Ok(d) = &desired {
-            let _ = tx.send(Msg::Planning {
-                generation,
-                objects: d.len(),
-            });
-        }
-        if let (PopupKind::Rollback { .. }, Ok(at_commit)) = (&kind, &desired)
-            && let Ok(head) = desired_at(&ctx.spec, "HEAD").await
-        {
-            let changes = crate::model::desired::ObjectChanges::between(&head, at_commit);
-            let _ = tx.send(Msg::AgainstHead {
-                generation,
-                changes,
-            });
-        }
-        let result = match desired {
-            Ok(d) if !d.errors.is_empty() => Err(format!(
-                "refusing to sync: {} manifest error(s), first: {}",
-                d.errors.len(),
-                d.errors[0]
-            )),
-            Ok(d) => compute(&ctx.conn, &d, &ctx.drift, &ctx.cache)
-                .await
-                .map(|report| {
-                    let only = match &kind {
-                        PopupKind::Sync { only: Some(key) } => vec![selector(key)],
-                        _ => Vec::new(),
-                    };
-                    // Prunes are planned here with the headless command's rules, then held
-                    // back by the popup for a confirmation of their own.
-                    let plan = build(
-                        &report.objects,
-                        &PlanOptions {
-                            only,
-                            prune: true,
-                            desired_count: d.len(),
-                            ..Default::default()
-                        },
-                    );
-                    (plan, report.handles)
-                })
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e),
+        let only = match &kind {
+            PopupKind::Sync { only: Some(key) } => vec![crate::model::plan::selector(key)],
+            _ => Vec::new(),
         };
+        // Prunes are planned with the headless command's rules, then held back by the
+        // popup for a confirmation of their own.
+        let request = Request {
+            rev,
+            mode,
+            only,
+            force_conflicts: Vec::new(),
+            prune: true,
+        };
+        let events_tx = tx.clone();
+        let mut events = move |event: Event| {
+            let _ = events_tx.send(Msg::Sync { generation, event });
+        };
+        let result = sync::prepare(&ctx, &request, &mut events)
+            .await
+            .map(Box::new)
+            .map_err(|e| e.to_string());
         let _ = tx.send(Msg::Plan { generation, result });
     });
 }
@@ -307,60 +268,29 @@ pub struct Apply {
     pub plan: crate::model::plan::Plan,
     pub handles:
         std::collections::HashMap<crate::model::object::ObjectKey, crate::cluster::drift::Handle>,
-    pub gateway: crate::model::plan::Gateway,
     /// Rollback: write the revert commit of this commit once every object applied.
     pub revert: Option<String>,
 }
 
-/// Applies a confirmed plan, reporting each object as it goes.
+/// Applies a confirmed plan through the pipeline, reporting each object as it goes.
 pub fn spawn_apply(ctx: &Context, tx: Sender, apply: Apply) {
     let ctx = ctx.clone();
     let generation = apply.generation;
     tokio::spawn(async move {
-        let progress_tx = tx.clone();
-        let mut progress = move |r: &crate::cluster::sync::ItemResult| {
-            let _ = progress_tx.send(Msg::Applied {
-                generation,
-                result: r.clone(),
-            });
+        let events_tx = tx.clone();
+        let mut events = move |event: Event| {
+            let _ = events_tx.send(Msg::Sync { generation, event });
         };
-        let outcome = crate::cluster::sync::execute(
-            &ctx.conn,
-            apply.gateway,
-            &apply.plan,
-            &apply.handles,
-            &ctx.drift.field_manager,
-            &mut progress,
-        )
-        .await;
-        let applied = outcome.as_ref().is_ok_and(|o| o.failed().is_empty());
-        if let (true, Some(commit)) = (applied, apply.revert) {
-            let result = write_revert(ctx.spec.clone(), commit, apply.gateway).await;
-            let _ = tx.send(Msg::Reverted { generation, result });
-        }
+        let revert = apply.revert.map(|commit| RevertRequest {
+            commit,
+            branch: None,
+        });
+        let outcome = sync::apply(&ctx, &apply.plan, &apply.handles, revert, &mut events).await;
         let _ = tx.send(Msg::SyncDone {
             generation,
-            refused: outcome.err(),
+            outcome,
         });
     });
-}
-
-/// The rollback's revert commit on `kdrift/rollback-<short>`, as `kdrift rollback
-/// --write-revert-commit` writes it; HEAD, index and worktree stay untouched.
-async fn write_revert(
-    spec: AppSpec,
-    commit: String,
-    gateway: crate::model::plan::Gateway,
-) -> Result<String, String> {
-    gateway.allow(crate::model::plan::Mutation::RevertCommit)?;
-    tokio::task::spawn_blocking(move || {
-        let app = App::open(&spec).map_err(|e| e.to_string())?;
-        let rev = app.resolve(&commit).map_err(|e| e.to_string())?;
-        let written = crate::git::revert::write(&app, rev, None).map_err(|e| e.to_string())?;
-        Ok(crate::git::revert::describe(written.as_ref(), rev))
-    })
-    .await
-    .map_err(|e| e.to_string())?
 }
 
 /// A logs session: its events come back tagged with its generation. Aborting the returned

@@ -88,3 +88,28 @@ async fn load_config(opts: &ConnectOptions) -> Result<(kube::Config, String), Cl
         }
     }
 }
+
+const SERVICE_ACCOUNT_NAMESPACE: &str = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+/// The namespace of the context kdrift would use (`--context`, else the current one), as
+/// kubectl reads it; in a pod without a kubeconfig, the service account's namespace. Reads
+/// files only: no connection is made.
+pub fn context_namespace(opts: &ConnectOptions) -> Option<String> {
+    let kubeconfig = match &opts.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path).ok(),
+        None => Kubeconfig::read().ok(),
+    };
+    let Some(kc) = kubeconfig else {
+        return std::fs::read_to_string(SERVICE_ACCOUNT_NAMESPACE)
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+    };
+    let name = opts.context.clone().or(kc.current_context)?;
+    kc.contexts
+        .into_iter()
+        .find(|c| c.name == name)?
+        .context?
+        .namespace
+        .filter(|ns| !ns.is_empty())
+}

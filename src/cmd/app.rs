@@ -1,23 +1,59 @@
-//! Turning the app arguments into an opened app.
+//! Turning the app arguments and the resolved settings into an opened app, and into the
+//! context the shared flows run in.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cli::AppArgs;
+use crate::cluster::Connection;
+use crate::cluster::drift::{DriftOptions, DryRunCache};
+use crate::config::settings::Settings;
 use crate::git::kustomize::Tool;
 use crate::git::{App, AppSpec, GitError, Revision};
 use crate::model::manifest::LoadOptions;
+use crate::model::plan::Gateway;
+use crate::ops::Context;
 
-pub fn open(args: &AppArgs) -> Result<App, GitError> {
-    App::open(&AppSpec {
+/// How to read the app: the one place app arguments become an `AppSpec`.
+pub fn spec(args: &AppArgs, settings: &Settings) -> AppSpec {
+    AppSpec {
         repo: args.repo.clone(),
         path: args.path.clone(),
         load: LoadOptions {
-            namespace: args.namespace.clone(),
+            namespace: settings.namespace.clone(),
             max_file_bytes: args.max_file_size,
         },
         kustomize: Tool {
             program: args.kustomize.clone(),
             timeout: Duration::from_secs(args.kustomize_timeout),
+        },
+    }
+}
+
+pub fn open(args: &AppArgs, settings: &Settings) -> Result<App, GitError> {
+    App::open(&spec(args, settings))
+}
+
+/// The context of the shared flows (diff, sync, rollback, the TUI): the app, its name in
+/// the tracking label, the field manager, the namespace and the gateway, from the settings.
+pub fn context(
+    conn: &Connection,
+    args: &AppArgs,
+    app_name: Option<&str>,
+    settings: &Settings,
+) -> Result<Context, GitError> {
+    let spec = spec(args, settings);
+    let app = App::open(&spec)?;
+    let name = super::diff::default_app_name(&app, app_name);
+    let mut drift = DriftOptions::new(&name, &settings.namespace);
+    drift.field_manager = settings.field_manager.clone();
+    Ok(Context {
+        conn: conn.clone(),
+        spec,
+        drift,
+        cache: Arc::new(DryRunCache::default()),
+        gateway: Gateway {
+            readonly: settings.readonly,
         },
     })
 }

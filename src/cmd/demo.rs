@@ -10,9 +10,10 @@ use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
 
 use super::ExitCode;
-use crate::cluster::drift::{DriftOptions, DryRunCache, compute};
-use crate::cluster::{ConnectOptions, Connection};
-use crate::model::plan::{Gateway, PlanOptions, build};
+use crate::cluster::ConnectOptions;
+use crate::cluster::Connection;
+use crate::config::settings::Settings;
+use crate::model::plan::{Gateway, Mutation};
 
 const SCRIPT: &str = include_str!("../../tests/cluster/kdrift-cluster");
 const SEED: &str = include_str!("../../tests/cluster/seed.yaml");
@@ -160,38 +161,26 @@ fn make_repo() -> anyhow::Result<PathBuf> {
     Ok(repo)
 }
 
-/// Syncs the commit before HEAD (the broken release), as kdrift sync would.
-async fn sync_older(conn: &Connection, repo: &Path) -> anyhow::Result<()> {
-    let app = crate::git::App::open(&crate::git::AppSpec {
-        repo: Some(repo.to_path_buf()),
-        path: "app".into(),
-        load: Default::default(),
-        kustomize: Default::default(),
-    })?;
-    let desired = app.desired_at(app.resolve("HEAD~1")?)?;
-    let opts = DriftOptions::new(APP, NAMESPACE);
-    let report = compute(conn, &desired, &opts, &DryRunCache::default()).await?;
-    let plan = build(
-        &report.objects,
-        &PlanOptions {
-            desired_count: desired.len(),
-            ..Default::default()
-        },
-    );
-    let outcome = crate::cluster::sync::execute(
-        conn,
-        Gateway::default(),
-        &plan,
-        &report.handles,
-        &opts.field_manager,
-        &mut |_| {},
-    )
-    .await
-    .map_err(anyhow::Error::msg)?;
+/// Syncs the commit before HEAD (the broken release) through the one sync pipeline, as
+/// `kdrift sync --rev HEAD~1 --yes` would.
+async fn sync_older(ctx: &crate::ops::Context) -> anyhow::Result<()> {
+    use crate::ops::sync::{self, Mode, Request};
+    let request = Request {
+        rev: "HEAD~1".into(),
+        mode: Mode::Sync,
+        only: Vec::new(),
+        force_conflicts: Vec::new(),
+        prune: false,
+    };
+    let prepared = sync::prepare(ctx, &request, &mut |_| {})
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let outcome = sync::apply(ctx, &prepared.plan, &prepared.handles, None, &mut |_| {}).await;
+    let summary = sync::summary(&prepared.plan, &outcome);
     anyhow::ensure!(
-        outcome.failed().is_empty(),
-        "syncing the demo failed: {:?}",
-        outcome.failed()
+        outcome.complete(),
+        "syncing the demo failed: {}",
+        summary.text
     );
     Ok(())
 }
@@ -250,11 +239,23 @@ fn write_logs(file: &Path) -> anyhow::Result<()> {
 pub async fn run(
     down: bool,
     cli: &crate::cli::Cli,
+    settings: &Settings,
     config: crate::config::Config,
 ) -> anyhow::Result<ExitCode> {
     if down {
         script("down")?;
         return Ok(0);
+    }
+    // The demo syncs and edits its cluster: read-only mode refuses before anything starts
+    // (the pipeline's gateway would refuse the sync anyway).
+    let gateway = Gateway {
+        readonly: settings.readonly,
+    };
+    if let Err(refusal) = gateway.allow(Mutation::Apply) {
+        eprintln!(
+            "kdrift demo: {refusal}; the demo syncs an older commit and edits objects by hand, so it cannot run read-only"
+        );
+        return Ok(2);
     }
     eprintln!(
         "kdrift demo: starting the local control plane (the first run builds it from Go modules: 5-20 minutes)…"
@@ -270,7 +271,11 @@ pub async fn run(
     })
     .await?;
     eprintln!("kdrift demo: syncing the commit before HEAD, then changing things by hand…");
-    sync_older(&conn, &repo).await?;
+    let mut app_args = cli.app.clone();
+    app_args.repo = Some(repo.clone());
+    app_args.path = "app".into();
+    let ctx = super::app::context(&conn, &app_args, Some(APP), settings)?;
+    sync_older(&ctx).await?;
     drift_live(&conn).await?;
     write_logs(&env_value(&env, "KDRIFT_POD_LOG_FILE")?)?;
     eprintln!(
@@ -278,10 +283,5 @@ pub async fn run(
         repo.display(),
         kubeconfig.display()
     );
-    let mut cli_for_tui = cli.app.clone();
-    cli_for_tui.repo = Some(repo);
-    cli_for_tui.path = "app".into();
-    cli_for_tui.namespace = NAMESPACE.into();
-    let readonly = cli.readonly || config.readonly;
-    super::tui::open(conn, &cli_for_tui, Some(APP), config, readonly).await
+    super::tui::open(ctx, config).await
 }

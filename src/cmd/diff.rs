@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::ExitCode;
 use crate::cli::{DiffArgs, LensArg, Output};
 use crate::cluster::Connection;
-use crate::cluster::drift::{DriftOptions, DriftReport, DryRunCache, compute};
+use crate::cluster::drift::{DriftReport, compute};
+use crate::config::settings::Settings;
 use crate::git::App;
 use crate::model::diff::colorize;
 use crate::model::drift::{Lens, ObjectReport, SyncStatus};
@@ -53,18 +54,21 @@ pub fn default_app_name(app: &App, explicit: Option<&str>) -> String {
     }
 }
 
-pub async fn run(conn: &Connection, args: &DiffArgs) -> anyhow::Result<ExitCode> {
-    let app = super::app::open(&args.app)?;
+pub async fn run(
+    conn: &Connection,
+    args: &DiffArgs,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
+    let ctx = super::app::context(conn, &args.app, args.app_name.as_deref(), settings)?;
+    let app = App::open(&ctx.spec)?;
     let (revision, commit) = super::app::revision(&app, &args.side.rev, args.side.worktree)?;
     let desired = app.desired(&revision)?;
-    let name = default_app_name(&app, args.app_name.as_deref());
-    let opts = DriftOptions::new(&name, &args.app.namespace);
     let lens = match args.lens {
         LensArg::Preview => Lens::Preview,
         LensArg::Drift => Lens::Drift,
         LensArg::Both => Lens::Both,
     };
-    let mut report = compute(conn, &desired, &opts, &DryRunCache::default()).await?;
+    let mut report = compute(conn, &desired, &ctx.drift, &ctx.cache).await?;
     report.objects = report
         .objects
         .into_iter()

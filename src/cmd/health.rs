@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::cli::{HealthArgs, Output};
 use crate::cluster::Connection;
+use crate::config::settings::Settings;
 use crate::model::health::Health;
 use crate::model::health::report::HealthReport;
 use crate::model::time::format_age;
@@ -12,17 +13,26 @@ use super::ExitCode;
 
 pub use crate::cluster::health_report::report;
 
-pub async fn run(conn: &Connection, args: &HealthArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    conn: &Connection,
+    args: &HealthArgs,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
     let mut report = report(conn, &args.namespaces).await?;
     if let Some(path) = &args.path {
-        let app = super::app::open(&crate::cli::AppArgs {
+        let mut settings = settings.clone();
+        if let Some(ns) = &args.app_namespace {
+            settings.namespace = ns.clone();
+        }
+        let app_args = crate::cli::AppArgs {
             repo: args.repo.clone(),
             path: path.clone(),
-            namespace: args.app_namespace.clone(),
+            namespace: None,
             max_file_size: crate::model::manifest::DEFAULT_MAX_FILE_BYTES,
             kustomize: None,
             kustomize_timeout: 60,
-        })?;
+        };
+        let app = super::app::open(&app_args, &settings)?;
         let desired = app.desired(&crate::git::Revision::Rev(args.rev.clone()))?;
         super::render::report_problems(&desired);
         let app_reports = crate::cluster::workloads::app_workloads(conn, &desired).await?;

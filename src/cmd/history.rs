@@ -17,8 +17,11 @@ struct HistoryDoc<'a> {
     commits: &'a [HistoryEntry],
 }
 
-pub fn run(args: &HistoryArgs) -> anyhow::Result<ExitCode> {
-    let app = super::app::open(&args.app)?;
+pub fn run(
+    args: &HistoryArgs,
+    settings: &crate::config::settings::Settings,
+) -> anyhow::Result<ExitCode> {
+    let app = super::app::open(&args.app, settings)?;
     let start = app.resolve(&args.rev)?;
     let mut history = if args.full_history {
         History::full(&app, start)?

@@ -31,8 +31,11 @@ struct RenderedObject<'a> {
     content: serde_json::Value,
 }
 
-pub fn run(args: &RenderArgs) -> anyhow::Result<ExitCode> {
-    let app = super::app::open(&args.app)?;
+pub fn run(
+    args: &RenderArgs,
+    settings: &crate::config::settings::Settings,
+) -> anyhow::Result<ExitCode> {
+    let app = super::app::open(&args.app, settings)?;
     let (revision, commit) = super::app::revision(&app, &args.side.rev, args.side.worktree)?;
     let set = app.desired(&revision)?;
     match args.output {

@@ -5,10 +5,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use super::ExitCode;
 use crate::cli::{RollbackArgs, SyncArgs, SyncFlags};
 use crate::cluster::Connection;
-use crate::cluster::drift::{DriftOptions, DryRunCache, compute};
-use crate::cluster::sync::{ItemResult, SyncOutcome, execute};
-use crate::git::revert;
-use crate::model::plan::{Action, Gateway, Mutation, Plan, PlanOptions, build};
+use crate::config::settings::Settings;
+use crate::model::plan::{Action, Plan};
+use crate::ops::Context;
+use crate::ops::sync::{self, Mode, Prepared, Refusal, Request, RevertRequest};
 
 fn render_plan(plan: &Plan, rev: &str) -> String {
     let mut out = format!("Plan for {rev} (from a server-side dry-run):\n");
@@ -61,114 +61,63 @@ fn confirm(flags: &SyncFlags, question: &str) -> Result<bool, String> {
     Ok(ask(question))
 }
 
-fn print_result(r: &ItemResult) {
-    match &r.outcome {
-        Ok(what) => println!("  {:<9} {}  {what}", r.action.label(), r.key),
-        Err(why) => println!("  {:<9} {}  FAILED: {why}", r.action.label(), r.key),
+fn print_event(event: crate::ops::sync::Event) {
+    if let crate::ops::sync::Event::Applied(r) = event {
+        match &r.outcome {
+            Ok(what) => println!("  {:<9} {}  {what}", r.action.label(), r.key),
+            Err(why) => println!("  {:<9} {}  FAILED: {why}", r.action.label(), r.key),
+        }
     }
 }
 
-fn summary(plan: &Plan, outcome: &SyncOutcome) -> (String, ExitCode) {
-    let done = |a: Action| {
-        outcome
-            .results
-            .iter()
-            .filter(|r| r.action == a && r.outcome.is_ok())
-            .count()
-    };
-    let failed = outcome.failed();
-    let left: Vec<String> = plan
-        .items
-        .iter()
-        .filter(|i| matches!(i.action, Action::Conflict | Action::Error))
-        .map(|i| format!("{} ({})", i.key, i.action.label()))
-        .collect();
-    let mut text = format!(
-        "Synced: {} created, {} updated, {} pruned, {} unchanged.",
-        done(Action::Create),
-        done(Action::Update),
-        done(Action::Prune),
-        plan.count(Action::Unchanged)
-    );
-    if let Some(reason) = &outcome.prune_skipped {
-        text.push_str(&format!("\n{reason}"));
-    }
-    if !failed.is_empty() {
-        let names: Vec<String> = failed.iter().map(|r| r.key.to_string()).collect();
-        text.push_str(&format!("\nFailed: {}", names.join(", ")));
-    }
-    if !left.is_empty() {
-        text.push_str(&format!("\nLeft alone: {}", left.join(", ")));
-    }
-    let code = if failed.is_empty() && left.is_empty() && outcome.prune_skipped.is_none() {
-        0
-    } else {
-        1
-    };
-    (text, code)
-}
-
-/// Work done once the user agreed (the rollback's revert commit).
-type AfterConfirm = dyn Fn(&crate::git::App, gix::ObjectId) -> anyhow::Result<()>;
-
-/// The shared flow of sync and rollback. `after_confirm` runs once the user agreed (the
-/// rollback's revert commit).
+/// The shared flow of sync and rollback, over the one pipeline (`ops::sync`).
 async fn run_flow(
-    conn: &Connection,
-    app_args: &crate::cli::AppArgs,
-    rev: &str,
+    ctx: &Context,
+    request: Request,
     flags: &SyncFlags,
-    gateway: Gateway,
-    mutation: Mutation,
-    after_confirm: Option<&AfterConfirm>,
+    revert: Option<RevertRequest>,
 ) -> anyhow::Result<ExitCode> {
-    let app = super::app::open(app_args)?;
-    let commit = app.resolve(rev)?;
-    let desired = app.desired_at(commit)?;
-    super::render::report_problems(&desired);
-    if !desired.errors.is_empty() {
-        eprintln!(
-            "kdrift: refusing to sync: {} manifest error(s) above; fix them first",
-            desired.errors.len()
-        );
-        return Ok(2);
-    }
-    let name = super::diff::default_app_name(&app, flags.app_name.as_deref());
-    let opts = DriftOptions::new(&name, &app_args.namespace);
-    let report = compute(conn, &desired, &opts, &DryRunCache::default()).await?;
-    let plan = build(
-        &report.objects,
-        &PlanOptions {
-            prune: flags.prune,
-            only: flags.only.clone(),
-            force_conflicts: flags.force_conflicts.clone(),
-            desired_count: desired.len(),
-        },
-    );
-    let short = commit.to_hex_with_len(7).to_string();
-    super::output::print(&render_plan(&plan, &format!("{rev} ({short}), app {name}")))?;
+    let prepared = match sync::prepare(ctx, &request, &mut print_event).await {
+        Ok(p) => p,
+        Err(Refusal::ManifestErrors(desired)) => {
+            super::render::report_problems(&desired);
+            eprintln!(
+                "kdrift: refusing to sync: {} manifest error(s) above; fix them first",
+                desired.errors.len()
+            );
+            return Ok(2);
+        }
+        Err(Refusal::Failed(why)) => anyhow::bail!(why),
+    };
+    super::render::report_problems(&prepared.desired);
+    let Prepared {
+        plan,
+        handles,
+        short,
+        ..
+    } = &prepared;
+    super::output::print(&render_plan(
+        plan,
+        &format!("{} ({short}), app {}", request.rev, ctx.drift.app),
+    ))?;
     if flags.dry_run {
         return Ok(0);
     }
-    if let Err(refusal) = gateway.allow(mutation) {
+    if let Err(refusal) = ctx.gateway.allow(request.mode.mutation()) {
         eprintln!("kdrift: {refusal}");
         return Ok(2);
     }
-    if plan.writes() == 0 && after_confirm.is_none() {
+    if let Some(nothing) = plan.nothing_to_apply(short)
+        && revert.is_none()
+    {
+        println!("{nothing}");
         let left = plan.count(Action::Conflict) + plan.count(Action::Error);
-        if left > 0 {
-            println!(
-                "Nothing applied: {left} object(s) left alone (see the plan); the rest already matches {short}."
-            );
-            return Ok(1);
-        }
-        println!("Nothing to do: the cluster already matches {short}; no object was written.");
-        return Ok(0);
+        return Ok(if left > 0 { 1 } else { 0 });
     }
     let question = format!(
         "Apply {} change(s) to context {}?",
         plan.writes(),
-        conn.context
+        ctx.conn.context
     );
     match confirm(flags, &question) {
         Ok(true) => {}
@@ -192,45 +141,45 @@ async fn run_flow(
             return Ok(1);
         }
     }
-    let outcome = execute(
-        conn,
-        gateway,
-        &plan,
-        &report.handles,
-        &opts.field_manager,
-        &mut print_result,
-    )
-    .await;
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(refusal) => {
-            eprintln!("kdrift: {refusal}");
-            return Ok(2);
+    let outcome = sync::apply(ctx, plan, handles, revert, &mut print_event).await;
+    if let Some(why) = &outcome.refused {
+        eprintln!("kdrift: {why}");
+        return Ok(2);
+    }
+    let summary = sync::summary(plan, &outcome);
+    println!("{}", summary.text);
+    let mut code = if summary.complete { 0 } else { 1 };
+    match &outcome.revert {
+        Some(Ok(text)) => println!("{text}"),
+        Some(Err(why)) => {
+            eprintln!("kdrift: {why}");
+            code = code.max(1);
         }
-    };
-    let (text, mut code) = summary(&plan, &outcome);
-    println!("{text}");
-    if let Some(hook) = after_confirm
-        && let Err(e) = hook(&app, commit)
-    {
-        eprintln!("kdrift: error: {e:#}");
-        code = 2;
+        None => {}
     }
     Ok(code)
+}
+
+fn request(rev: &str, mode: Mode, flags: &SyncFlags) -> Request {
+    Request {
+        rev: rev.to_string(),
+        mode,
+        only: flags.only.clone(),
+        force_conflicts: flags.force_conflicts.clone(),
+        prune: flags.prune,
+    }
 }
 
 pub async fn sync(
     conn: &Connection,
     args: &SyncArgs,
-    gateway: Gateway,
+    settings: &Settings,
 ) -> anyhow::Result<ExitCode> {
+    let ctx = super::app::context(conn, &args.app, args.flags.app_name.as_deref(), settings)?;
     run_flow(
-        conn,
-        &args.app,
-        &args.rev,
+        &ctx,
+        request(&args.rev, Mode::Sync, &args.flags),
         &args.flags,
-        gateway,
-        Mutation::Apply,
         None,
     )
     .await
@@ -239,35 +188,19 @@ pub async fn sync(
 pub async fn rollback(
     conn: &Connection,
     args: &RollbackArgs,
-    gateway: Gateway,
+    settings: &Settings,
 ) -> anyhow::Result<ExitCode> {
-    let branch = args.branch.clone();
-    let write_commit = move |app: &crate::git::App, rev: gix::ObjectId| -> anyhow::Result<()> {
-        gateway
-            .allow(Mutation::RevertCommit)
-            .map_err(anyhow::Error::msg)?;
-        let written = revert::write(app, rev, branch.as_deref())?;
-        let review = if written.is_some() {
-            " Push it for review."
-        } else {
-            ""
-        };
-        println!("{}{review}", revert::describe(written.as_ref(), rev));
-        Ok(())
-    };
-    let hook: Option<&AfterConfirm> = if args.write_revert_commit {
-        Some(&write_commit)
-    } else {
-        None
-    };
+    let ctx = super::app::context(conn, &args.app, args.flags.app_name.as_deref(), settings)?;
+    let commit = super::app::open(&args.app, settings)?.resolve(&args.rev)?;
+    let revert = args.write_revert_commit.then(|| RevertRequest {
+        commit: commit.to_string(),
+        branch: args.branch.clone(),
+    });
     run_flow(
-        conn,
-        &args.app,
-        &args.rev,
+        &ctx,
+        request(&args.rev, Mode::Rollback, &args.flags),
         &args.flags,
-        gateway,
-        Mutation::Rollback,
-        hook,
+        revert,
     )
     .await
 }

@@ -2,6 +2,7 @@
 //! Bad entries become warnings that name them; nothing in a config file can crash kdrift.
 
 pub mod keymap;
+pub mod settings;
 pub mod theme;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +16,8 @@ pub const DEFAULT_FILE: &str = include_str!("../../assets/config.toml");
 #[derive(Debug, Clone)]
 pub struct Config {
     pub theme: Theme,
-    pub namespace: String,
+    /// The namespace to use when no flag names one (before the kubeconfig context's).
+    pub namespace: Option<String>,
     pub readonly: bool,
     pub field_manager: String,
     /// Lines a logs pane keeps, and fetches when it opens.
@@ -63,7 +65,7 @@ impl Config {
         let mut theme_name = "dark".to_string();
         let mut config = Config {
             theme: Theme::parse("dark", theme::BUILT_IN[0].1, &mut Vec::new()),
-            namespace: "default".into(),
+            namespace: None,
             readonly: false,
             field_manager: "kdrift".into(),
             log_buffer_lines: 10_000,
@@ -74,7 +76,7 @@ impl Config {
         for (key, value) in &table {
             match (key.as_str(), value) {
                 ("theme", toml::Value::String(s)) => theme_name = s.clone(),
-                ("namespace", toml::Value::String(s)) => config.namespace = s.clone(),
+                ("namespace", toml::Value::String(s)) => config.namespace = Some(s.clone()),
                 ("readonly", toml::Value::Boolean(b)) => config.readonly = *b,
                 ("field_manager", toml::Value::String(s)) => config.field_manager = s.clone(),
                 ("log_buffer_lines", toml::Value::Integer(n)) if (1..=10_000_000).contains(n) => {
@@ -139,7 +141,10 @@ mod tests {
         let c = Config::from_text(DEFAULT_FILE, None, None);
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         assert_eq!(c.theme.name, "dark");
-        assert_eq!(c.namespace, "default");
+        assert_eq!(
+            c.namespace, None,
+            "the kubeconfig context decides by default"
+        );
         assert_eq!(c.log_buffer_lines, 10_000);
         assert_eq!(c.keymap.bindings, KeyMap::default().bindings);
     }

@@ -293,3 +293,28 @@ fn judge_sync(input: &Inputs<'_>) -> ObjectReport {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether the live side is current: watches synced and flowing, or why not.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum LiveState {
+    #[default]
+    Starting,
+    Live,
+    Stale(String),
+}
+
+impl LiveState {
+    pub fn is_live(&self) -> bool {
+        *self == LiveState::Live
+    }
+}
+
+impl std::fmt::Display for LiveState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LiveState::Starting => f.write_str("starting"),
+            LiveState::Live => f.write_str("live"),
+            LiveState::Stale(why) => write!(f, "stale: {why}"),
+        }
+    }
+}

@@ -81,6 +81,9 @@ pub struct PlanItem {
     pub note: String,
     pub preview: Option<Diff>,
     pub conflicts: Vec<Conflict>,
+    /// Nothing to apply, but fields set outside Git remain live (a sync never removes
+    /// fields it does not own): the object is not in sync.
+    pub drift_remains: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -160,6 +163,7 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
             note,
             preview: preview.clone(),
             conflicts: found.clone(),
+            drift_remains: false,
         };
         let named_force = opts
             .force_conflicts
@@ -201,11 +205,14 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
                     item(Action::Update, !found.is_empty(), note)
                 } else {
                     let managers: Vec<String> = r.drift.iter().map(|d| format!("{} ({})", d.path, d.manager)).collect();
-                    item(
-                        Action::Unchanged,
-                        false,
-                        format!("nothing to apply; fields set outside Git remain (a sync never removes fields it does not own): {}", managers.join(", ")),
-                    )
+                    PlanItem {
+                        drift_remains: true,
+                        ..item(
+                            Action::Unchanged,
+                            false,
+                            format!("nothing to apply; fields set outside Git remain (a sync never removes fields it does not own): {}", managers.join(", ")),
+                        )
+                    }
                 }
             }
         });
@@ -245,6 +252,42 @@ impl Plan {
         .map(|a| (a, self.count(a)))
         .filter(|(_, n)| *n > 0)
         .collect()
+    }
+
+    /// What to tell the user when the plan writes nothing (`None` when it writes): never
+    /// "matches" while anything stays different from Git.
+    pub fn nothing_to_apply(&self, commit: &str) -> Option<String> {
+        if self.writes() > 0 {
+            return None;
+        }
+        let mut remains = Vec::new();
+        let (conflicts, errors) = (self.count(Action::Conflict), self.count(Action::Error));
+        if conflicts + errors > 0 {
+            remains.push(format!(
+                "{} object(s) left alone ({conflicts} conflict(s), {errors} error(s): see the plan)",
+                conflicts + errors
+            ));
+        }
+        let drifted = self.items.iter().filter(|i| i.drift_remains).count();
+        if drifted > 0 {
+            remains.push(format!(
+                "{drifted} object(s) keep fields set outside Git, which a sync does not remove (`kdrift diff --lens drift` lists them)"
+            ));
+        }
+        let kept = self.count(Action::Keep);
+        if kept > 0 {
+            remains.push(format!(
+                "{kept} object(s) tracked for this app but not in Git stay (prune candidates)"
+            ));
+        }
+        Some(if remains.is_empty() {
+            format!("Nothing to do: the cluster already matches {commit}; no object was written.")
+        } else {
+            format!(
+                "Nothing to apply, and the cluster does not match {commit}: {}.",
+                remains.join("; ")
+            )
+        })
     }
 
     /// Guarded prunes (Namespaces, CRDs) that need a second confirmation.

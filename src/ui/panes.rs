@@ -264,7 +264,7 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
     if let Some(at) = &state.cluster_at {
         revision.push_str(&format!(" │ cluster at {at}, not HEAD"));
     }
-    let live_style = if state.live == "live" {
+    let live_style = if state.live.is_live() {
         theme.healthy
     } else {
         theme.out_of_sync

@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             out.text("any key closes".into(), theme.muted);
         }
         Stage::Plan(plan, _) => plan_lines(&mut out, p, plan, &hint),
-        Stage::Applying(results) | Stage::Done(results, _) | Stage::PruneOffer(results, _) => {
+        Stage::Applying(_, results) | Stage::Done(results, _) | Stage::PruneOffer(results, _) => {
             result_lines(&mut out, p, results, &hint)
         }
     }
@@ -113,15 +113,24 @@ fn plan_lines(out: &mut Lines<'_>, p: &Popup, plan: &Plan, hint: &dyn Fn(Action)
             theme.text,
         );
     }
-    out.text(
-        format!(
-            "{} change(s) · {} apply · {} cancel",
-            plan.writes(),
-            hint(Action::Confirm),
-            hint(Action::Cancel)
-        ),
-        theme.focus,
-    );
+    if p.confirmable() {
+        out.text(
+            format!(
+                "{} change(s) · {} apply · {} cancel",
+                plan.writes(),
+                hint(Action::Confirm),
+                hint(Action::Cancel)
+            ),
+            theme.focus,
+        );
+    } else {
+        // Nothing to confirm: say why, and offer no key that would do nothing.
+        let why = plan
+            .nothing_to_apply(p.short.as_deref().unwrap_or("the commit"))
+            .unwrap_or_default();
+        out.text(why, theme.title);
+        out.text(format!("{} closes", hint(Action::Cancel)), theme.focus);
+    }
 }
 
 /// One object of the plan: action, key, HEAD tag (rollback), note, and the changed lines

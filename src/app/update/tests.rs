@@ -376,24 +376,37 @@ fn logs_follow_pause_search_container_switch_and_pager() {
     );
 }
 
-/// The apply worker's end.
+/// The apply worker's end: everything applied.
 fn sync_done(s: &mut AppState, generation: u64) {
+    sync_done_with(s, generation, Default::default());
+}
+
+fn sync_done_with(s: &mut AppState, generation: u64, outcome: crate::ops::sync::Outcome) {
     update(
         s,
         Input::Msg(Msg::SyncDone {
             generation,
-            refused: None,
+            outcome,
         }),
     );
 }
 
 /// The plan worker's answer.
 fn planned(s: &mut AppState, generation: u64, plan: crate::model::plan::Plan) {
+    let prepared = crate::ops::sync::Prepared {
+        mode: crate::ops::sync::Mode::Sync,
+        commit: "abc1234def5678".into(),
+        short: "abc1234".into(),
+        desired: Default::default(),
+        plan,
+        handles: Default::default(),
+        against_head: None,
+    };
     update(
         s,
         Input::Msg(Msg::Plan {
             generation,
-            result: Ok((plan, Default::default())),
+            result: Ok(Box::new(prepared)),
         }),
     );
 }
@@ -411,6 +424,7 @@ fn prune_item(name: &str) -> crate::model::plan::PlanItem {
         note: "tracked for this app, not in Git".into(),
         preview: None,
         conflicts: Vec::new(),
+        drift_remains: false,
     }
 }
 
@@ -422,9 +436,9 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
     let generation = s.popup_gen;
     update(
         &mut s,
-        Input::Msg(Msg::Planning {
+        Input::Msg(Msg::Sync {
             generation,
-            objects: 4,
+            event: crate::ops::sync::Event::Planning { objects: 4 },
         }),
     );
     assert_eq!(
@@ -515,12 +529,12 @@ fn rollback_can_ask_for_a_revert_commit() {
         .clone();
     update(
         &mut s,
-        Input::Msg(Msg::AgainstHead {
+        Input::Msg(Msg::Sync {
             generation,
-            changes: crate::model::desired::ObjectChanges {
+            event: crate::ops::sync::Event::AgainstHead(crate::model::desired::ObjectChanges {
                 modified: vec![worker.clone()],
                 ..Default::default()
-            },
+            }),
         }),
     );
     let against = s.popup.as_ref().and_then(|p| p.against_head.as_ref());
@@ -531,17 +545,92 @@ fn rollback_can_ask_for_a_revert_commit() {
         matches!(cmds.as_slice(), [Command::Apply { revert: Some(c), .. }] if *c == id),
         "{cmds:?}"
     );
-    update(
+    sync_done_with(
         &mut s,
-        Input::Msg(Msg::Reverted {
-            generation,
-            result: Ok("Wrote revert commit abc1234".into()),
-        }),
+        generation,
+        crate::ops::sync::Outcome {
+            revert: Some(Ok("Wrote revert commit abc1234".into())),
+            ..Default::default()
+        },
     );
     assert_eq!(
         s.popup.as_ref().map(|p| p.notes.clone()),
         Some(vec!["Wrote revert commit abc1234".to_string()])
     );
+    assert_eq!(s.cluster_at.as_deref(), Some(&id[..7]));
+}
+
+#[test]
+fn a_rollback_that_failed_does_not_claim_the_cluster_is_at_its_commit() {
+    let mut s = fixtures::state();
+    s.focus = Pane::History;
+    s.history_selected = 1;
+    press(&mut s, KeyCode::Char('r'));
+    let generation = s.popup_gen;
+    let plan = crate::model::plan::build(
+        &fixtures::drift().objects,
+        &crate::model::plan::PlanOptions {
+            desired_count: 4,
+            ..Default::default()
+        },
+    );
+    let failed = crate::cluster::sync::ItemResult {
+        key: plan.items[0].key.clone(),
+        action: crate::model::plan::Action::Update,
+        outcome: Err("forbidden".into()),
+    };
+    planned(&mut s, generation, plan);
+    press(&mut s, KeyCode::Char('y'));
+    sync_done_with(
+        &mut s,
+        generation,
+        crate::ops::sync::Outcome {
+            sync: crate::cluster::sync::SyncOutcome {
+                results: vec![failed],
+                prune_skipped: None,
+            },
+            ..Default::default()
+        },
+    );
+    assert_eq!(s.cluster_at, None, "the rollback did not apply completely");
+    match s.popup.as_ref().map(|p| &p.stage) {
+        Some(crate::app::state::Stage::Done(_, text)) => {
+            assert!(text.contains("Failed: "), "{text}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_error_only_plan_offers_no_confirmation_and_says_why() {
+    use crate::app::state::Stage;
+    let mut s = fixtures::state();
+    press(&mut s, KeyCode::Char('S'));
+    let generation = s.popup_gen;
+    let mut denied = prune_item("forbidden");
+    denied.action = crate::model::plan::Action::Error;
+    denied.note = "forbidden: cannot patch".into();
+    planned(
+        &mut s,
+        generation,
+        crate::model::plan::Plan {
+            items: vec![denied],
+            prune_refused: None,
+        },
+    );
+    let popup = s.popup.as_ref().expect("popup");
+    assert!(!popup.confirmable(), "nothing a confirmation could do");
+    assert!(press(&mut s, KeyCode::Char('y')).is_empty(), "no apply");
+    match s.popup.as_ref().map(|p| &p.stage) {
+        Some(Stage::Done(_, text)) => {
+            assert!(
+                text.contains("left alone (0 conflict(s), 1 error(s)"),
+                "{text}"
+            );
+            assert!(!text.contains("already matches"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -204,3 +204,61 @@ fn selectors_and_gateway() {
     );
     assert!(Gateway::default().allow(Mutation::Apply).is_ok());
 }
+
+#[test]
+fn nothing_to_apply_never_says_matches_while_something_differs() {
+    let plan_of = |reports: Vec<ObjectReport>| {
+        build(
+            &reports,
+            &PlanOptions {
+                desired_count: reports.len(),
+                ..Default::default()
+            },
+        )
+    };
+    let synced = plan_of(vec![report(
+        key("ConfigMap", Some("a"), "same"),
+        SyncStatus::Synced,
+    )]);
+    let text = synced.nothing_to_apply("abc1234").expect("writes nothing");
+    assert!(text.contains("already matches abc1234"), "{text}");
+
+    // A label added by hand: OutOfSync, but nothing to apply.
+    let mut drifted = report(
+        key("ConfigMap", Some("a"), "labelled"),
+        SyncStatus::OutOfSync,
+    );
+    drifted.drift = vec![crate::model::fields::DriftField {
+        path: "metadata.labels.hotfix".into(),
+        manager: "kubectl-label".into(),
+        operation: "Update".into(),
+        time: None,
+        live: serde_json::json!("x"),
+        git: None,
+    }];
+    let text = plan_of(vec![drifted])
+        .nothing_to_apply("abc1234")
+        .expect("writes nothing");
+    assert!(!text.contains("matches abc1234"), "{text}");
+    assert!(
+        text.contains("1 object(s) keep fields set outside Git"),
+        "{text}"
+    );
+
+    let errors = plan_of(vec![report(
+        key("ConfigMap", Some("a"), "forbidden"),
+        SyncStatus::Unknown,
+    )]);
+    let text = errors.nothing_to_apply("abc1234").expect("writes nothing");
+    assert!(
+        text.contains("1 object(s) left alone (0 conflict(s), 1 error(s)"),
+        "{text}"
+    );
+    assert!(!text.contains("already matches"), "{text}");
+
+    let writes = plan_of(vec![report(
+        key("ConfigMap", Some("a"), "missing"),
+        SyncStatus::Missing,
+    )]);
+    assert_eq!(writes.nothing_to_apply("abc1234"), None);
+}

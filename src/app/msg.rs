@@ -1,0 +1,100 @@
+//! What flows through the loop: keys and workers' results in (`Input`, `Msg`), work to
+//! start out (`Command`). A leaf: it knows the data, not the state or the panes.
+
+use std::collections::HashMap;
+
+use crossterm::event::KeyEvent;
+
+use super::data::{AppPods, Highlighted};
+use super::popup::PopupKind;
+use crate::cluster::drift::{DriftReport, Handle};
+use crate::git::history::HistoryEntry;
+use crate::model::health::report::HealthReport;
+use crate::model::object::ObjectKey;
+use crate::model::plan::Plan;
+use crate::ops::sync::{Event, Outcome, Prepared};
+
+/// Results from workers.
+#[derive(Debug)]
+pub enum Msg {
+    Health(Result<HealthReport, String>),
+    /// The drift of HEAD (`commit: None`) or of a selected commit (`generation` must match).
+    Drift {
+        generation: u64,
+        commit: Option<String>,
+        result: Result<DriftReport, String>,
+    },
+    History {
+        result: Result<Vec<HistoryEntry>, String>,
+        done: bool,
+    },
+    Live(crate::model::drift::LiveState),
+    /// The pods of the app's workloads, by workload.
+    Pods(Result<AppPods, String>),
+    Highlighted {
+        generation: u64,
+        highlighted: Highlighted,
+    },
+    /// A sync or rollback plan (a dry-run), or why there is none.
+    Plan {
+        generation: u64,
+        result: Result<Box<Prepared>, String>,
+    },
+    /// Progress of the popup's sync: planning, the rollback's HEAD side, each object.
+    Sync {
+        generation: u64,
+        event: Event,
+    },
+    /// The apply finished: results, refusal, revert commit.
+    SyncDone {
+        generation: u64,
+        outcome: Outcome,
+    },
+    /// Lines or state from the logs session `generation`.
+    Logs {
+        generation: u64,
+        event: crate::cluster::logs::LogEvent,
+    },
+}
+
+#[derive(Debug)]
+pub enum Input {
+    Key(KeyEvent),
+    Msg(Msg),
+}
+
+/// Work for the loop to start.
+#[derive(Debug, Clone)]
+pub enum Command {
+    LoadHistory,
+    DriftAt {
+        generation: u64,
+        commit: String,
+    },
+    Refresh,
+    Highlight {
+        generation: u64,
+        text: String,
+    },
+    Plan {
+        generation: u64,
+        kind: PopupKind,
+    },
+    Apply {
+        generation: u64,
+        plan: Box<Plan>,
+        handles: HashMap<ObjectKey, Handle>,
+        /// Rollback: the commit whose revert commit to write once applied.
+        revert: Option<String>,
+    },
+    /// Starts a logs session (stopping any other).
+    StartLogs {
+        generation: u64,
+        request: crate::cluster::logs::LogRequest,
+    },
+    StopLogs,
+    /// Shows text in `$PAGER`, the terminal handed over meanwhile.
+    Pager {
+        text: String,
+    },
+}

@@ -1,0 +1,335 @@
+//! The sync pipeline, one implementation for `kdrift sync`, `kdrift rollback`, the TUI's
+//! popups and `kdrift demo`: `prepare` reads the desired state, refuses manifest errors,
+//! dry-runs and plans (with a rollback's three-way tags); `apply` carries a confirmed plan
+//! out through the gateway and writes a rollback's revert commit only when every apply
+//! succeeded; `summary` says what happened, never "matches" while anything differs.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use super::Context;
+use crate::cluster::drift::{Handle, compute};
+use crate::cluster::sync::{ItemResult, SyncOutcome, execute};
+use crate::git::App;
+use crate::model::desired::{DesiredSet, ObjectChanges};
+use crate::model::object::ObjectKey;
+use crate::model::plan::{Action, Mutation, Plan, PlanOptions, build};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Sync a commit (HEAD by default).
+    Sync,
+    /// Sync an older commit's desired state, tagged against HEAD's.
+    Rollback,
+}
+
+impl Mode {
+    pub fn mutation(self) -> Mutation {
+        match self {
+            Mode::Sync => Mutation::Apply,
+            Mode::Rollback => Mutation::Rollback,
+        }
+    }
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub rev: String,
+    pub mode: Mode,
+    pub only: Vec<String>,
+    pub force_conflicts: Vec<String>,
+    pub prune: bool,
+}
+
+/// What happens along the way, for progress.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The planning dry-run starts on this many objects.
+    Planning { objects: usize },
+    /// A rollback's commit against HEAD (HEAD → commit).
+    AgainstHead(ObjectChanges),
+    /// One object applied or deleted (or not).
+    Applied(ItemResult),
+}
+
+pub type Events<'a> = &'a mut (dyn FnMut(Event) + Send);
+
+/// A plan ready for confirmation.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub mode: Mode,
+    /// The full hash of the commit planned, and its short form.
+    pub commit: String,
+    pub short: String,
+    pub desired: DesiredSet,
+    pub plan: Plan,
+    pub handles: HashMap<ObjectKey, Handle>,
+    pub against_head: Option<ObjectChanges>,
+}
+
+/// Why there is no plan.
+#[derive(Debug, Clone)]
+pub enum Refusal {
+    /// The desired state has manifest errors: syncing part of it could delete or break.
+    ManifestErrors(Box<DesiredSet>),
+    /// Git or the cluster could not be read.
+    Failed(String),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::ManifestErrors(desired) => match desired.errors.first() {
+                Some(first) => write!(
+                    f,
+                    "refusing to sync: {} manifest error(s); fix them first (first: {first})",
+                    desired.errors.len()
+                ),
+                None => f.write_str("refusing to sync: manifest errors"),
+            },
+            Refusal::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+/// The desired state at a revision, read off the async threads; with the commit's hash.
+pub async fn desired_at(
+    spec: &crate::git::AppSpec,
+    rev: &str,
+) -> Result<(String, DesiredSet), String> {
+    let (spec, rev) = (spec.clone(), rev.to_string());
+    tokio::task::spawn_blocking(move || {
+        let app = App::open(&spec).map_err(|e| e.to_string())?;
+        let id = app.resolve(&rev).map_err(|e| e.to_string())?;
+        let desired = app.desired_at(id).map_err(|e| e.to_string())?;
+        Ok((id.to_string(), desired))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+fn short(commit: &str) -> String {
+    commit[..commit.len().min(7)].to_string()
+}
+
+/// Reads the desired state, refuses manifest errors, dry-runs and plans.
+pub async fn prepare(
+    ctx: &Context,
+    request: &Request,
+    events: Events<'_>,
+) -> Result<Prepared, Refusal> {
+    let (commit, desired) = desired_at(&ctx.spec, &request.rev)
+        .await
+        .map_err(Refusal::Failed)?;
+    events(Event::Planning {
+        objects: desired.len(),
+    });
+    let against_head = match request.mode {
+        Mode::Rollback => {
+            let (_, head) = desired_at(&ctx.spec, "HEAD")
+                .await
+                .map_err(Refusal::Failed)?;
+            let changes = ObjectChanges::between(&head, &desired);
+            events(Event::AgainstHead(changes.clone()));
+            Some(changes)
+        }
+        Mode::Sync => None,
+    };
+    if !desired.errors.is_empty() {
+        return Err(Refusal::ManifestErrors(Box::new(desired)));
+    }
+    let report = compute(&ctx.conn, &desired, &ctx.drift, &ctx.cache)
+        .await
+        .map_err(|e| Refusal::Failed(e.to_string()))?;
+    let plan = build(
+        &report.objects,
+        &PlanOptions {
+            prune: request.prune,
+            only: request.only.clone(),
+            force_conflicts: request.force_conflicts.clone(),
+            desired_count: desired.len(),
+        },
+    );
+    Ok(Prepared {
+        mode: request.mode,
+        short: short(&commit),
+        commit,
+        desired,
+        plan,
+        handles: report.handles,
+        against_head,
+    })
+}
+
+/// A rollback's revert commit, asked for with the confirmation.
+#[derive(Debug, Clone)]
+pub struct RevertRequest {
+    pub commit: String,
+    /// Default: `kdrift/rollback-<short>`.
+    pub branch: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub sync: SyncOutcome,
+    /// The gateway said no before anything was written.
+    pub refused: Option<String>,
+    /// What became of the revert commit, when one was asked for: what was written, or why
+    /// nothing was.
+    pub revert: Option<Result<String, String>>,
+}
+
+impl Outcome {
+    /// Nothing refused, nothing failed.
+    pub fn complete(&self) -> bool {
+        self.refused.is_none() && self.sync.failed().is_empty()
+    }
+}
+
+/// Applies a confirmed plan (through the context's gateway), then the revert commit when
+/// asked for and every apply succeeded.
+pub async fn apply(
+    ctx: &Context,
+    plan: &Plan,
+    handles: &HashMap<ObjectKey, Handle>,
+    revert: Option<RevertRequest>,
+    events: Events<'_>,
+) -> Outcome {
+    let mut progress = |r: &ItemResult| events(Event::Applied(r.clone()));
+    let mut outcome = match execute(
+        &ctx.conn,
+        ctx.gateway,
+        plan,
+        handles,
+        &ctx.drift.field_manager,
+        &mut progress,
+    )
+    .await
+    {
+        Ok(sync) => Outcome {
+            sync,
+            ..Default::default()
+        },
+        Err(refused) => Outcome {
+            refused: Some(refused),
+            ..Default::default()
+        },
+    };
+    if let Some(request) = revert {
+        outcome.revert = Some(if outcome.complete() {
+            write_revert(ctx, request).await
+        } else {
+            Err(format!(
+                "revert commit not written: the rollback to {} did not apply completely",
+                short(&request.commit)
+            ))
+        });
+    }
+    outcome
+}
+
+/// The revert commit on its branch; HEAD, index and worktree stay untouched.
+async fn write_revert(ctx: &Context, request: RevertRequest) -> Result<String, String> {
+    ctx.gateway.allow(Mutation::RevertCommit)?;
+    let spec = ctx.spec.clone();
+    tokio::task::spawn_blocking(move || {
+        let app = App::open(&spec).map_err(|e| e.to_string())?;
+        let rev = app.resolve(&request.commit).map_err(|e| e.to_string())?;
+        let written = crate::git::revert::write(&app, rev, request.branch.as_deref())
+            .map_err(|e| e.to_string())?;
+        let review = if written.is_some() {
+            " Push it for review."
+        } else {
+            ""
+        };
+        Ok(format!(
+            "{}{review}",
+            crate::git::revert::describe(written.as_ref(), rev)
+        ))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// What a finished apply did, in one text for every front end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub text: String,
+    /// Everything planned was applied and nothing was left alone.
+    pub complete: bool,
+}
+
+pub fn summary(plan: &Plan, outcome: &Outcome) -> Summary {
+    if let Some(why) = &outcome.refused {
+        return Summary {
+            text: format!("Nothing applied: {why}"),
+            complete: false,
+        };
+    }
+    let results = &outcome.sync.results;
+    let done = |a: Action| {
+        results
+            .iter()
+            .filter(|r| r.action == a && r.outcome.is_ok())
+            .count()
+    };
+    let mut text = format!(
+        "Synced: {} created, {} updated, {} pruned, {} unchanged.",
+        done(Action::Create),
+        done(Action::Update),
+        done(Action::Prune),
+        plan.count(Action::Unchanged)
+    );
+    if let Some(reason) = &outcome.sync.prune_skipped {
+        text.push_str(&format!("\n{reason}"));
+    }
+    let failed: Vec<String> = outcome
+        .sync
+        .failed()
+        .iter()
+        .map(|r| r.key.to_string())
+        .collect();
+    if !failed.is_empty() {
+        text.push_str(&format!("\nFailed: {}", failed.join(", ")));
+    }
+    let left: Vec<String> = plan
+        .items
+        .iter()
+        .filter(|i| matches!(i.action, Action::Conflict | Action::Error))
+        .map(|i| format!("{} ({})", i.key, i.action.label()))
+        .collect();
+    if !left.is_empty() {
+        text.push_str(&format!("\nLeft alone: {}", left.join(", ")));
+    }
+    let drifted = plan.items.iter().filter(|i| i.drift_remains).count();
+    if drifted > 0 {
+        text.push_str(&format!(
+            "\n{drifted} object(s) keep fields set outside Git, which a sync does not remove (`kdrift diff --lens drift` lists them)."
+        ));
+    }
+    Summary {
+        text,
+        complete: failed.is_empty() && left.is_empty() && outcome.sync.prune_skipped.is_none(),
+    }
+}
+
+/// Splits the prunes off a plan, for front ends that offer them only after the apply.
+pub fn split_prunes(plan: Plan) -> (Plan, Option<Plan>) {
+    let (prunes, rest): (Vec<_>, Vec<_>) = plan
+        .items
+        .into_iter()
+        .partition(|i| i.action == Action::Prune);
+    let apply = Plan {
+        items: rest,
+        prune_refused: plan.prune_refused,
+    };
+    let prunes = (!prunes.is_empty()).then_some(Plan {
+        items: prunes,
+        prune_refused: None,
+    });
+    (apply, prunes)
+}
+
+#[cfg(test)]
+mod tests;
