@@ -184,6 +184,7 @@ pub fn drift() -> DriftReport {
                     })
                     .unwrap_or(git)),
                 conflicts: vec![],
+                namespace_missing: false,
             };
             assess(&Inputs {
                 key: &key,

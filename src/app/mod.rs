@@ -4,6 +4,7 @@ pub mod data;
 pub mod fixtures;
 pub mod flows;
 pub mod logs;
+pub mod logs_view;
 pub mod msg;
 pub mod popup;
 pub mod run;

@@ -11,7 +11,7 @@ use crate::model::object::ObjectKey;
 pub use super::data::{AppPods, Highlighted, Lens, Pane, SpanStyle};
 pub use super::popup::{Popup, PopupKind, Stage};
 
-use super::tree::{NodeId, Row, build_rows};
+use super::tree::{NodeId, Row, TreeInputs, build_rows};
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -32,7 +32,9 @@ pub struct AppState {
     pub live: crate::model::drift::LiveState,
     /// The Git side picked in the history pane, with its drift when computed.
     pub selected_commit: Option<String>,
-    pub commit_drift: Option<DriftReport>,
+    /// The drift of the selected commit, or why it could not be computed (kept apart
+    /// from HEAD's, so each Git side shows its own error).
+    pub commit_drift: Option<Result<DriftReport, String>>,
     pub commit_gen: u64,
     pub history: Vec<HistoryEntry>,
     pub history_done: bool,
@@ -60,7 +62,7 @@ pub struct AppState {
     /// The commit the cluster was last rolled back to from here (short), if any.
     pub cluster_at: Option<String>,
     /// The logs pane, when open (it covers the tree, history and diff).
-    pub logs: Option<super::logs::LogsView>,
+    pub logs: Option<super::logs_view::LogsView>,
     pub logs_gen: u64,
     pub log_buffer_lines: usize,
     pub log_tail_lines: usize,
@@ -139,7 +141,18 @@ impl AppState {
     /// Recomputes the visible tree rows, keeping the selection on the same node.
     pub fn rebuild(&mut self) {
         let selected = self.rows.get(self.tree_selected).map(|r| r.id.clone());
-        self.rows = build_rows(self);
+        self.rows = build_rows(&TreeInputs {
+            context: &self.context,
+            app_name: &self.app_name,
+            app_path: &self.app_path,
+            health: self.health.as_ref(),
+            drift: self.drift.as_ref(),
+            drift_error: self.drift_error.as_deref(),
+            pods: &self.pods,
+            filter: &self.filter,
+            expanded: &self.expanded,
+            collapsed: &self.collapsed,
+        });
         if let Some(i) = selected.and_then(|id| self.rows.iter().position(|r| r.id == id)) {
             self.tree_selected = i;
         }
@@ -158,8 +171,20 @@ impl AppState {
     /// The drift report the diff pane reads: the selected commit's when there is one.
     pub fn active_drift(&self) -> Option<&DriftReport> {
         match &self.selected_commit {
-            Some(_) => self.commit_drift.as_ref(),
+            Some(_) => self.commit_drift.as_ref().and_then(|r| r.as_ref().ok()),
             None => self.drift.as_ref(),
+        }
+    }
+
+    /// Why the diff pane's Git side has no drift report, when it failed.
+    pub fn active_drift_error(&self) -> Option<&str> {
+        match &self.selected_commit {
+            Some(_) => self
+                .commit_drift
+                .as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(String::as_str),
+            None => self.drift_error.as_deref(),
         }
     }
 

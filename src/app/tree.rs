@@ -8,7 +8,9 @@ use crate::model::health::Health;
 use crate::model::object::ObjectKey;
 use crate::model::time::format_age;
 
-use super::state::AppState;
+use super::data::AppPods;
+use crate::cluster::drift::DriftReport;
+use crate::model::health::report::HealthReport;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NodeId {
@@ -52,8 +54,23 @@ pub struct Row {
     pub expanded: Option<bool>,
 }
 
+/// What the tree is built from: the parts of the state it shows, nothing else.
+pub struct TreeInputs<'a> {
+    pub context: &'a str,
+    pub app_name: &'a str,
+    pub app_path: &'a str,
+    pub health: Option<&'a HealthReport>,
+    pub drift: Option<&'a DriftReport>,
+    pub drift_error: Option<&'a str>,
+    pub pods: &'a AppPods,
+    pub filter: &'a str,
+    /// Rows unfolded by the user (of those folded by default) and folded (of the others).
+    pub expanded: &'a std::collections::HashSet<NodeId>,
+    pub collapsed: &'a std::collections::HashSet<NodeId>,
+}
+
 struct Builder<'a> {
-    state: &'a AppState,
+    state: &'a TreeInputs<'a>,
     rows: Vec<Row>,
 }
 
@@ -88,7 +105,7 @@ fn matches(filter: &str, text: &str) -> bool {
     filter.is_empty() || text.to_lowercase().contains(&filter.to_lowercase())
 }
 
-pub fn build_rows(state: &AppState) -> Vec<Row> {
+pub fn build_rows(state: &TreeInputs<'_>) -> Vec<Row> {
     let mut b = Builder {
         state,
         rows: Vec::new(),
@@ -96,15 +113,8 @@ pub fn build_rows(state: &AppState) -> Vec<Row> {
     let version = state
         .health
         .as_ref()
-        .and_then(|h| h.control_plane.iter().find(|c| c.name == "kube-apiserver"))
-        .and_then(|c| {
-            c.verdict
-                .evidence
-                .iter()
-                .find_map(|e| e.strip_prefix("version "))
-        })
-        .unwrap_or("")
-        .to_string();
+        .and_then(|h| h.control_plane.iter().find_map(|c| c.version.clone()))
+        .unwrap_or_default();
     if !b.push(
         NodeId::Cluster,
         0,
@@ -121,7 +131,7 @@ pub fn build_rows(state: &AppState) -> Vec<Row> {
 }
 
 fn control_plane(b: &mut Builder<'_>) {
-    let Some(h) = b.state.health.as_ref() else {
+    let Some(h) = b.state.health else {
         b.push(
             NodeId::ControlPlane,
             1,
@@ -157,7 +167,7 @@ fn control_plane(b: &mut Builder<'_>) {
 }
 
 fn nodes(b: &mut Builder<'_>) {
-    let Some(h) = b.state.health.as_ref() else {
+    let Some(h) = b.state.health else {
         return;
     };
     let label = format!("Nodes ({})", h.nodes.len());
@@ -193,7 +203,6 @@ fn nodes(b: &mut Builder<'_>) {
             vec![Badge::Health(n.verdict.health)],
             true,
         ) {
-            let stale = n.heartbeat.as_ref().is_some_and(|h| h.stale);
             b.push(
                 NodeId::Kubelet(n.name.clone()),
                 3,
@@ -201,23 +210,15 @@ fn nodes(b: &mut Builder<'_>) {
                     "kubelet {}  heartbeat {hb}",
                     n.kubelet_version.as_deref().unwrap_or("?")
                 ),
-                vec![Badge::Health(if n.ready == "True" && !stale {
-                    Health::Healthy
-                } else {
-                    Health::Degraded
-                })],
+                vec![Badge::Health(n.kubelet_health)],
                 false,
             );
-            let (proxy, health) = match &n.kube_proxy {
-                Some(p) if p.phase == "Running" && p.ready => {
-                    (format!("kube-proxy {}", p.name), Health::Healthy)
-                }
-                Some(p) => (
-                    format!("kube-proxy {} {}", p.name, p.phase),
-                    Health::Degraded,
-                ),
-                None => ("kube-proxy: none".into(), Health::Degraded),
+            let proxy = match &n.kube_proxy {
+                Some(p) if p.phase == "Running" && p.ready => format!("kube-proxy {}", p.name),
+                Some(p) => format!("kube-proxy {} {}", p.name, p.phase),
+                None => "kube-proxy: none".into(),
             };
+            let health = n.kube_proxy_health;
             let pods = n
                 .pod_count
                 .map(|c| format!("  ({c} pods)"))
@@ -249,21 +250,18 @@ fn app(b: &mut Builder<'_>) {
         if state.app_path.is_empty() {
             "."
         } else {
-            &state.app_path
+            state.app_path
         }
     );
-    let Some(report) = state.drift.as_ref() else {
-        let note = state
-            .drift_error
-            .clone()
-            .unwrap_or_else(|| "loading…".into());
+    let Some(report) = state.drift else {
+        let note = state.drift_error.unwrap_or("loading…").to_string();
         b.push(NodeId::App, 1, label, vec![Badge::Muted(note)], false);
         return;
     };
     let objects: Vec<&ObjectReport> = report
         .objects
         .iter()
-        .filter(|o| matches(&state.filter, &o.key.to_string()))
+        .filter(|o| matches(state.filter, &o.key.to_string()))
         .collect();
     let out = objects
         .iter()

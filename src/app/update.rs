@@ -49,10 +49,7 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             if generation == state.commit_gen
                 && state.selected_commit.as_deref() == Some(c.as_str())
             {
-                match result {
-                    Ok(r) => state.commit_drift = Some(r),
-                    Err(e) => state.drift_error = Some(e),
-                }
+                state.commit_drift = Some(result);
             }
         }
         Msg::History { result, done } => {

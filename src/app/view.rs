@@ -130,7 +130,10 @@ fn object_text(state: &AppState, key: &crate::model::object::ObjectKey) -> Strin
         None => format!("Git @ HEAD {}", state.head),
     };
     let Some(report) = state.active_drift() else {
-        return format!("# {key}\n# {git_side} versus live: computing…\n");
+        return match state.active_drift_error() {
+            Some(e) => format!("# {key}\n# {git_side} versus live: cannot be computed: {e}\n"),
+            None => format!("# {key}\n# {git_side} versus live: computing…\n"),
+        };
     };
     let Some(o) = report.objects.iter().find(|o| &o.key == key) else {
         return format!("# {key}\n# {git_side}: not in this revision\n");

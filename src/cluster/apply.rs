@@ -15,6 +15,9 @@ use crate::model::secret::scrub;
 pub enum ApplyError {
     /// Another field manager owns fields this apply sets differently.
     Conflict(Vec<Conflict>),
+    /// The object's namespace does not exist (yet): a sync that creates it first can
+    /// still apply the object.
+    NamespaceMissing(String),
     /// Anything else (forbidden, invalid, webhook denied…), already phrased for an operator.
     Failed(String),
 }
@@ -30,7 +33,7 @@ impl std::fmt::Display for ApplyError {
                     list.join("; ")
                 )
             }
-            ApplyError::Failed(m) => f.write_str(m),
+            ApplyError::NamespaceMissing(m) | ApplyError::Failed(m) => f.write_str(m),
         }
     }
 }
@@ -115,6 +118,22 @@ pub async fn apply(
                 })
                 .collect(),
         )),
+        Err(kube::Error::Api(status))
+            if status.code == 404
+                && status
+                    .details
+                    .as_ref()
+                    .is_some_and(|d| d.kind == "namespaces") =>
+        {
+            let missing = status
+                .details
+                .as_ref()
+                .map(|d| d.name.clone())
+                .unwrap_or_default();
+            Err(ApplyError::NamespaceMissing(format!(
+                "cannot {verb} {what}: namespace {missing:?} does not exist"
+            )))
+        }
         Err(e) => {
             let err: ClusterError = conn.error(e, verb, &what, ns.as_deref());
             Err(ApplyError::Failed(scrub(&err.to_string(), content)))
@@ -134,14 +153,17 @@ pub async fn preview(
         Ok(after) => Preview {
             result: Ok(after),
             conflicts: Vec::new(),
+            namespace_missing: false,
         },
         Err(ApplyError::Conflict(conflicts)) => Preview {
             result: apply(conn, served, content, field_manager, true, true)
                 .await
                 .map_err(|e| e.to_string()),
             conflicts,
+            namespace_missing: false,
         },
         Err(e) => Preview {
+            namespace_missing: matches!(e, ApplyError::NamespaceMissing(_)),
             result: Err(e.to_string()),
             conflicts: Vec::new(),
         },

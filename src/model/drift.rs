@@ -54,6 +54,8 @@ pub struct Preview {
     pub result: Result<Value, String>,
     /// Fields another manager owns with a different value.
     pub conflicts: Vec<Conflict>,
+    /// The dry-run failed only because the object's namespace does not exist yet.
+    pub namespace_missing: bool,
 }
 
 /// Everything the engine needs to judge one object.
@@ -168,7 +170,7 @@ fn judge_sync(input: &Inputs<'_>) -> ObjectReport {
         }
         Some(Err(e)) => {
             // Its namespace is usually missing too, and created by the same sync.
-            let namespace_missing = e.contains("namespaces \"") && e.contains("not found");
+            let namespace_missing = input.preview.is_some_and(|p| p.namespace_missing);
             let why = if namespace_missing {
                 "its namespace does not exist yet".to_string()
             } else {

@@ -692,3 +692,32 @@ fn workloads_fold_their_pods_and_l_on_a_pod_opens_its_logs() {
     press(&mut s, KeyCode::Left);
     assert_eq!(pod_rows(&s), 0, "folded again");
 }
+
+#[test]
+fn a_picked_commits_failed_drift_shows_in_its_own_pane_not_heads() {
+    let mut s = fixtures::state();
+    s.focus = Pane::History;
+    s.history_selected = 1;
+    press(&mut s, KeyCode::Enter);
+    let id = s.history[1].commit.id.clone();
+    let generation = s.commit_gen;
+    update(
+        &mut s,
+        Input::Msg(Msg::Drift {
+            generation,
+            commit: Some(id),
+            result: Err("manifest error in web.yaml".into()),
+        }),
+    );
+    assert_eq!(s.drift_error, None, "HEAD's side is untouched");
+    assert_eq!(s.active_drift_error(), Some("manifest error in web.yaml"));
+    s.focus = Pane::Tree;
+    let worker = object_id(&s, "worker");
+    select(&mut s, &worker);
+    let text = crate::app::view::diff_text(&s);
+    assert!(
+        text.contains("cannot be computed: manifest error in web.yaml"),
+        "{text}"
+    );
+    assert!(!text.contains("computing…"), "{text}");
+}

@@ -59,6 +59,7 @@ fn equal_objects_are_synced() {
     let preview = Preview {
         result: Ok(live.clone()),
         conflicts: vec![],
+        namespace_missing: false,
     };
     let r = run(Some(&git), Some(&live), Some(&preview));
     assert_eq!(r.status, SyncStatus::Synced, "{r:?}");
@@ -72,6 +73,7 @@ fn a_changed_value_is_out_of_sync_with_a_diff() {
     let preview = Preview {
         result: Ok(cm(json!({"a": "1"}))),
         conflicts: vec![],
+        namespace_missing: false,
     };
     let r = run(Some(&git), Some(&live), Some(&preview));
     assert_eq!(r.status, SyncStatus::OutOfSync);
@@ -94,6 +96,7 @@ fn a_key_added_by_another_manager_is_caught_by_live_drift_only() {
     let preview = Preview {
         result: Ok(live.clone()),
         conflicts: vec![],
+        namespace_missing: false,
     };
     let r = run(Some(&git), Some(&live), Some(&preview));
     assert!(r.preview.as_ref().is_some_and(Diff::is_empty));
@@ -115,10 +118,29 @@ fn missing_extra_and_failed_dry_runs() {
     let failed = Preview {
         result: Err("admission webhook denied".into()),
         conflicts: vec![],
+        namespace_missing: false,
     };
     let r = run(Some(&git), Some(&live), Some(&failed));
     assert_eq!(r.status, SyncStatus::Unknown);
     assert!(r.reason.contains("admission webhook denied"));
+    // Missing: a rejected dry-run leaves the object alone; a missing namespace (created by
+    // the same sync) does not, whatever the error's wording.
+    let r = run(Some(&git), None, Some(&failed));
+    assert_eq!(r.status, SyncStatus::Missing);
+    assert!(r.dry_run_error.is_some());
+    let no_namespace = Preview {
+        result: Err("the server could not find it".into()),
+        conflicts: vec![],
+        namespace_missing: true,
+    };
+    let r = run(Some(&git), None, Some(&no_namespace));
+    assert_eq!(r.status, SyncStatus::Missing);
+    assert_eq!(r.dry_run_error, None);
+    assert!(
+        r.reason.contains("its namespace does not exist yet"),
+        "{}",
+        r.reason
+    );
 }
 
 #[test]
@@ -132,6 +154,7 @@ fn secret_changes_show_keys_not_values() {
     let preview = Preview {
         result: Ok(secret("bmV3LXBhc3N3b3Jk")),
         conflicts: vec![],
+        namespace_missing: false,
     };
     let r = run(Some(&git), Some(&live), Some(&preview));
     assert_eq!(r.status, SyncStatus::OutOfSync);

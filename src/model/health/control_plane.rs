@@ -91,6 +91,9 @@ pub struct ComponentReport {
     pub name: String,
     #[serde(flatten)]
     pub verdict: Verdict,
+    /// The version the component reports (the API server's `/version`), when read.
+    #[serde(skip)]
+    pub version: Option<String>,
 }
 
 pub fn judge(facts: &ControlPlaneFacts) -> Vec<ComponentReport> {
@@ -113,6 +116,10 @@ pub fn judge(facts: &ControlPlaneFacts) -> Vec<ComponentReport> {
             ComponentReport {
                 name: name.to_string(),
                 verdict: Verdict::combine(parts),
+                version: match (*name, &facts.version) {
+                    ("kube-apiserver", Source::Read(v)) => Some(v.clone()),
+                    _ => None,
+                },
             }
         })
         .collect()

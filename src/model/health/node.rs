@@ -64,6 +64,12 @@ pub struct NodeReport {
     pub conditions: Vec<ConditionFacts>,
     pub kube_proxy: Option<PodState>,
     pub pod_count: Option<usize>,
+    /// The kubelet's verdict: its Ready condition and its heartbeat.
+    #[serde(skip)]
+    pub kubelet_health: Health,
+    /// The verdict on the node's kube-proxy pod.
+    #[serde(skip)]
+    pub kube_proxy_health: Health,
 }
 
 fn condition<'a>(facts: &'a NodeFacts, type_: &str) -> Option<&'a ConditionFacts> {
@@ -96,8 +102,14 @@ pub fn judge(facts: &NodeFacts, now: Timestamp) -> NodeReport {
         Source::Read(Some(lease)) => lease.freshness(now, NODE_LEASE_DEFAULT_SECS),
         _ => None,
     };
+    let kubelet = Verdict::combine(vec![
+        parts[0].clone(),
+        judge_heartbeat(facts, heartbeat.as_ref()),
+    ]);
+    let kube_proxy = judge_kube_proxy(&facts.kube_proxy);
+    let (kubelet_health, kube_proxy_health) = (kubelet.health, kube_proxy.health);
     parts.push(judge_heartbeat(facts, heartbeat.as_ref()));
-    parts.push(judge_kube_proxy(&facts.kube_proxy));
+    parts.push(kube_proxy);
     if facts.unschedulable {
         parts.push(Verdict::new(Health::Healthy, "cordoned (unschedulable)"));
     }
@@ -117,6 +129,8 @@ pub fn judge(facts: &NodeFacts, now: Timestamp) -> NodeReport {
             .collect(),
         kube_proxy: facts.kube_proxy.read().cloned().flatten(),
         pod_count: facts.pod_count.read().copied(),
+        kubelet_health,
+        kube_proxy_health,
     }
 }
 
