@@ -80,6 +80,7 @@ fn main() {
                 Preview {
                     result: Ok(after),
                     conflicts: vec![],
+                    namespace_missing: false,
                 },
             )
         })
