@@ -151,7 +151,7 @@ fn the_demo_opens_on_a_drifted_app_with_five_commits() {
     tui.keys(&["Escape", "S"]);
     tui.wait_for("the sync plan", 30, |s| s.contains("change(s)"));
     tui.keys(&["y"]);
-    tui.wait_for("the sync result", 30, |s| s.contains("Applied"));
+    tui.wait_for("the sync result", 30, |s| s.contains("Synced: "));
     tui.keys(&["x"]);
     tui.keys(&["q"]);
     let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
@@ -207,7 +207,9 @@ async fn sync_a_drifted_object_from_the_tui_and_read_only_refuses() {
         "{screen}"
     );
     tui.keys(&["y"]);
-    tui.wait_for("the result", 30, |s| s.contains("Applied 1 object(s)"));
+    tui.wait_for("the result", 30, |s| {
+        s.contains("Synced: 0 created, 1 updated")
+    });
     tui.keys(&["x"]);
     tui.wait_for("the object to read Synced", 30, |s| {
         object_row(s, "web", "Synced")

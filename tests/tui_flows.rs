@@ -202,7 +202,7 @@ async fn rollback_from_the_history_matches_the_cluster_and_writes_the_revert_bra
     tui.keys(&["y"]);
     let branch = format!("kdrift/rollback-{short}");
     tui.wait_for("the result with the revert commit", 30, |s| {
-        s.contains("Applied") && s.contains(&format!("on branch {branch}"))
+        s.contains("Synced: ") && s.contains(&format!("on branch {branch}"))
     });
 
     let web = Api::<Deployment>::namespaced(common::admin_client().await, &ns)

@@ -49,6 +49,8 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
     terminal.clear()
 }
 
+// Over 80 lines: the loop's setup, its select over inputs and the frame cap in one place,
+// so the terminal's restore paths stay visible together.
 pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
     let _restore = Restore;

@@ -2,8 +2,7 @@
 //! (concurrent, bounded, cached), and runs the engine over every object of the app.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -11,12 +10,11 @@ use kube::discovery::ApiResource;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::apply::{preview, reference};
 use super::discovery::{self, Served};
 use super::live::{LiveWatch, Scope, object_value};
 use super::{ClusterError, Connection};
 use crate::model::desired::DesiredSet;
-use crate::model::drift::{Inputs, ObjectReport, Preview, SyncStatus, assess};
+use crate::model::drift::{Inputs, ObjectReport, SyncStatus, assess};
 use crate::model::object::{Manifest, ObjectId, ObjectKey, split_api_version};
 use crate::model::tracking::{TRACKING_LABEL, is_tracked, with_tracking};
 
@@ -74,33 +72,6 @@ impl DriftReport {
     }
 }
 
-type CacheKey = (ObjectKey, u64, String);
-
-/// Dry-run results by (object, desired content, live resourceVersion): unchanged inputs
-/// are never dry-run twice.
-#[derive(Default)]
-pub struct DryRunCache(Mutex<HashMap<CacheKey, (Preview, Option<Value>)>>);
-
-impl DryRunCache {
-    fn get(&self, key: &CacheKey) -> Option<(Preview, Option<Value>)> {
-        self.0.lock().ok()?.get(key).cloned()
-    }
-
-    fn put(&self, key: CacheKey, value: (Preview, Option<Value>)) {
-        if let Ok(mut map) = self.0.lock() {
-            map.insert(key, value);
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.lock().map(|m| m.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 /// Kinds searched for objects carrying the tracking mark even when Git has none of them.
 const TRACKED_KINDS: [(&str, &str, &str); 16] = [
     ("", "v1", "ConfigMap"),
@@ -123,15 +94,9 @@ const TRACKED_KINDS: [(&str, &str, &str); 16] = [
 
 /// A desired object whose kind the cluster serves, with its scope made right.
 #[derive(Clone)]
-struct Target {
-    manifest: Manifest,
-    served: Served,
-}
-
-fn hash_value(v: &Value) -> u64 {
-    let mut h = DefaultHasher::new();
-    v.to_string().hash(&mut h);
-    h.finish()
+pub(super) struct Target {
+    pub(super) manifest: Manifest,
+    pub(super) served: Served,
 }
 
 fn watch_id(
@@ -195,6 +160,8 @@ pub struct Session {
 }
 
 impl Session {
+    // Over 80 lines: discovery, scoping and one watch per kind and namespace, in the order
+    // the API must be asked; a candidate to split by step.
     pub async fn start(
         conn: &Connection,
         desired: &DesiredSet,
@@ -306,6 +273,8 @@ impl Session {
     }
 
     /// Judges every object against the watches' current stores.
+    // Over 80 lines: desired, live-only and unresolved objects judged in one bounded
+    // concurrent pass; a candidate to split by source of objects.
     pub async fn evaluate(&self, conn: &Connection, cache: &DryRunCache) -> DriftReport {
         let opts = &self.opts;
         let watches = &self.watches;
@@ -427,62 +396,7 @@ fn live_key(value: &Value) -> ObjectKey {
     }
 }
 
-async fn assess_target(
-    conn: &Connection,
-    t: Target,
-    live: Option<Value>,
-    opts: &DriftOptions,
-    cache: &DryRunCache,
-) -> ObjectReport {
-    let key = t.manifest.id.key();
-    let body = with_tracking(&t.manifest.content, &opts.app);
-    let rv = live
-        .as_ref()
-        .and_then(|l| l.pointer("/metadata/resourceVersion"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let cache_key = (key.clone(), hash_value(&body), rv);
-    let (dry_run, reference_obj) = match cache.get(&cache_key) {
-        Some(hit) => hit,
-        None => {
-            let dry_run = preview(conn, &t.served, &body, &opts.field_manager).await;
-            let reference_obj = match &live {
-                Some(_) => reference(conn, &t.served, &body).await,
-                None => None,
-            };
-            cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
-            (dry_run, reference_obj)
-        }
-    };
-    let mut dry_run = dry_run;
-    if let Some(live) = &live {
-        for c in &mut dry_run.conflicts {
-            c.operation = operation_of(live, &c.manager);
-        }
-    }
-    let desired = Manifest {
-        content: body,
-        ..t.manifest
-    };
-    assess(&Inputs {
-        key: &key,
-        desired: Some(&desired),
-        live: live.as_ref(),
-        preview: Some(&dry_run),
-        reference: reference_obj.as_ref(),
-        field_manager: &opts.field_manager,
-        deadline: opts.diff_deadline,
-    })
-}
+mod dry_run;
 
-/// How `manager` last wrote to a live object (`Apply` or `Update`), from its managedFields.
-fn operation_of(live: &Value, manager: &str) -> Option<String> {
-    live.pointer("/metadata/managedFields")?
-        .as_array()?
-        .iter()
-        .find(|e| e.get("manager").and_then(Value::as_str) == Some(manager))?
-        .get("operation")?
-        .as_str()
-        .map(str::to_string)
-}
+pub use dry_run::DryRunCache;
+use dry_run::assess_target;

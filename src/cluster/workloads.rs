@@ -107,6 +107,8 @@ pub async fn namespace_workloads(
 
 /// Health of each object of an app (its desired set), looked up by one list per kind and
 /// namespace; objects the cluster lacks read Missing.
+// Over 80 lines: one list per kind and namespace of the app, then judged; a candidate to
+// split into list and judge.
 pub async fn app_workloads(
     conn: &Connection,
     desired: &crate::model::desired::DesiredSet,

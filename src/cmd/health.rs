@@ -49,6 +49,7 @@ fn badge(h: Health) -> String {
     format!("{:<11}", h.label())
 }
 
+// Over 80 lines: the text report's sections in order (control plane, nodes, workloads).
 pub fn render_text(r: &HealthReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Cluster {} ({})", r.context, r.server);

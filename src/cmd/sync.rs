@@ -114,32 +114,8 @@ async fn run_flow(
         let left = plan.count(Action::Conflict) + plan.count(Action::Error);
         return Ok(if left > 0 { 1 } else { 0 });
     }
-    let question = format!(
-        "Apply {} change(s) to context {}?",
-        plan.writes(),
-        ctx.conn.context
-    );
-    match confirm(flags, &question) {
-        Ok(true) => {}
-        Ok(false) => {
-            println!("Nothing applied.");
-            return Ok(1);
-        }
-        Err(refusal) => {
-            eprintln!("kdrift: {refusal}");
-            return Ok(2);
-        }
-    }
-    let guarded = plan.guarded_prunes();
-    if !guarded.is_empty() && !flags.yes {
-        let names: Vec<String> = guarded.iter().map(|i| i.key.to_string()).collect();
-        if !ask(&format!(
-            "Also delete {} and everything in it?",
-            names.join(", ")
-        )) {
-            println!("Nothing applied.");
-            return Ok(1);
-        }
+    if let Err(code) = agree(ctx, plan, flags) {
+        return Ok(code);
     }
     let outcome = sync::apply(ctx, plan, handles, revert, &mut print_event).await;
     if let Some(why) = &outcome.refused {
@@ -158,6 +134,39 @@ async fn run_flow(
         None => {}
     }
     Ok(code)
+}
+
+/// The confirmations: the plan, then guarded prunes (Namespaces, CRDs) again. `Err` is the
+/// exit code when the user (or a missing terminal) said no.
+fn agree(ctx: &Context, plan: &Plan, flags: &SyncFlags) -> Result<(), ExitCode> {
+    let question = format!(
+        "Apply {} change(s) to context {}?",
+        plan.writes(),
+        ctx.conn.context
+    );
+    match confirm(flags, &question) {
+        Ok(true) => {}
+        Ok(false) => {
+            println!("Nothing applied.");
+            return Err(1);
+        }
+        Err(refusal) => {
+            eprintln!("kdrift: {refusal}");
+            return Err(2);
+        }
+    }
+    let guarded = plan.guarded_prunes();
+    if !guarded.is_empty() && !flags.yes {
+        let names: Vec<String> = guarded.iter().map(|i| i.key.to_string()).collect();
+        if !ask(&format!(
+            "Also delete {} and everything in it?",
+            names.join(", ")
+        )) {
+            println!("Nothing applied.");
+            return Err(1);
+        }
+    }
+    Ok(())
 }
 
 fn request(rev: &str, mode: Mode, flags: &SyncFlags) -> Request {

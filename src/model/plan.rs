@@ -145,6 +145,8 @@ fn selected(key: &ObjectKey, selectors: &[String]) -> bool {
 }
 
 /// Builds the plan from the drift reports (whose dry-runs already ran).
+// Over 80 lines: one match from status to action with the safety rules side by side
+// (prune refusal, guarded kinds, conflicts); the rules read best together.
 pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
     let mut plan = Plan::default();
     if opts.prune && opts.desired_count == 0 {

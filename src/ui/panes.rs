@@ -254,6 +254,8 @@ pub fn diff(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     frame.render_widget(paragraph, area);
 }
 
+// Over 80 lines: the status bar's spans in the order they are drawn; a candidate to
+// split into segments (context, counts, live, hints).
 pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
     let bar = Style::default().bg(theme.status_bg).fg(theme.text);
     let count = |s: SyncStatus| state.drift.as_ref().map(|d| d.count(s)).unwrap_or(0);

@@ -207,11 +207,15 @@ fn result_lines(
     }
     match &p.stage {
         Stage::Done(_, summary) => {
-            out.text(summary.clone(), theme.title);
+            for line in summary.lines() {
+                out.text(line.to_string(), theme.title);
+            }
             out.text("any key closes".into(), theme.muted);
         }
         Stage::PruneOffer(_, summary) => {
-            out.text(summary.clone(), theme.title);
+            for line in summary.lines() {
+                out.text(line.to_string(), theme.title);
+            }
             if let Some((prunes, _)) = &p.prunes {
                 out.text(
                     format!(
