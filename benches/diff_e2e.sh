@@ -9,15 +9,15 @@ RUNS=${RUNS:-3}
 NS=kdrift-bench
 export KDRIFT_CLUSTER_DIR=${KDRIFT_CLUSTER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kdrift/bench-cluster}
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-trap 'bash tests/cluster/kdrift-cluster down' EXIT
-bash tests/cluster/kdrift-cluster up
-eval "$(bash tests/cluster/kdrift-cluster env)"
+trap 'bash tools/cluster/kdrift-cluster down' EXIT
+bash tools/cluster/kdrift-cluster up
+eval "$(bash tools/cluster/kdrift-cluster env)"
 KUBECTL="$KDRIFT_BIN_DIR/kubectl --kubeconfig $KDRIFT_ADMIN_KUBECONFIG"
 cargo build --release --quiet
 KDRIFT=$PWD/target/release/kdrift
 
 REPO=$(mktemp -d)
-trap 'bash tests/cluster/kdrift-cluster down; rm -rf "$REPO"' EXIT
+trap 'bash tools/cluster/kdrift-cluster down; rm -rf "$REPO"' EXIT
 mkdir -p "$REPO/app"
 # The tracking label is written in Git, so kubectl's server-side apply as field manager
 # `kdrift` leaves the cluster exactly as `kdrift sync` would.

@@ -11,9 +11,9 @@ export KDRIFT_CLUSTER_DIR=${KDRIFT_CLUSTER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/
 REPO=$(mktemp -d)
 SESSION=kdrift-logs-$$
 WRITER=
-trap '[ -n "$WRITER" ] && kill "$WRITER" 2>/dev/null; tmux kill-session -t "$SESSION" 2>/dev/null || true; bash tests/cluster/kdrift-cluster down; rm -rf "$REPO"' EXIT
-bash tests/cluster/kdrift-cluster up
-eval "$(bash tests/cluster/kdrift-cluster env)"
+trap '[ -n "$WRITER" ] && kill "$WRITER" 2>/dev/null; tmux kill-session -t "$SESSION" 2>/dev/null || true; bash tools/cluster/kdrift-cluster down; rm -rf "$REPO"' EXIT
+bash tools/cluster/kdrift-cluster up
+eval "$(bash tools/cluster/kdrift-cluster env)"
 cargo build --release --quiet
 mkdir -p "$REPO/app"
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: "1"\n' >"$REPO/app/cm.yaml"

@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 export KDRIFT_CLUSTER_DIR=${KDRIFT_CLUSTER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kdrift/bench-cluster}
 REPO=$(mktemp -d)
 SESSION=kdrift-idle-$$
-trap 'tmux kill-session -t "$SESSION" 2>/dev/null || true; bash tests/cluster/kdrift-cluster down; rm -rf "$REPO"' EXIT
-bash tests/cluster/kdrift-cluster up
-eval "$(bash tests/cluster/kdrift-cluster env)"
+trap 'tmux kill-session -t "$SESSION" 2>/dev/null || true; bash tools/cluster/kdrift-cluster down; rm -rf "$REPO"' EXIT
+bash tools/cluster/kdrift-cluster up
+eval "$(bash tools/cluster/kdrift-cluster env)"
 cargo build --release --quiet
 mkdir -p "$REPO/app"
 for i in 1 2 3; do

@@ -138,13 +138,12 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
     let state_dir = cluster.state_dir.as_ref().expect(
         "the reconnect check restarts the local control plane's KWOK, not KDRIFT_TEST_KUBECONFIG's",
     );
-    let restarted = std::process::Command::new("bash")
-        .arg(common::cluster_script())
-        .arg("restart-kwok")
-        .env("KDRIFT_CLUSTER_DIR", state_dir)
-        .status()
-        .expect("run kdrift-cluster");
-    assert!(restarted.success(), "kdrift-cluster restart-kwok");
+    common::cluster_tool()
+        .run(
+            "restart-kwok",
+            &[("KDRIFT_CLUSTER_DIR", state_dir.as_path())],
+        )
+        .expect("kdrift-cluster restart-kwok");
     let after = common::unique_name("after-reconnect");
     let mut file = std::fs::OpenOptions::new()
         .append(true)

@@ -8,6 +8,7 @@ pub mod error;
 pub mod health;
 pub mod health_report;
 pub mod live;
+pub mod local;
 pub mod logs;
 pub mod pods;
 pub mod sync;

@@ -10,13 +10,11 @@ use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
 
 use super::ExitCode;
-use crate::cluster::ConnectOptions;
-use crate::cluster::Connection;
+use crate::cluster::local::Tool;
+use crate::cluster::{ConnectOptions, Connection};
 use crate::config::settings::Settings;
 use crate::model::plan::{Gateway, Mutation};
 
-const SCRIPT: &str = include_str!("../../tests/cluster/kdrift-cluster");
-const SEED: &str = include_str!("../../tests/cluster/seed.yaml");
 pub const NAMESPACE: &str = "kdrift-demo";
 const APP: &str = "kdrift-demo";
 
@@ -59,34 +57,9 @@ fn dirs() -> anyhow::Result<directories::ProjectDirs> {
         .ok_or_else(|| anyhow::anyhow!("no home directory to keep the demo in"))
 }
 
-/// Writes the control-plane tooling out of the binary, so the demo needs no checkout.
-fn cluster_script() -> anyhow::Result<PathBuf> {
-    let dir = dirs()?.cache_dir().join("tools");
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join("seed.yaml"), SEED)?;
-    let script = dir.join("kdrift-cluster");
-    std::fs::write(&script, SCRIPT)?;
-    Ok(script)
-}
-
-fn script(verb: &str) -> anyhow::Result<String> {
-    let out = Command::new("bash")
-        .arg(cluster_script()?)
-        .arg(verb)
-        .stderr(std::process::Stdio::inherit())
-        .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "the local control plane's `{verb}` failed (see above)"
-    );
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-fn env_value(env: &str, name: &str) -> anyhow::Result<PathBuf> {
-    env.lines()
-        .find_map(|l| l.strip_prefix(&format!("export {name}=")))
-        .map(PathBuf::from)
-        .ok_or_else(|| anyhow::anyhow!("the control plane tooling did not say {name}"))
+/// The control-plane tooling, written out of the binary so the demo needs no checkout.
+fn tool() -> anyhow::Result<Tool> {
+    Ok(Tool::written_to(&dirs()?.cache_dir().join("tools"))?)
 }
 
 fn fill(template: &str, replicas: u32, image: &str, greeting: &str) -> String {
@@ -243,7 +216,7 @@ pub async fn run(
     config: crate::config::Config,
 ) -> anyhow::Result<ExitCode> {
     if down {
-        script("down")?;
+        tool()?.run("down", &[]).map_err(anyhow::Error::msg)?;
         return Ok(0);
     }
     // The demo syncs and edits its cluster: read-only mode refuses before anything starts
@@ -260,9 +233,10 @@ pub async fn run(
     eprintln!(
         "kdrift demo: starting the local control plane (the first run builds it from Go modules: 5-20 minutes)…"
     );
-    script("up")?;
-    let env = script("env")?;
-    let kubeconfig = env_value(&env, "KDRIFT_ADMIN_KUBECONFIG")?;
+    let tool = tool()?;
+    tool.run("up", &[]).map_err(anyhow::Error::msg)?;
+    let env = tool.env().map_err(anyhow::Error::msg)?;
+    let kubeconfig = env.admin_kubeconfig.clone();
     eprintln!("kdrift demo: writing the demo repository…");
     let repo = make_repo()?;
     let conn = Connection::open(&ConnectOptions {
@@ -277,7 +251,7 @@ pub async fn run(
     let ctx = super::app::context(&conn, &app_args, Some(APP), settings)?;
     sync_older(&ctx).await?;
     drift_live(&conn).await?;
-    write_logs(&env_value(&env, "KDRIFT_POD_LOG_FILE")?)?;
+    write_logs(&env.pod_log_file)?;
     eprintln!(
         "kdrift demo: ready. Repository {}, kubeconfig {}. Stop it with `kdrift demo --down`.",
         repo.display(),

@@ -1,6 +1,6 @@
 //! Shared test support: the real local control plane.
 //!
-//! The first test that needs a cluster runs `tests/cluster/kdrift-cluster up` (idempotent,
+//! The first test that needs a cluster runs `tools/cluster/kdrift-cluster up` (idempotent,
 //! serialised by a lock file), unless `KDRIFT_TEST_KUBECONFIG` names an existing disposable
 //! cluster. `tests/run` (the README's test command) brings it down after the run.
 #![allow(dead_code)]
@@ -30,7 +30,14 @@ pub fn repo_root() -> PathBuf {
 }
 
 pub fn cluster_script() -> PathBuf {
-    repo_root().join("tests/cluster/kdrift-cluster")
+    repo_root().join("tools/cluster/kdrift-cluster")
+}
+
+/// The checkout's control-plane tooling.
+pub fn cluster_tool() -> kdrift::cluster::local::Tool {
+    kdrift::cluster::local::Tool {
+        script: cluster_script(),
+    }
 }
 
 /// The cluster every integration test talks to, started on first use.
@@ -52,37 +59,16 @@ pub fn cluster() -> &'static TestCluster {
 }
 
 fn start_local_cluster() -> TestCluster {
-    let status = Command::new("bash")
-        .arg(cluster_script())
-        .arg("up")
-        .status()
-        .expect("run tests/cluster/kdrift-cluster up");
-    assert!(status.success(), "kdrift-cluster up failed: {status}");
-    let out = Command::new("bash")
-        .arg(cluster_script())
-        .arg("env")
-        .output()
-        .expect("run tests/cluster/kdrift-cluster env");
-    assert!(out.status.success(), "kdrift-cluster env failed");
-    let env = String::from_utf8_lossy(&out.stdout);
-    let var = |name: &str| -> PathBuf {
-        env.lines()
-            .find_map(|l| l.strip_prefix(&format!("export {name}=")))
-            .map(PathBuf::from)
-            .unwrap_or_else(|| panic!("kdrift-cluster env did not print {name}"))
-    };
-    let state_dir = var("KDRIFT_ADMIN_KUBECONFIG")
-        .parent()
-        .map(Path::to_path_buf);
+    let tool = cluster_tool();
+    tool.run("up", &[]).expect("kdrift-cluster up");
+    let env = tool.env().expect("kdrift-cluster env");
     TestCluster {
-        admin_kubeconfig: var("KDRIFT_ADMIN_KUBECONFIG"),
-        restricted_kubeconfig: Some(var("KDRIFT_RESTRICTED_KUBECONFIG")),
-        restricted_namespace: var("KDRIFT_RESTRICTED_NAMESPACE")
-            .to_string_lossy()
-            .into_owned(),
-        pod_log_file: Some(var("KDRIFT_POD_LOG_FILE")),
-        bin_dir: Some(var("KDRIFT_BIN_DIR")),
-        state_dir,
+        state_dir: env.state_dir().map(Path::to_path_buf),
+        admin_kubeconfig: env.admin_kubeconfig,
+        restricted_kubeconfig: Some(env.restricted_kubeconfig),
+        restricted_namespace: env.restricted_namespace,
+        pod_log_file: Some(env.pod_log_file),
+        bin_dir: Some(env.bin_dir),
     }
 }
 
@@ -206,23 +192,12 @@ pub fn built_kubectl() -> PathBuf {
     static KUBECTL: OnceLock<PathBuf> = OnceLock::new();
     KUBECTL
         .get_or_init(|| {
-            let status = Command::new("bash")
-                .arg(cluster_script())
-                .arg("build")
-                .status()
-                .expect("run kdrift-cluster build");
-            assert!(status.success(), "kdrift-cluster build failed");
-            let out = Command::new("bash")
-                .arg(cluster_script())
-                .arg("env")
-                .output()
-                .expect("run kdrift-cluster env");
-            let env = String::from_utf8_lossy(&out.stdout);
-            let bin = env
-                .lines()
-                .find_map(|l| l.strip_prefix("export KDRIFT_BIN_DIR="))
-                .expect("KDRIFT_BIN_DIR");
-            PathBuf::from(bin).join("kubectl")
+            let tool = cluster_tool();
+            tool.run("build", &[]).expect("kdrift-cluster build");
+            tool.env()
+                .expect("kdrift-cluster env")
+                .bin_dir
+                .join("kubectl")
         })
         .clone()
 }
