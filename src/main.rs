@@ -59,7 +59,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Some(Command::Config(args)) => {
             if args.print_default {
-                kdrift::cmd::output::print(kdrift::config::DEFAULT_FILE)?;
+                kdrift::cmd::output::print(&kdrift::config::default_file())?;
             } else {
                 let path = kdrift::config::default_path();
                 println!(

@@ -10,8 +10,13 @@ use std::path::{Path, PathBuf};
 use keymap::{Action, KeyMap};
 use theme::Theme;
 
+/// The settings part of the default file; its `[keys]` come from the actions table.
+const DEFAULT_SETTINGS: &str = include_str!("../../assets/config.toml");
+
 /// The commented default file `kdrift config --print-default` prints.
-pub const DEFAULT_FILE: &str = include_str!("../../assets/config.toml");
+pub fn default_file() -> String {
+    format!("{DEFAULT_SETTINGS}{}", keymap::default_keys_toml())
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -138,7 +143,7 @@ mod tests {
 
     #[test]
     fn the_default_file_is_the_defaults() {
-        let c = Config::from_text(DEFAULT_FILE, None, None);
+        let c = Config::from_text(&default_file(), None, None);
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         assert_eq!(c.theme.name, "dark");
         assert_eq!(

@@ -363,7 +363,7 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         ),
         Style::default().fg(theme.title),
     ))];
-    for action in Action::ALL {
+    for action in Action::all() {
         let keys: Vec<String> = state
             .keymap
             .bindings
