@@ -60,7 +60,7 @@ fn main() {
     let theme = Theme::parse("dark", BUILT_IN[0].1, &mut Vec::new());
     let mut state = fixtures::state();
     let template = fixtures::history();
-    state.history = (0..n)
+    state.history.entries = (0..n)
         .map(|i| {
             let mut e = template[i % template.len()].clone();
             e.commit.subject = format!("commit {i}");
@@ -104,10 +104,10 @@ fn main() {
     samples.sort();
     let median = samples[samples.len() / 2];
     let p99 = samples[samples.len() * 99 / 100];
-    assert!(state.rows.len() > n, "every object has a row");
+    assert!(state.tree.rows.len() > n, "every object has a row");
     println!(
         "key-to-frame with {n} objects and {n} commits ({} rows), {presses} key presses: median {:.2} ms, p99 {:.2} ms",
-        state.rows.len(),
+        state.tree.rows.len(),
         median.as_secs_f64() * 1000.0,
         p99.as_secs_f64() * 1000.0
     );

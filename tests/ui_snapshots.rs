@@ -39,7 +39,7 @@ fn drifted_state(theme: &Theme) -> AppState {
     update(&mut s, key(crossterm::event::KeyCode::Char('n')));
     update(&mut s, key(crossterm::event::KeyCode::Char('n')));
     let text = kdrift::app::view::diff_text(&s);
-    s.highlighted = Some(kdrift::ui::highlight::highlight(&text, &theme.syntax));
+    s.diff.highlighted = Some(kdrift::ui::highlight::highlight(&text, &theme.syntax));
     s
 }
 
@@ -57,7 +57,7 @@ fn help_popup_in_every_theme() {
     for (name, _) in BUILT_IN {
         let t = theme(name);
         let mut s = fixtures::state();
-        s.help = true;
+        s.mode.help = true;
         insta::assert_snapshot!(format!("help_{name}"), render(&s, &t, 80, 24));
     }
 }
@@ -66,11 +66,11 @@ fn help_popup_in_every_theme() {
 fn small_terminal_history_focus_and_drift_lens() {
     let t = theme("dark");
     let mut s = drifted_state(&t);
-    s.lens = Lens::Drift;
-    s.focus = Pane::History;
-    s.history_selected = 1;
+    s.diff.lens = Lens::Drift;
+    s.mode.focus = Pane::History;
+    s.history.selected = 1;
     let text = kdrift::app::view::diff_text(&s);
-    s.highlighted = Some(kdrift::ui::highlight::highlight(&text, &t.syntax));
+    s.diff.highlighted = Some(kdrift::ui::highlight::highlight(&text, &t.syntax));
     insta::assert_snapshot!("screen_80x24_drift_lens", render(&s, &t, 80, 24));
 }
 
@@ -79,16 +79,16 @@ fn node_and_component_show_their_health_evidence() {
     let t = theme("dark");
     let mut s = fixtures::state();
     let row = |s: &AppState, id: &kdrift::app::tree::NodeId| {
-        s.rows.iter().position(|r| &r.id == id).expect("row")
+        s.tree.rows.iter().position(|r| &r.id == id).expect("row")
     };
-    s.tree_selected = row(&s, &kdrift::app::tree::NodeId::Node("node-2".into()));
+    s.tree.selected = row(&s, &kdrift::app::tree::NodeId::Node("node-2".into()));
     let text = kdrift::app::view::diff_text(&s);
     assert!(
         text.contains("heartbeat 90s ago (lease 40s) STALE"),
         "{text}"
     );
     insta::assert_snapshot!("screen_node_evidence", render(&s, &t, 100, 30));
-    s.tree_selected = row(
+    s.tree.selected = row(
         &s,
         &kdrift::app::tree::NodeId::Component("kube-scheduler".into()),
     );
@@ -102,15 +102,16 @@ fn logs_pane_with_sources_search_and_escape_sequences_stripped() {
     use kdrift::cluster::logs::LogEvent;
     let t = theme("dark");
     let mut s = fixtures::state();
-    s.screen_rows = 16;
-    s.tree_selected = s
+    s.mode.layout = kdrift::ui::layout(ratatui::layout::Rect::new(0, 0, 80, 16));
+    s.tree.selected = s
+        .tree
         .rows
         .iter()
         .position(|r| matches!(&r.id, kdrift::app::tree::NodeId::Object(k) if k.name == "worker"))
         .expect("worker");
     let key = |c| Input::Key(KeyEvent::new(c, KeyModifiers::NONE));
     update(&mut s, key(KeyCode::Char('l')));
-    let generation = s.logs.as_ref().expect("pane").generation;
+    let generation = s.logs.view.as_ref().expect("pane").generation;
     let lines = |source: &str, texts: &[&str]| {
         Input::Msg(Msg::Logs {
             generation,
@@ -163,10 +164,10 @@ fn rollback_popup_shows_the_plan_against_head_prunes_and_the_revert_option() {
     let t = theme("dark");
     let mut s = fixtures::state();
     let key = |c| Input::Key(KeyEvent::new(c, KeyModifiers::NONE));
-    s.focus = Pane::History;
-    s.history_selected = 1;
+    s.mode.focus = Pane::History;
+    s.history.selected = 1;
     update(&mut s, key(KeyCode::Char('r')));
-    let generation = s.popup_gen;
+    let generation = s.popup.generation;
     let report = fixtures::drift();
     let worker = report
         .objects
@@ -196,7 +197,7 @@ fn rollback_popup_shows_the_plan_against_head_prunes_and_the_revert_option() {
             }),
         }),
     );
-    let commit = s.history[1].commit.id.clone();
+    let commit = s.history.entries[1].commit.id.clone();
     update(
         &mut s,
         Input::Msg(Msg::Plan {

@@ -36,3 +36,71 @@ pub type AppPods = std::collections::BTreeMap<
     crate::model::health::pod::WorkloadId,
     Vec<crate::model::health::pod::PodFacts>,
 >;
+
+/// Sizes the panes have on screen, computed by `ui::layout` from the terminal's size (the
+/// one place that knows the chrome) and kept by the loop, so paging matches what is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// Lines of log text the logs pane shows at once.
+    pub logs_lines: usize,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout { logs_lines: 19 }
+    }
+}
+
+/// What the cluster and Git said, and where they come from.
+#[derive(Debug, Clone)]
+pub struct Data {
+    pub context: String,
+    pub server: String,
+    pub app_name: String,
+    pub app_path: String,
+    /// Short hash of HEAD (the default Git side).
+    pub head: String,
+    pub health: Option<crate::model::health::report::HealthReport>,
+    pub health_error: Option<String>,
+    pub pods: AppPods,
+    /// HEAD's drift, kept live by watches.
+    pub drift: Option<crate::cluster::drift::DriftReport>,
+    pub drift_error: Option<String>,
+    /// State of the live watches.
+    pub live: crate::model::drift::LiveState,
+    pub readonly: bool,
+    /// The commit the cluster was last rolled back to from here (short), if any.
+    pub cluster_at: Option<String>,
+    /// Problems with the config, shown in the status bar and the help.
+    pub warnings: Vec<String>,
+    /// A fixed "now" (seconds) for reproducible screens; `None` reads the clock.
+    pub now_override: Option<i64>,
+}
+
+impl Data {
+    pub fn new(
+        context: String,
+        server: String,
+        app_name: String,
+        app_path: String,
+        head: String,
+    ) -> Self {
+        Data {
+            context,
+            server,
+            app_name,
+            app_path,
+            head,
+            health: None,
+            health_error: None,
+            pods: AppPods::new(),
+            drift: None,
+            drift_error: None,
+            live: Default::default(),
+            readonly: false,
+            cluster_at: None,
+            warnings: Vec::new(),
+            now_override: None,
+        }
+    }
+}

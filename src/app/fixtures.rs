@@ -248,12 +248,12 @@ pub fn state() -> AppState {
         "c3d4e5f".into(),
         KeyMap::default(),
     );
-    s.health = Some(health());
-    s.drift = Some(drift());
-    s.history = history();
-    s.history_done = true;
-    s.live = crate::model::drift::LiveState::Live;
-    s.now_override = Some(NOW);
+    s.data.health = Some(health());
+    s.data.drift = Some(drift());
+    s.history.entries = history();
+    s.history.done = true;
+    s.data.live = crate::model::drift::LiveState::Live;
+    s.data.now_override = Some(NOW);
     s.rebuild();
     s
 }

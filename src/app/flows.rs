@@ -12,39 +12,43 @@ use crate::ops::sync::{self, Event, Outcome};
 pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
     let kind = match action {
         Action::SyncSelected => match state.selected_object() {
-            Some(key) if state.focus == Pane::Tree => PopupKind::Sync {
+            Some(key) if state.mode.focus == Pane::Tree => PopupKind::Sync {
                 only: Some(key.clone()),
             },
             _ => return Vec::new(),
         },
         Action::SyncApp => PopupKind::Sync { only: None },
-        Action::Rollback => match state.history.get(state.history_selected) {
-            Some(entry) if state.focus == Pane::History => PopupKind::Rollback {
+        Action::Rollback => match state.history.entries.get(state.history.selected) {
+            Some(entry) if state.mode.focus == Pane::History => PopupKind::Rollback {
                 commit: entry.commit.id.clone(),
             },
             _ => return Vec::new(),
         },
         _ => return Vec::new(),
     };
-    state.popup_gen += 1;
+    state.popup.generation += 1;
     let mutation = if matches!(kind, PopupKind::Rollback { .. }) {
         Mutation::Rollback
     } else {
         Mutation::Apply
     };
     if let Err(refusal) = (Gateway {
-        readonly: state.readonly,
+        readonly: state.data.readonly,
     })
     .allow(mutation)
     {
-        state.popup = Some(Popup::new(kind, Stage::Refused(refusal), state.popup_gen));
+        state.popup.current = Some(Popup::new(
+            kind,
+            Stage::Refused(refusal),
+            state.popup.generation,
+        ));
         return Vec::new();
     }
     let command = Command::Plan {
-        generation: state.popup_gen,
+        generation: state.popup.generation,
         kind: kind.clone(),
     };
-    state.popup = Some(Popup::new(kind, Stage::Planning, state.popup_gen));
+    state.popup.current = Some(Popup::new(kind, Stage::Planning, state.popup.generation));
     vec![command]
 }
 
@@ -52,7 +56,7 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
 /// the revert key toggles the rollback's revert commit; anything else closes it (except
 /// while applying, which runs to its end).
 pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
-    let Some(popup) = state.popup.as_mut() else {
+    let Some(popup) = state.popup.current.as_mut() else {
         return Vec::new();
     };
     let can_confirm = popup.confirmable();
@@ -110,7 +114,7 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
             vec![command]
         }
         (Stage::Planning, Some(Action::Quit)) | (_, _) => {
-            state.popup = None;
+            state.popup.current = None;
             Vec::new()
         }
     }
@@ -120,7 +124,12 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
 pub fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Plan { generation, result } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+            if let Some(p) = state
+                .popup
+                .current
+                .as_mut()
+                .filter(|p| p.generation == generation)
+            {
                 p.stage = match result {
                     Ok(prepared) => {
                         let prepared = *prepared;
@@ -134,7 +143,12 @@ pub fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             }
         }
         Msg::Sync { generation, event } => {
-            if let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) {
+            if let Some(p) = state
+                .popup
+                .current
+                .as_mut()
+                .filter(|p| p.generation == generation)
+            {
                 match event {
                     Event::Planning { objects } => p.total = objects,
                     Event::AgainstHead(changes) => p.against_head = Some(changes),
@@ -157,7 +171,12 @@ pub fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
 }
 
 fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Command> {
-    let Some(p) = state.popup.as_mut().filter(|p| p.generation == generation) else {
+    let Some(p) = state
+        .popup
+        .current
+        .as_mut()
+        .filter(|p| p.generation == generation)
+    else {
         return Vec::new();
     };
     let Stage::Applying(plan, _) = &p.stage else {
@@ -185,9 +204,9 @@ fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Com
     // Only a rollback that applied completely puts the cluster at its commit.
     match (&p.kind, complete) {
         (PopupKind::Rollback { commit }, true) => {
-            state.cluster_at = Some(commit[..commit.len().min(7)].to_string())
+            state.data.cluster_at = Some(commit[..commit.len().min(7)].to_string())
         }
-        (PopupKind::Sync { only: None }, true) => state.cluster_at = None,
+        (PopupKind::Sync { only: None }, true) => state.data.cluster_at = None,
         _ => {}
     }
     state.rebuild();

@@ -43,6 +43,7 @@ fn target_of(state: &AppState) -> Result<(LogTarget, String), String> {
         )),
         NodeId::KubeProxy(node) => {
             let pod = state
+                .data
                 .health
                 .as_ref()
                 .and_then(|h| h.nodes.iter().find(|n| &n.name == node))
@@ -64,6 +65,7 @@ fn target_of(state: &AppState) -> Result<(LogTarget, String), String> {
 /// must not put it on the screen.
 fn secret_values(state: &AppState) -> Vec<String> {
     state
+        .data
         .drift
         .iter()
         .flat_map(|d| d.handles.values())
@@ -77,16 +79,16 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
     let (target, title) = match target_of(state) {
         Ok(t) => t,
         Err(why) => {
-            state.notice = Some(why);
+            state.mode.notice = Some(why);
             return Vec::new();
         }
     };
-    state.logs_gen += 1;
+    state.logs.generation += 1;
     let view = LogsView {
         title,
         target,
-        generation: state.logs_gen,
-        buffer: LogBuffer::new(state.log_buffer_lines),
+        generation: state.logs.generation,
+        buffer: LogBuffer::new(state.logs.buffer_lines),
         pods: Vec::new(),
         container: ContainerChoice::Default,
         previous: false,
@@ -102,17 +104,17 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
     };
     let command = Command::StartLogs {
         generation: view.generation,
-        request: view.request(state.log_tail_lines),
+        request: view.request(state.logs.tail_lines),
     };
-    state.logs = Some(view);
+    state.logs.view = Some(view);
     vec![command]
 }
 
 /// Restarts the streams (another container, previous on/off) with an empty buffer.
 fn restart(state: &mut AppState) -> Vec<Command> {
-    state.logs_gen += 1;
-    let (generation, tail) = (state.logs_gen, state.log_tail_lines);
-    let Some(view) = state.logs.as_mut() else {
+    state.logs.generation += 1;
+    let (generation, tail) = (state.logs.generation, state.logs.tail_lines);
+    let Some(view) = state.logs.view.as_mut() else {
         return Vec::new();
     };
     view.generation = generation;
@@ -127,7 +129,12 @@ fn restart(state: &mut AppState) -> Vec<Command> {
 
 /// An event from the current session (older generations are dropped).
 pub fn on_event(state: &mut AppState, generation: u64, event: LogEvent) {
-    let Some(view) = state.logs.as_mut().filter(|v| v.generation == generation) else {
+    let Some(view) = state
+        .logs
+        .view
+        .as_mut()
+        .filter(|v| v.generation == generation)
+    else {
         return;
     };
     match event {
@@ -150,7 +157,7 @@ pub fn on_event(state: &mut AppState, generation: u64, event: LogEvent) {
 
 /// A key in the logs pane. `page` is the number of lines the pane shows.
 pub fn on_key(state: &mut AppState, action: Option<Action>, page: usize) -> Vec<Command> {
-    let Some(view) = state.logs.as_mut() else {
+    let Some(view) = state.logs.view.as_mut() else {
         return Vec::new();
     };
     let Some(action) = action else {
@@ -203,7 +210,7 @@ pub fn on_key(state: &mut AppState, action: Option<Action>, page: usize) -> Vec<
                     view.top = seq;
                     view.follow = false;
                 }
-                None => state.notice = Some(format!("no more matches of {:?}", view.search)),
+                None => state.mode.notice = Some(format!("no more matches of {:?}", view.search)),
             }
         }
         Action::LogsContainer => {
@@ -219,11 +226,11 @@ pub fn on_key(state: &mut AppState, action: Option<Action>, page: usize) -> Vec<
             return vec![Command::Pager { text: view.text() }];
         }
         Action::Cancel => {
-            state.logs = None;
+            state.logs.view = None;
             return vec![Command::StopLogs];
         }
-        Action::Quit => state.quit = true,
-        Action::Help => state.help = true,
+        Action::Quit => state.mode.quit = true,
+        Action::Help => state.mode.help = true,
         _ => {}
     }
     Vec::new()
@@ -232,7 +239,7 @@ pub fn on_key(state: &mut AppState, action: Option<Action>, page: usize) -> Vec<
 /// Typing a search: Enter jumps to the first match from the top, Esc clears it.
 pub fn on_search_key(state: &mut AppState, code: crossterm::event::KeyCode) {
     use crossterm::event::KeyCode;
-    let Some(view) = state.logs.as_mut() else {
+    let Some(view) = state.logs.view.as_mut() else {
         return;
     };
     match code {
@@ -245,7 +252,7 @@ pub fn on_search_key(state: &mut AppState, code: crossterm::event::KeyCode) {
                 view.top = seq;
                 view.follow = false;
             } else if !view.search.is_empty() {
-                state.notice = Some(format!("no line matches {:?}", view.search));
+                state.mode.notice = Some(format!("no line matches {:?}", view.search));
             }
         }
         KeyCode::Esc => {

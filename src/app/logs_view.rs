@@ -122,3 +122,24 @@ impl LogsView {
         names
     }
 }
+
+/// The logs pane, when open (it covers the tree, history and diff), and its settings.
+#[derive(Debug, Clone)]
+pub struct LogsPane {
+    pub view: Option<LogsView>,
+    pub generation: u64,
+    /// Lines a pane keeps, and fetches when it opens.
+    pub buffer_lines: usize,
+    pub tail_lines: usize,
+}
+
+impl Default for LogsPane {
+    fn default() -> Self {
+        LogsPane {
+            view: None,
+            generation: 0,
+            buffer_lines: 10_000,
+            tail_lines: 1_000,
+        }
+    }
+}

@@ -1,8 +1,10 @@
 //! The TUI: state, `update`, the event loop and its workers.
 
 pub mod data;
+pub mod diff;
 pub mod fixtures;
 pub mod flows;
+pub mod history;
 pub mod logs;
 pub mod logs_view;
 pub mod msg;

@@ -77,3 +77,10 @@ impl Popup {
         }
     }
 }
+
+/// The popup, when open, and the generation of its flow.
+#[derive(Debug, Clone, Default)]
+pub struct PopupPane {
+    pub current: Option<Popup>,
+    pub generation: u64,
+}

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
 use futures::StreamExt;
+use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc};
 
@@ -55,7 +56,7 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
     let mut terminal = ratatui::init();
     let _restore = Restore;
     install_panic_hook();
-    state.warnings = config.warnings.clone();
+    state.data.warnings = config.warnings.clone();
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let refresh_health = Arc::new(Notify::new());
@@ -64,7 +65,7 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
     workers::spawn_drift(&ctx, tx.clone(), refresh_drift.clone());
     let history = workers::spawn_history(ctx.spec.clone(), tx.clone());
     // The first page of history comes at once, without waiting for the pane's focus.
-    state.history_loading = history.send(()).is_ok();
+    state.history.loading = history.send(()).is_ok();
     let dispatch = Dispatch {
         logs: Default::default(),
         ctx: &ctx,
@@ -76,7 +77,8 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
     };
 
     let mut events = Events::start();
-    state.screen_rows = terminal.size()?.height;
+    let size = terminal.size()?;
+    state.mode.layout = crate::ui::layout(Rect::new(0, 0, size.width, size.height));
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut dirty = true;
@@ -130,18 +132,18 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
                     if let Some(text) = dispatch.apply(&mut state, Input::Key(key))
                         && let Err(e) = events.released(pager(&mut terminal, &text)).await
                     {
-                        state.notice = Some(e);
+                        state.mode.notice = Some(e);
                     }
                     dirty = true;
                 }
-                Event::Resize(_, rows) => {
-                    state.screen_rows = rows;
+                Event::Resize(columns, rows) => {
+                    state.mode.layout = crate::ui::layout(Rect::new(0, 0, columns, rows));
                     dirty = true;
                 }
                 _ => {}
             }
         }
-        if state.quit {
+        if state.mode.quit {
             return Ok(());
         }
     }

@@ -54,6 +54,19 @@ pub struct Row {
     pub expanded: Option<bool>,
 }
 
+/// The resource tree pane: its rows, selection, folding and filter.
+#[derive(Debug, Clone, Default)]
+pub struct TreePane {
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    /// Rows unfolded by the user, of those folded by default (a workload's pods).
+    pub expanded: std::collections::HashSet<NodeId>,
+    /// Rows folded by the user, of the others.
+    pub collapsed: std::collections::HashSet<NodeId>,
+    pub filter: String,
+    pub filter_editing: bool,
+}
+
 /// What the tree is built from: the parts of the state it shows, nothing else.
 pub struct TreeInputs<'a> {
     pub context: &'a str,

@@ -25,20 +25,20 @@ pub fn update(state: &mut AppState, input: Input) -> Vec<Command> {
 fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Health(Ok(report)) => {
-            state.health = Some(report);
-            state.health_error = None;
+            state.data.health = Some(report);
+            state.data.health_error = None;
         }
-        Msg::Health(Err(e)) => state.health_error = Some(e),
+        Msg::Health(Err(e)) => state.data.health_error = Some(e),
         Msg::Drift {
             commit: None,
             result,
             ..
         } => match result {
             Ok(r) => {
-                state.drift = Some(r);
-                state.drift_error = None;
+                state.data.drift = Some(r);
+                state.data.drift_error = None;
             }
-            Err(e) => state.drift_error = Some(e),
+            Err(e) => state.data.drift_error = Some(e),
         },
         Msg::Drift {
             generation,
@@ -46,31 +46,31 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             result,
         } => {
             // A newer selection superseded this one: drop it.
-            if generation == state.commit_gen
-                && state.selected_commit.as_deref() == Some(c.as_str())
+            if generation == state.history.commit_gen
+                && state.history.selected_commit.as_deref() == Some(c.as_str())
             {
-                state.commit_drift = Some(result);
+                state.history.commit_drift = Some(result);
             }
         }
         Msg::History { result, done } => {
-            state.history_loading = false;
+            state.history.loading = false;
             match result {
-                Ok(page) => state.history.extend(page),
-                Err(e) => state.history_error = Some(e),
+                Ok(page) => state.history.entries.extend(page),
+                Err(e) => state.history.error = Some(e),
             }
-            state.history_done = done;
+            state.history.done = done;
         }
-        Msg::Live(s) => state.live = s,
+        Msg::Live(s) => state.data.live = s,
         // A failed list keeps the last pods shown: a transient error should not empty
         // the tree; the health poll reports an unreachable cluster.
-        Msg::Pods(Ok(pods)) => state.pods = pods,
+        Msg::Pods(Ok(pods)) => state.data.pods = pods,
         Msg::Pods(Err(e)) => tracing::debug!(error = %e, "listing the app's pods"),
         Msg::Highlighted {
             generation,
             highlighted,
         } => {
-            if generation == state.highlight_gen {
-                state.highlighted = Some(highlighted);
+            if generation == state.diff.highlight_gen {
+                state.diff.highlighted = Some(highlighted);
             }
         }
         msg @ (Msg::Plan { .. } | Msg::Sync { .. } | Msg::SyncDone { .. }) => {
@@ -87,52 +87,52 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
 }
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Command> {
-    state.notice = None;
-    if state.filter_editing {
+    state.mode.notice = None;
+    if state.tree.filter_editing {
         match key.code {
             KeyCode::Enter | KeyCode::Esc => {
                 if key.code == KeyCode::Esc {
-                    state.filter.clear();
+                    state.tree.filter.clear();
                 }
-                state.filter_editing = false;
+                state.tree.filter_editing = false;
             }
             KeyCode::Backspace => {
-                state.filter.pop();
+                state.tree.filter.pop();
             }
-            KeyCode::Char(c) => state.filter.push(c),
+            KeyCode::Char(c) => state.tree.filter.push(c),
             _ => {}
         }
         state.rebuild();
         return Vec::new();
     }
-    if state.popup.is_some() {
-        let action = state.keymap.action_for(&Key::from_event(&key));
+    if state.popup.current.is_some() {
+        let action = state.mode.keymap.action_for(&Key::from_event(&key));
         return super::flows::on_key(state, action);
     }
-    if state.help {
+    if state.mode.help {
         // Up and down scroll help (it is longer than a small terminal); any other key
         // closes it; quit still quits.
-        match state.keymap.action_for(&Key::from_event(&key)) {
-            Some(Action::Up) => state.help_scroll = state.help_scroll.saturating_sub(1),
-            Some(Action::Down) => state.help_scroll = state.help_scroll.saturating_add(1),
-            Some(Action::Quit) => state.quit = true,
+        match state.mode.keymap.action_for(&Key::from_event(&key)) {
+            Some(Action::Up) => state.mode.help_scroll = state.mode.help_scroll.saturating_sub(1),
+            Some(Action::Down) => state.mode.help_scroll = state.mode.help_scroll.saturating_add(1),
+            Some(Action::Quit) => state.mode.quit = true,
             _ => {
-                state.help = false;
-                state.help_scroll = 0;
+                state.mode.help = false;
+                state.mode.help_scroll = 0;
             }
         }
         return Vec::new();
     }
-    if let Some(view) = &state.logs {
+    if let Some(view) = &state.logs.view {
         if view.search_editing {
             super::logs::on_search_key(state, key.code);
             return Vec::new();
         }
-        let action = state.keymap.action_in(&Key::from_event(&key), true);
+        let action = state.mode.keymap.action_in(&Key::from_event(&key), true);
         let page = state.logs_page();
         return super::logs::on_key(state, action, page);
     }
-    match state.keymap.action_for(&Key::from_event(&key)) {
+    match state.mode.keymap.action_for(&Key::from_event(&key)) {
         Some(action) => on_action(state, action),
         None => Vec::new(),
     }
@@ -140,23 +140,26 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Command> {
 
 pub fn on_action(state: &mut AppState, action: Action) -> Vec<Command> {
     match action {
-        Action::Quit => state.quit = true,
-        Action::Help => state.help = true,
+        Action::Quit => state.mode.quit = true,
+        Action::Help => state.mode.help = true,
         Action::NextPane | Action::PrevPane => {
             let order = [Pane::Tree, Pane::History, Pane::Diff];
-            let i = order.iter().position(|p| *p == state.focus).unwrap_or(0);
+            let i = order
+                .iter()
+                .position(|p| *p == state.mode.focus)
+                .unwrap_or(0);
             let step = if action == Action::NextPane {
                 1
             } else {
                 order.len() - 1
             };
-            state.focus = order[(i + step) % order.len()];
-            if state.focus == Pane::History
-                && state.history.is_empty()
-                && !state.history_done
-                && !state.history_loading
+            state.mode.focus = order[(i + step) % order.len()];
+            if state.mode.focus == Pane::History
+                && state.history.entries.is_empty()
+                && !state.history.done
+                && !state.history.loading
             {
-                state.history_loading = true;
+                state.history.loading = true;
                 return vec![Command::LoadHistory];
             }
         }
@@ -165,17 +168,17 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::Left | Action::Right | Action::Expand => return expand(state, action),
         Action::Filter => {
-            state.focus = Pane::Tree;
-            state.filter_editing = true;
+            state.mode.focus = Pane::Tree;
+            state.tree.filter_editing = true;
         }
         Action::NextOutOfSync => next_out_of_sync(state),
         Action::ToggleLens => {
-            state.lens = if state.lens == Lens::Preview {
+            state.diff.lens = if state.diff.lens == Lens::Preview {
                 Lens::Drift
             } else {
                 Lens::Preview
             };
-            state.diff_scroll = 0;
+            state.diff.scroll = 0;
         }
         Action::Refresh => return vec![Command::Refresh],
         Action::SyncSelected | Action::SyncApp | Action::Rollback => {
@@ -207,33 +210,33 @@ fn step(action: Action) -> isize {
 
 fn move_selection(state: &mut AppState, action: Action) -> Vec<Command> {
     let delta = step(action);
-    match state.focus {
+    match state.mode.focus {
         Pane::Tree => {
-            let max = state.rows.len().saturating_sub(1) as isize;
-            state.tree_selected = (state.tree_selected as isize + delta).clamp(0, max) as usize;
-            state.diff_scroll = 0;
+            let max = state.tree.rows.len().saturating_sub(1) as isize;
+            state.tree.selected = (state.tree.selected as isize + delta).clamp(0, max) as usize;
+            state.diff.scroll = 0;
         }
         Pane::History => {
-            let max = state.history.len().saturating_sub(1) as isize;
-            state.history_selected =
-                (state.history_selected as isize + delta).clamp(0, max) as usize;
-            if state.history_selected + PREFETCH >= state.history.len()
-                && !state.history_done
-                && !state.history_loading
+            let max = state.history.entries.len().saturating_sub(1) as isize;
+            state.history.selected =
+                (state.history.selected as isize + delta).clamp(0, max) as usize;
+            if state.history.selected + PREFETCH >= state.history.entries.len()
+                && !state.history.done
+                && !state.history.loading
             {
-                state.history_loading = true;
+                state.history.loading = true;
                 return vec![Command::LoadHistory];
             }
         }
         Pane::Diff => {
-            state.diff_scroll = (state.diff_scroll as isize + delta).max(0) as u16;
+            state.diff.scroll = (state.diff.scroll as isize + delta).max(0) as u16;
         }
     }
     Vec::new()
 }
 
 fn expand(state: &mut AppState, action: Action) -> Vec<Command> {
-    match state.focus {
+    match state.mode.focus {
         Pane::History if action == Action::Expand => return select_commit(state),
         Pane::Tree => {
             let Some(row) = state.selected_row().cloned() else {
@@ -246,10 +249,10 @@ fn expand(state: &mut AppState, action: Action) -> Vec<Command> {
                     _ => row.expanded == Some(true),
                 };
                 match (row.id.folded_by_default(), collapse) {
-                    (true, true) => state.expanded.remove(&row.id),
-                    (true, false) => state.expanded.insert(row.id),
-                    (false, true) => state.collapsed.insert(row.id),
-                    (false, false) => state.collapsed.remove(&row.id),
+                    (true, true) => state.tree.expanded.remove(&row.id),
+                    (true, false) => state.tree.expanded.insert(row.id),
+                    (false, true) => state.tree.collapsed.insert(row.id),
+                    (false, false) => state.tree.collapsed.remove(&row.id),
                 };
                 state.rebuild();
             }
@@ -261,33 +264,33 @@ fn expand(state: &mut AppState, action: Action) -> Vec<Command> {
 
 /// Selecting a commit makes it the Git side of the diff; selecting it again goes back to HEAD.
 fn select_commit(state: &mut AppState) -> Vec<Command> {
-    let Some(entry) = state.history.get(state.history_selected) else {
+    let Some(entry) = state.history.entries.get(state.history.selected) else {
         return Vec::new();
     };
-    state.commit_gen += 1;
-    state.commit_drift = None;
-    if state.selected_commit.as_deref() == Some(entry.commit.id.as_str()) {
-        state.selected_commit = None;
+    state.history.commit_gen += 1;
+    state.history.commit_drift = None;
+    if state.history.selected_commit.as_deref() == Some(entry.commit.id.as_str()) {
+        state.history.selected_commit = None;
         return Vec::new();
     }
-    state.selected_commit = Some(entry.commit.id.clone());
+    state.history.selected_commit = Some(entry.commit.id.clone());
     vec![Command::DriftAt {
-        generation: state.commit_gen,
+        generation: state.history.commit_gen,
         commit: entry.commit.id.clone(),
     }]
 }
 
 fn next_out_of_sync(state: &mut AppState) {
-    state.focus = Pane::Tree;
+    state.mode.focus = Pane::Tree;
     // Expand everything so hidden objects can be reached.
-    let collapsed_app = state.collapsed.iter().any(|id| {
+    let collapsed_app = state.tree.collapsed.iter().any(|id| {
         matches!(
             id,
             NodeId::App | NodeId::Namespace(_) | NodeId::Kind(..) | NodeId::Cluster
         )
     });
     if collapsed_app {
-        state.collapsed.retain(|id| {
+        state.tree.collapsed.retain(|id| {
             !matches!(
                 id,
                 NodeId::App | NodeId::Namespace(_) | NodeId::Kind(..) | NodeId::Cluster
@@ -298,6 +301,7 @@ fn next_out_of_sync(state: &mut AppState) {
     let status_of = |id: &NodeId| -> Option<SyncStatus> {
         let NodeId::Object(key) = id else { return None };
         state
+            .data
             .drift
             .as_ref()?
             .objects
@@ -305,12 +309,12 @@ fn next_out_of_sync(state: &mut AppState) {
             .find(|o| &o.key == key)
             .map(|o| o.status)
     };
-    let n = state.rows.len();
+    let n = state.tree.rows.len();
     for offset in 1..=n {
-        let i = (state.tree_selected + offset) % n;
-        if status_of(&state.rows[i].id).is_some_and(|s| s != SyncStatus::Synced) {
-            state.tree_selected = i;
-            state.diff_scroll = 0;
+        let i = (state.tree.selected + offset) % n;
+        if status_of(&state.tree.rows[i].id).is_some_and(|s| s != SyncStatus::Synced) {
+            state.tree.selected = i;
+            state.diff.scroll = 0;
             return;
         }
     }
@@ -319,13 +323,13 @@ fn next_out_of_sync(state: &mut AppState) {
 /// When the diff pane shows a different text than the last highlighted one, ask for it.
 fn highlight_if_needed(state: &mut AppState) -> Vec<Command> {
     let text = super::view::diff_text(state);
-    if text.is_empty() || text == state.highlight_requested {
+    if text.is_empty() || text == state.diff.highlight_requested {
         return Vec::new();
     }
-    state.highlight_requested = text.clone();
-    state.highlight_gen += 1;
+    state.diff.highlight_requested = text.clone();
+    state.diff.highlight_gen += 1;
     vec![Command::Highlight {
-        generation: state.highlight_gen,
+        generation: state.diff.highlight_gen,
         text,
     }]
 }

@@ -15,6 +15,7 @@ pub fn diff_text(state: &AppState) -> String {
     match &row.id {
         NodeId::Object(key) => object_text(state, key),
         NodeId::Component(name) => state
+            .data
             .health
             .as_ref()
             .and_then(|h| h.control_plane.iter().find(|c| &c.name == name))
@@ -25,6 +26,7 @@ pub fn diff_text(state: &AppState) -> String {
         }
         NodeId::Pod(namespace, name) => pod_text(state, namespace, name),
         NodeId::ControlPlane => state
+            .data
             .health
             .as_ref()
             .map(|h| {
@@ -41,6 +43,7 @@ pub fn diff_text(state: &AppState) -> String {
 
 fn pod_text(state: &AppState, namespace: &str, name: &str) -> String {
     let Some(p) = state
+        .data
         .pods
         .values()
         .flatten()
@@ -67,7 +70,7 @@ fn pod_text(state: &AppState, namespace: &str, name: &str) -> String {
     if let Some((kind, owner)) = &p.owner {
         let _ = writeln!(out, "  controlled by {kind} {owner}");
     }
-    if let Some(key) = state.keymap.hint(Action::Logs) {
+    if let Some(key) = state.mode.keymap.hint(Action::Logs) {
         let _ = writeln!(out, "  {key}: its logs");
     }
     out
@@ -83,6 +86,7 @@ fn component_text(c: &ComponentReport) -> String {
 
 fn node_text(state: &AppState, name: &str) -> String {
     let Some(n) = state
+        .data
         .health
         .as_ref()
         .and_then(|h| h.nodes.iter().find(|n| n.name == name))
@@ -125,9 +129,9 @@ fn node_text(state: &AppState, name: &str) -> String {
 }
 
 fn object_text(state: &AppState, key: &crate::model::object::ObjectKey) -> String {
-    let git_side = match &state.selected_commit {
+    let git_side = match &state.history.selected_commit {
         Some(c) => format!("Git @ {} (selected commit)", &c[..c.len().min(7)]),
-        None => format!("Git @ HEAD {}", state.head),
+        None => format!("Git @ HEAD {}", state.data.head),
     };
     let Some(report) = state.active_drift() else {
         return match state.active_drift_error() {
@@ -142,7 +146,7 @@ fn object_text(state: &AppState, key: &crate::model::object::ObjectKey) -> Strin
         "# {key}  {}  {}\n# {git_side} versus live\n",
         o.status, o.reason
     );
-    match state.lens {
+    match state.diff.lens {
         Lens::Preview => {
             let _ = writeln!(out, "# lens: apply preview (what a sync would change)");
             match o.preview.as_ref().filter(|p| !p.is_empty()) {

@@ -31,9 +31,9 @@ pub async fn open(ctx: Context, config: Config) -> anyhow::Result<ExitCode> {
         config.keymap.clone(),
     );
     drop(app);
-    state.readonly = ctx.gateway.readonly;
-    state.log_buffer_lines = config.log_buffer_lines;
-    state.log_tail_lines = config.log_tail_lines;
+    state.data.readonly = ctx.gateway.readonly;
+    state.logs.buffer_lines = config.log_buffer_lines;
+    state.logs.tail_lines = config.log_tail_lines;
     crate::app::run::run(ctx, state, config).await?;
     Ok(0)
 }

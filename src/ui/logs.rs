@@ -11,9 +11,23 @@ use crate::app::logs::LogsView;
 use crate::config::theme::Theme;
 use crate::model::logs::{LogLine, match_ranges};
 
+/// The pane's frame: borders, then a header line.
+fn frame_block() -> Block<'static> {
+    Block::default().borders(Borders::ALL)
+}
+
+/// Where the log lines go in a pane drawn on `area`.
+pub fn body(area: Rect) -> Rect {
+    let inner = frame_block().inner(area);
+    Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    }
+}
+
 pub fn draw(frame: &mut Frame<'_>, area: Rect, view: &LogsView, theme: &Theme) {
-    let block = Block::default()
-        .borders(Borders::ALL)
+    let block = frame_block()
         .border_style(Style::default().fg(theme.focus))
         .title(Span::styled(
             format!(" Logs: {} ", view.title),
@@ -28,11 +42,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, view: &LogsView, theme: &Theme) {
         return;
     }
     let header = Rect { height: 1, ..inner };
-    let body = Rect {
-        y: inner.y + 1,
-        height: inner.height - 1,
-        ..inner
-    };
+    let body = body(area);
     let mut head = vec![Span::styled(
         view.summary(),
         Style::default().fg(theme.muted),

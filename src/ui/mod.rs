@@ -11,11 +11,19 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use crate::app::state::AppState;
 use crate::config::theme::Theme;
 
-pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
-    let area = frame.area();
+/// Where each pane goes on a screen of this size: the one place the chrome is decided.
+struct Areas {
+    main: Rect,
+    status: Rect,
+    tree: Rect,
+    history: Rect,
+    diff: Rect,
+}
+
+fn areas(area: Rect) -> Areas {
     let [main, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(2)]).areas(area);
     let tree_share = if area.width >= 120 { 40 } else { 45 };
-    let [left, right] = Layout::horizontal([
+    let [tree, right] = Layout::horizontal([
         Constraint::Percentage(tree_share),
         Constraint::Percentage(100 - tree_share),
     ])
@@ -29,16 +37,41 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
         .direction(Direction::Vertical)
         .constraints([Constraint::Length(history_height), Constraint::Min(3)])
         .areas(right);
-    match &state.logs {
+    Areas {
+        main,
+        status,
+        tree,
+        history,
+        diff,
+    }
+}
+
+/// The panes' sizes on a screen of `area`, for the state to page by.
+pub fn layout(area: Rect) -> crate::app::state::Layout {
+    crate::app::state::Layout {
+        logs_lines: usize::from(logs::body(areas(area).main).height),
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
+    let area = frame.area();
+    let Areas {
+        main,
+        status,
+        tree,
+        history,
+        diff,
+    } = areas(area);
+    match &state.logs.view {
         Some(view) => logs::draw(frame, main, view, theme),
         None => {
-            panes::tree(frame, left, state, theme);
+            panes::tree(frame, tree, state, theme);
             panes::history(frame, history, state, theme);
             panes::diff(frame, diff, state, theme);
         }
     }
     panes::status(frame, status, state, theme);
-    if state.popup.is_some() {
+    if state.popup.current.is_some() {
         popup::draw(
             frame,
             centered(
@@ -50,7 +83,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
             theme,
         );
     }
-    if state.help {
+    if state.mode.help {
         panes::help(frame, centered(area, 72, 36), state, theme);
     }
 }

@@ -72,6 +72,7 @@ fn fit(text: &str, width: usize) -> String {
 pub fn tree(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
     let inner = usize::from(area.width.saturating_sub(2));
     let items: Vec<ListItem> = state
+        .tree
         .rows
         .iter()
         .map(|row| {
@@ -93,19 +94,19 @@ pub fn tree(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             ListItem::new(Line::from(spans))
         })
         .collect();
-    let title = if state.filter_editing || !state.filter.is_empty() {
+    let title = if state.tree.filter_editing || !state.tree.filter.is_empty() {
         format!(
             " Resources  /{}{} ",
-            state.filter,
-            if state.filter_editing { "▏" } else { "" }
+            state.tree.filter,
+            if state.tree.filter_editing { "▏" } else { "" }
         )
     } else {
         " Resources ".into()
     };
     let list = List::new(items)
-        .block(block(title, state.focus == Pane::Tree, theme))
+        .block(block(title, state.mode.focus == Pane::Tree, theme))
         .highlight_style(Style::default().fg(theme.selected_fg).bg(theme.selected_bg));
-    let mut list_state = ListState::default().with_selected(Some(state.tree_selected));
+    let mut list_state = ListState::default().with_selected(Some(state.tree.selected));
     frame.render_stateful_widget(list, area, &mut list_state);
 }
 
@@ -113,6 +114,7 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
     let now = state.now();
     let mut items: Vec<ListItem> = state
         .history
+        .entries
         .iter()
         .enumerate()
         .map(|(i, e)| {
@@ -122,7 +124,7 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                 .as_ref()
                 .map(|ch| ch.added.len() + ch.removed.len() + ch.modified.len())
                 .unwrap_or(0);
-            let chosen = state.selected_commit.as_deref() == Some(c.id.as_str());
+            let chosen = state.history.selected_commit.as_deref() == Some(c.id.as_str());
             let mut lines = vec![Line::from(vec![
                 Span::styled(
                     if chosen { "● " } else { "  " },
@@ -144,33 +146,33 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                 ),
             ])];
             // The commit under the cursor lists the objects it changed.
-            if state.focus == Pane::History && i == state.history_selected {
+            if state.mode.focus == Pane::History && i == state.history.selected {
                 lines.extend(commit_changes(e, theme));
             }
             ListItem::new(lines)
         })
         .collect();
-    if state.history_loading {
+    if state.history.loading {
         items.push(ListItem::new(Span::styled(
             "  loading…",
             Style::default().fg(theme.muted),
         )));
     }
-    if let Some(e) = &state.history_error {
+    if let Some(e) = &state.history.error {
         items.push(ListItem::new(Span::styled(
             format!("  {e}"),
             Style::default().fg(theme.degraded),
         )));
     }
-    let title = match &state.selected_commit {
+    let title = match &state.history.selected_commit {
         Some(c) => format!(" History (Git side: {}) ", &c[..c.len().min(7)]),
         None => " History (Git side: HEAD) ".into(),
     };
     let list = List::new(items)
-        .block(block(title, state.focus == Pane::History, theme))
+        .block(block(title, state.mode.focus == Pane::History, theme))
         .highlight_style(Style::default().fg(theme.selected_fg).bg(theme.selected_bg));
-    let selected = (state.focus == Pane::History && !state.history.is_empty())
-        .then_some(state.history_selected);
+    let selected = (state.mode.focus == Pane::History && !state.history.entries.is_empty())
+        .then_some(state.history.selected);
     frame.render_stateful_widget(
         list,
         area,
@@ -214,7 +216,7 @@ fn span_style(s: SpanStyle, theme: &Theme) -> Style {
 
 pub fn diff(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
     let text = crate::app::view::diff_text(state);
-    let lines: Vec<Line> = match state.highlighted.as_ref().filter(|h| h.source == text) {
+    let lines: Vec<Line> = match state.diff.highlighted.as_ref().filter(|h| h.source == text) {
         Some(h) => h
             .lines
             .iter()
@@ -242,15 +244,15 @@ pub fn diff(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             })
             .collect(),
     };
-    let lens = match state.lens {
+    let lens = match state.diff.lens {
         Lens::Preview => "apply preview",
         Lens::Drift => "live drift",
     };
     let title = format!(" Diff · {lens} ");
     let paragraph = Paragraph::new(lines)
-        .block(block(title, state.focus == Pane::Diff, theme))
+        .block(block(title, state.mode.focus == Pane::Diff, theme))
         .wrap(Wrap { trim: false })
-        .scroll((state.diff_scroll, 0));
+        .scroll((state.diff.scroll, 0));
     frame.render_widget(paragraph, area);
 }
 
@@ -258,31 +260,31 @@ pub fn diff(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
 // split into segments (context, counts, live, hints).
 pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
     let bar = Style::default().bg(theme.status_bg).fg(theme.text);
-    let count = |s: SyncStatus| state.drift.as_ref().map(|d| d.count(s)).unwrap_or(0);
-    let mut revision = match &state.selected_commit {
+    let count = |s: SyncStatus| state.data.drift.as_ref().map(|d| d.count(s)).unwrap_or(0);
+    let mut revision = match &state.history.selected_commit {
         Some(c) => format!("Git {} (selected)", &c[..c.len().min(7)]),
-        None => format!("Git HEAD {}", state.head),
+        None => format!("Git HEAD {}", state.data.head),
     };
-    if let Some(at) = &state.cluster_at {
+    if let Some(at) = &state.data.cluster_at {
         revision.push_str(&format!(" │ cluster at {at}, not HEAD"));
     }
-    let live_style = if state.live.is_live() {
+    let live_style = if state.data.live.is_live() {
         theme.healthy
     } else {
         theme.out_of_sync
     };
     let mut first = vec![
         Span::styled(
-            format!(" {} ", state.context),
+            format!(" {} ", state.data.context),
             bar.add_modifier(Modifier::BOLD),
         ),
         Span::styled(
             format!(
                 "│ {} │ {revision} │",
-                if state.app_path.is_empty() {
+                if state.data.app_path.is_empty() {
                     "."
                 } else {
-                    &state.app_path
+                    &state.data.app_path
                 }
             ),
             bar,
@@ -300,12 +302,12 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
         ));
     }
     first.push(Span::styled(
-        format!(" │ {}", state.live),
+        format!(" │ {}", state.data.live),
         bar.fg(live_style),
     ));
-    if let Some(n) = &state.notice {
+    if let Some(n) = &state.mode.notice {
         first.push(Span::styled(format!(" │ {n}"), bar.fg(theme.out_of_sync)));
-    } else if let Some(w) = state.warnings.first() {
+    } else if let Some(w) = state.data.warnings.first() {
         first.push(Span::styled(format!(" │ ⚠ {w}"), bar.fg(theme.out_of_sync)));
     }
     let main_hints = [
@@ -331,13 +333,13 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
         (Action::LogsPager, "pager"),
         (Action::Cancel, "close"),
     ];
-    let hints: Vec<Span> = if state.logs.is_some() {
+    let hints: Vec<Span> = if state.logs.view.is_some() {
         &logs_hints[..]
     } else {
         &main_hints[..]
     }
     .iter()
-    .filter_map(|(a, label)| state.keymap.hint(*a).map(|k| (k, label)))
+    .filter_map(|(a, label)| state.mode.keymap.hint(*a).map(|k| (k, label)))
     .flat_map(|(k, label)| {
         vec![
             Span::styled(
@@ -358,13 +360,14 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "Keys (from the active keymap; {}/{} scroll)",
-            state.keymap.hint(Action::Up).unwrap_or_default(),
-            state.keymap.hint(Action::Down).unwrap_or_default()
+            state.mode.keymap.hint(Action::Up).unwrap_or_default(),
+            state.mode.keymap.hint(Action::Down).unwrap_or_default()
         ),
         Style::default().fg(theme.title),
     ))];
     for action in Action::all() {
         let keys: Vec<String> = state
+            .mode
             .keymap
             .bindings
             .get(&action)
@@ -378,7 +381,7 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             Span::styled(action.describe(), Style::default().fg(theme.text)),
         ]));
     }
-    for w in &state.warnings {
+    for w in &state.data.warnings {
         lines.push(Line::from(Span::styled(
             format!("⚠ {w}"),
             Style::default().fg(theme.out_of_sync),
@@ -388,7 +391,7 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .scroll((state.help_scroll, 0))
+            .scroll((state.mode.help_scroll, 0))
             .block(block(" Help ".into(), true, theme)),
         area,
     );

@@ -15,7 +15,7 @@ use crate::config::theme::Theme;
 use crate::model::plan::{Action as PlanAction, Plan, PlanItem};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
-    let Some(p) = &state.popup else {
+    let Some(p) = &state.popup.current else {
         return;
     };
     let title = match &p.kind {
@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             format!(" Roll back to {} ", &commit[..commit.len().min(7)])
         }
     };
-    let hint = |a: Action| state.keymap.hint(a).unwrap_or_default();
+    let hint = |a: Action| state.mode.keymap.hint(a).unwrap_or_default();
     let mut out = Lines {
         theme,
         lines: Vec::new(),

@@ -17,39 +17,41 @@ fn press(state: &mut AppState, code: KeyCode) -> Vec<Command> {
 #[test]
 fn navigation_moves_and_clamps_and_collapses() {
     let mut s = fixtures::state();
-    assert_eq!(s.tree_selected, 0);
+    assert_eq!(s.tree.selected, 0);
     press(&mut s, KeyCode::Char('j'));
     press(&mut s, KeyCode::Down);
-    assert_eq!(s.tree_selected, 2);
+    assert_eq!(s.tree.selected, 2);
     press(&mut s, KeyCode::Up);
-    assert_eq!(s.tree_selected, 1);
+    assert_eq!(s.tree.selected, 1);
     for _ in 0..500 {
         press(&mut s, KeyCode::Char('j'));
     }
-    assert_eq!(s.tree_selected, s.rows.len() - 1);
+    assert_eq!(s.tree.selected, s.tree.rows.len() - 1);
     // Collapse the control plane: its components disappear from the rows.
-    s.tree_selected = s
+    s.tree.selected = s
+        .tree
         .rows
         .iter()
         .position(|r| r.id == NodeId::ControlPlane)
         .expect("cp");
-    let before = s.rows.len();
+    let before = s.tree.rows.len();
     press(&mut s, KeyCode::Enter);
-    assert_eq!(s.rows.len(), before - 4);
+    assert_eq!(s.tree.rows.len(), before - 4);
     assert_eq!(
-        s.rows[s.tree_selected].id,
+        s.tree.rows[s.tree.selected].id,
         NodeId::ControlPlane,
         "selection stays on the node"
     );
     press(&mut s, KeyCode::Right);
-    assert_eq!(s.rows.len(), before);
+    assert_eq!(s.tree.rows.len(), before);
 }
 
 #[test]
 fn filter_narrows_the_app_objects() {
     let mut s = fixtures::state();
     let objects = |s: &AppState| {
-        s.rows
+        s.tree
+            .rows
             .iter()
             .filter(|r| matches!(r.id, NodeId::Object(_)))
             .count()
@@ -57,14 +59,14 @@ fn filter_narrows_the_app_objects() {
     let all = objects(&s);
     assert!(all >= 3);
     press(&mut s, KeyCode::Char('/'));
-    assert!(s.filter_editing);
+    assert!(s.tree.filter_editing);
     for c in "front".chars() {
         press(&mut s, KeyCode::Char(c));
     }
-    assert_eq!(s.filter, "front");
+    assert_eq!(s.tree.filter, "front");
     assert_eq!(objects(&s), 1);
     press(&mut s, KeyCode::Enter);
-    assert!(!s.filter_editing);
+    assert!(!s.tree.filter_editing);
     assert_eq!(objects(&s), 1, "the filter stays after enter");
     press(&mut s, KeyCode::Char('/'));
     press(&mut s, KeyCode::Esc);
@@ -85,23 +87,23 @@ fn next_out_of_sync_and_lens_toggle() {
     assert_eq!(key.name, "frontend");
     assert!(crate::app::view::diff_text(&s).contains("lens: apply preview"));
     press(&mut s, KeyCode::Char('d'));
-    assert_eq!(s.lens, Lens::Drift);
+    assert_eq!(s.diff.lens, Lens::Drift);
     let text = crate::app::view::diff_text(&s);
     assert!(text.contains("@@ set by kubectl-label"), "{text}");
     press(&mut s, KeyCode::Char('d'));
-    assert_eq!(s.lens, Lens::Preview);
+    assert_eq!(s.diff.lens, Lens::Preview);
 }
 
 #[test]
 fn panes_cycle_history_loads_and_commits_select() {
     let mut s = fixtures::state();
-    s.history.clear();
-    s.history_done = false;
+    s.history.entries.clear();
+    s.history.done = false;
     assert!(matches!(
         press(&mut s, KeyCode::Tab).as_slice(),
         [Command::LoadHistory]
     ));
-    assert_eq!(s.focus, Pane::History);
+    assert_eq!(s.mode.focus, Pane::History);
     update(
         &mut s,
         Input::Msg(Msg::History {
@@ -109,49 +111,49 @@ fn panes_cycle_history_loads_and_commits_select() {
             done: true,
         }),
     );
-    assert_eq!(s.history.len(), 3);
+    assert_eq!(s.history.entries.len(), 3);
     press(&mut s, KeyCode::Char('j'));
     let cmds = press(&mut s, KeyCode::Enter);
-    let id = s.history[1].commit.id.clone();
+    let id = s.history.entries[1].commit.id.clone();
     assert!(
-        matches!(cmds.as_slice(), [Command::DriftAt { generation, commit }] if *generation == s.commit_gen && *commit == id),
+        matches!(cmds.as_slice(), [Command::DriftAt { generation, commit }] if *generation == s.history.commit_gen && *commit == id),
         "{cmds:?}"
     );
-    assert_eq!(s.selected_commit.as_deref(), Some(id.as_str()));
+    assert_eq!(s.history.selected_commit.as_deref(), Some(id.as_str()));
     // A stale result (older generation) is dropped; the current one lands.
     let stale = Msg::Drift {
-        generation: s.commit_gen - 1,
+        generation: s.history.commit_gen - 1,
         commit: Some(id.clone()),
         result: Ok(fixtures::drift()),
     };
     update(&mut s, Input::Msg(stale));
-    assert!(s.commit_drift.is_none());
+    assert!(s.history.commit_drift.is_none());
     let fresh = Msg::Drift {
-        generation: s.commit_gen,
+        generation: s.history.commit_gen,
         commit: Some(id),
         result: Ok(fixtures::drift()),
     };
     update(&mut s, Input::Msg(fresh));
-    assert!(s.commit_drift.is_some());
+    assert!(s.history.commit_drift.is_some());
     press(&mut s, KeyCode::BackTab);
-    assert_eq!(s.focus, Pane::Tree);
+    assert_eq!(s.mode.focus, Pane::Tree);
 }
 
 #[test]
 fn help_and_quit() {
     let mut s = fixtures::state();
     press(&mut s, KeyCode::Char('?'));
-    assert!(s.help);
+    assert!(s.mode.help);
     press(&mut s, KeyCode::Char('j'));
     press(&mut s, KeyCode::Char('j'));
     press(&mut s, KeyCode::Char('k'));
-    assert!(s.help, "up and down scroll help");
-    assert_eq!(s.help_scroll, 1);
+    assert!(s.mode.help, "up and down scroll help");
+    assert_eq!(s.mode.help_scroll, 1);
     press(&mut s, KeyCode::Char('x'));
-    assert!(!s.help);
-    assert_eq!(s.help_scroll, 0);
+    assert!(!s.mode.help);
+    assert_eq!(s.mode.help_scroll, 0);
     press(&mut s, KeyCode::Char('q'));
-    assert!(s.quit);
+    assert!(s.mode.quit);
 }
 
 #[test]
@@ -159,7 +161,7 @@ fn sync_flow_plans_confirms_applies_and_read_only_refuses() {
     use crate::app::state::{PopupKind, Stage};
     let mut s = fixtures::state();
     let cmds = press(&mut s, KeyCode::Char('S'));
-    let generation = s.popup_gen;
+    let generation = s.popup.generation;
     assert!(
         matches!(
             cmds.as_slice(),
@@ -181,7 +183,7 @@ fn sync_flow_plans_confirms_applies_and_read_only_refuses() {
     assert!(writes > 0);
     planned(&mut s, generation, plan);
     assert!(matches!(
-        s.popup.as_ref().map(|p| &p.stage),
+        s.popup.current.as_ref().map(|p| &p.stage),
         Some(Stage::Plan(..))
     ));
     let cmds = press(&mut s, KeyCode::Char('y'));
@@ -191,17 +193,17 @@ fn sync_flow_plans_confirms_applies_and_read_only_refuses() {
     );
     sync_done(&mut s, generation);
     assert!(matches!(
-        s.popup.as_ref().map(|p| &p.stage),
+        s.popup.current.as_ref().map(|p| &p.stage),
         Some(Stage::Done(..))
     ));
     press(&mut s, KeyCode::Char('x'));
-    assert!(s.popup.is_none(), "any key closes the result");
+    assert!(s.popup.current.is_none(), "any key closes the result");
 
     // Read-only: the gateway refuses before any plan is asked for.
-    s.readonly = true;
+    s.data.readonly = true;
     let cmds = press(&mut s, KeyCode::Char('S'));
     assert!(cmds.is_empty());
-    match s.popup.as_ref().map(|p| &p.stage) {
+    match s.popup.current.as_ref().map(|p| &p.stage) {
         Some(Stage::Refused(why)) => {
             assert!(why.contains("read-only mode: refusing to sync"), "{why}")
         }
@@ -217,10 +219,10 @@ fn rollback_starts_from_the_history_pane() {
         press(&mut s, KeyCode::Char('r')).is_empty(),
         "r does nothing in the tree"
     );
-    s.focus = Pane::History;
-    s.history_selected = 2;
+    s.mode.focus = Pane::History;
+    s.history.selected = 2;
     let cmds = press(&mut s, KeyCode::Char('r'));
-    let id = s.history[2].commit.id.clone();
+    let id = s.history.entries[2].commit.id.clone();
     assert!(
         matches!(cmds.as_slice(), [Command::Plan { kind: PopupKind::Rollback { commit }, .. }] if *commit == id),
         "{cmds:?}"
@@ -229,7 +231,8 @@ fn rollback_starts_from_the_history_pane() {
 
 /// The tree row of the app object named `name`.
 fn object_id(s: &AppState, name: &str) -> NodeId {
-    s.rows
+    s.tree
+        .rows
         .iter()
         .find(|r| matches!(&r.id, NodeId::Object(k) if k.name == name))
         .map(|r| r.id.clone())
@@ -237,7 +240,7 @@ fn object_id(s: &AppState, name: &str) -> NodeId {
 }
 
 fn select(s: &mut AppState, id: &NodeId) {
-    s.tree_selected = s.rows.iter().position(|r| &r.id == id).expect("row");
+    s.tree.selected = s.tree.rows.iter().position(|r| &r.id == id).expect("row");
 }
 
 fn lines(generation: u64, source: &str, texts: &[&str]) -> Input {
@@ -267,9 +270,10 @@ fn logs_open_on_workloads_and_kube_proxy_and_explain_elsewhere() {
         1,
         "esc stops the session"
     );
-    assert!(s.logs.is_none());
+    assert!(s.logs.view.is_none());
 
     let proxy = s
+        .tree
         .rows
         .iter()
         .find(|r| matches!(r.id, NodeId::KubeProxy(_)))
@@ -289,13 +293,14 @@ fn logs_open_on_workloads_and_kube_proxy_and_explain_elsewhere() {
     let settings = object_id(&s, "settings");
     select(&mut s, &settings);
     assert!(press(&mut s, KeyCode::Char('l')).is_empty());
-    assert!(s.logs.is_none());
+    assert!(s.logs.view.is_none());
     assert!(
-        s.notice
+        s.mode
+            .notice
             .as_deref()
             .is_some_and(|n| n.contains("ConfigMap has no logs")),
         "{:?}",
-        s.notice
+        s.mode.notice
     );
     // Logs-only keys do nothing outside the pane.
     assert!(press(&mut s, KeyCode::Char('o')).is_empty());
@@ -305,12 +310,12 @@ fn logs_open_on_workloads_and_kube_proxy_and_explain_elsewhere() {
 fn logs_follow_pause_search_container_switch_and_pager() {
     use crate::cluster::logs::{ContainerChoice, LogEvent, PodLogs};
     let mut s = fixtures::state();
-    s.screen_rows = 10; // a page of 5 lines
-    s.log_buffer_lines = 50;
+    s.mode.layout.logs_lines = 5;
+    s.logs.buffer_lines = 50;
     let worker = object_id(&s, "worker");
     select(&mut s, &worker);
     press(&mut s, KeyCode::Char('l'));
-    let generation = s.logs.as_ref().expect("pane").generation;
+    let generation = s.logs.view.as_ref().expect("pane").generation;
     update(
         &mut s,
         Input::Msg(Msg::Logs {
@@ -326,19 +331,19 @@ fn logs_follow_pause_search_container_switch_and_pager() {
     let texts: Vec<String> = (0..80).map(|i| format!("line {i}")).collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     update(&mut s, lines(generation, "worker-1/app", &refs));
-    let view = s.logs.as_ref().expect("pane");
+    let view = s.logs.view.as_ref().expect("pane");
     assert_eq!(view.buffer.len(), 50, "bounded by log_buffer_lines");
     assert!(view.follow, "follow is on by default");
     assert!(view.summary().contains("30 dropped"), "{}", view.summary());
 
     // Scrolling back pauses; the anchored line stays while lines arrive.
     press(&mut s, KeyCode::Up);
-    let top = s.logs.as_ref().expect("pane").top;
-    assert!(!s.logs.as_ref().expect("pane").follow);
+    let top = s.logs.view.as_ref().expect("pane").top;
+    assert!(!s.logs.view.as_ref().expect("pane").follow);
     update(&mut s, lines(generation, "worker-1/app", &["more"]));
-    assert_eq!(s.logs.as_ref().expect("pane").top, top);
+    assert_eq!(s.logs.view.as_ref().expect("pane").top, top);
     press(&mut s, KeyCode::Char(' '));
-    assert!(s.logs.as_ref().expect("pane").follow, "space resumes");
+    assert!(s.logs.view.as_ref().expect("pane").follow, "space resumes");
 
     // Search jumps to the first match and pauses there.
     press(&mut s, KeyCode::Char('/'));
@@ -346,7 +351,7 @@ fn logs_follow_pause_search_container_switch_and_pager() {
         press(&mut s, KeyCode::Char(c));
     }
     press(&mut s, KeyCode::Enter);
-    let view = s.logs.as_ref().expect("pane");
+    let view = s.logs.view.as_ref().expect("pane");
     assert!(!view.follow);
     assert_eq!(
         view.buffer.get(view.top).map(|l| l.text.as_str()),
@@ -368,7 +373,7 @@ fn logs_follow_pause_search_container_switch_and_pager() {
         "{cmds:?}"
     );
     update(&mut s, lines(generation, "worker-1/app", &["stale"]));
-    assert!(s.logs.as_ref().expect("pane").buffer.is_empty());
+    assert!(s.logs.view.as_ref().expect("pane").buffer.is_empty());
     let cmds = press(&mut s, KeyCode::Char('p'));
     assert!(
         matches!(cmds.as_slice(), [Command::StartLogs { request, .. }] if request.previous),
@@ -433,7 +438,7 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
     use crate::app::state::Stage;
     let mut s = fixtures::state();
     press(&mut s, KeyCode::Char('S'));
-    let generation = s.popup_gen;
+    let generation = s.popup.generation;
     update(
         &mut s,
         Input::Msg(Msg::Sync {
@@ -442,7 +447,7 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
         }),
     );
     assert_eq!(
-        s.popup.as_ref().map(|p| p.total),
+        s.popup.current.as_ref().map(|p| p.total),
         Some(4),
         "planning progress"
     );
@@ -466,7 +471,7 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
     }
     sync_done(&mut s, generation);
     assert!(matches!(
-        s.popup.as_ref().map(|p| &p.stage),
+        s.popup.current.as_ref().map(|p| &p.stage),
         Some(Stage::PruneOffer(..))
     ));
     let cmds = press(&mut s, KeyCode::Char('P'));
@@ -479,14 +484,14 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
     }
     sync_done(&mut s, generation);
     assert!(matches!(
-        s.popup.as_ref().map(|p| &p.stage),
+        s.popup.current.as_ref().map(|p| &p.stage),
         Some(Stage::Done(..))
     ));
 
     // Any other key at the offer keeps the objects.
     press(&mut s, KeyCode::Esc);
     press(&mut s, KeyCode::Char('S'));
-    let generation = s.popup_gen;
+    let generation = s.popup.generation;
     let plan = crate::model::plan::Plan {
         items: vec![prune_item("old-settings")],
         prune_refused: None,
@@ -497,20 +502,20 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
         "nothing to apply"
     );
     assert!(matches!(
-        s.popup.as_ref().map(|p| &p.stage),
+        s.popup.current.as_ref().map(|p| &p.stage),
         Some(Stage::PruneOffer(..))
     ));
     assert!(press(&mut s, KeyCode::Char('n')).is_empty());
-    assert!(s.popup.is_none());
+    assert!(s.popup.current.is_none());
 }
 
 #[test]
 fn rollback_can_ask_for_a_revert_commit() {
     let mut s = fixtures::state();
-    s.focus = Pane::History;
-    s.history_selected = 1;
+    s.mode.focus = Pane::History;
+    s.history.selected = 1;
     press(&mut s, KeyCode::Char('r'));
-    let generation = s.popup_gen;
+    let generation = s.popup.generation;
     let plan = crate::model::plan::build(
         &fixtures::drift().objects,
         &crate::model::plan::PlanOptions {
@@ -519,7 +524,7 @@ fn rollback_can_ask_for_a_revert_commit() {
         },
     );
     planned(&mut s, generation, plan);
-    let id = s.history[1].commit.id.clone();
+    let id = s.history.entries[1].commit.id.clone();
     let worker = fixtures::drift()
         .objects
         .iter()
@@ -537,7 +542,11 @@ fn rollback_can_ask_for_a_revert_commit() {
             }),
         }),
     );
-    let against = s.popup.as_ref().and_then(|p| p.against_head.as_ref());
+    let against = s
+        .popup
+        .current
+        .as_ref()
+        .and_then(|p| p.against_head.as_ref());
     assert_eq!(against.map(|c| c.modified.clone()), Some(vec![worker]));
     press(&mut s, KeyCode::Char('b'));
     let cmds = press(&mut s, KeyCode::Char('y'));
@@ -554,19 +563,19 @@ fn rollback_can_ask_for_a_revert_commit() {
         },
     );
     assert_eq!(
-        s.popup.as_ref().map(|p| p.notes.clone()),
+        s.popup.current.as_ref().map(|p| p.notes.clone()),
         Some(vec!["Wrote revert commit abc1234".to_string()])
     );
-    assert_eq!(s.cluster_at.as_deref(), Some(&id[..7]));
+    assert_eq!(s.data.cluster_at.as_deref(), Some(&id[..7]));
 }
 
 #[test]
 fn a_rollback_that_failed_does_not_claim_the_cluster_is_at_its_commit() {
     let mut s = fixtures::state();
-    s.focus = Pane::History;
-    s.history_selected = 1;
+    s.mode.focus = Pane::History;
+    s.history.selected = 1;
     press(&mut s, KeyCode::Char('r'));
-    let generation = s.popup_gen;
+    let generation = s.popup.generation;
     let plan = crate::model::plan::build(
         &fixtures::drift().objects,
         &crate::model::plan::PlanOptions {
@@ -592,8 +601,11 @@ fn a_rollback_that_failed_does_not_claim_the_cluster_is_at_its_commit() {
             ..Default::default()
         },
     );
-    assert_eq!(s.cluster_at, None, "the rollback did not apply completely");
-    match s.popup.as_ref().map(|p| &p.stage) {
+    assert_eq!(
+        s.data.cluster_at, None,
+        "the rollback did not apply completely"
+    );
+    match s.popup.current.as_ref().map(|p| &p.stage) {
         Some(crate::app::state::Stage::Done(_, text)) => {
             assert!(text.contains("Failed: "), "{text}")
         }
@@ -606,7 +618,7 @@ fn an_error_only_plan_offers_no_confirmation_and_says_why() {
     use crate::app::state::Stage;
     let mut s = fixtures::state();
     press(&mut s, KeyCode::Char('S'));
-    let generation = s.popup_gen;
+    let generation = s.popup.generation;
     let mut denied = prune_item("forbidden");
     denied.action = crate::model::plan::Action::Error;
     denied.note = "forbidden: cannot patch".into();
@@ -618,10 +630,10 @@ fn an_error_only_plan_offers_no_confirmation_and_says_why() {
             prune_refused: None,
         },
     );
-    let popup = s.popup.as_ref().expect("popup");
+    let popup = s.popup.current.as_ref().expect("popup");
     assert!(!popup.confirmable(), "nothing a confirmation could do");
     assert!(press(&mut s, KeyCode::Char('y')).is_empty(), "no apply");
-    match s.popup.as_ref().map(|p| &p.stage) {
+    match s.popup.current.as_ref().map(|p| &p.stage) {
         Some(Stage::Done(_, text)) => {
             assert!(
                 text.contains("left alone (0 conflict(s), 1 error(s)"),
@@ -661,12 +673,14 @@ fn workloads_fold_their_pods_and_l_on_a_pod_opens_its_logs() {
         )])))),
     );
     let pod_rows = |s: &AppState| {
-        s.rows
+        s.tree
+            .rows
             .iter()
             .filter(|r| matches!(r.id, NodeId::Pod(..)))
             .count()
     };
     let worker = s
+        .tree
         .rows
         .iter()
         .find(|r| matches!(&r.id, NodeId::Object(k) if k.name == "worker"))
@@ -696,11 +710,11 @@ fn workloads_fold_their_pods_and_l_on_a_pod_opens_its_logs() {
 #[test]
 fn a_picked_commits_failed_drift_shows_in_its_own_pane_not_heads() {
     let mut s = fixtures::state();
-    s.focus = Pane::History;
-    s.history_selected = 1;
+    s.mode.focus = Pane::History;
+    s.history.selected = 1;
     press(&mut s, KeyCode::Enter);
-    let id = s.history[1].commit.id.clone();
-    let generation = s.commit_gen;
+    let id = s.history.entries[1].commit.id.clone();
+    let generation = s.history.commit_gen;
     update(
         &mut s,
         Input::Msg(Msg::Drift {
@@ -709,9 +723,9 @@ fn a_picked_commits_failed_drift_shows_in_its_own_pane_not_heads() {
             result: Err("manifest error in web.yaml".into()),
         }),
     );
-    assert_eq!(s.drift_error, None, "HEAD's side is untouched");
+    assert_eq!(s.data.drift_error, None, "HEAD's side is untouched");
     assert_eq!(s.active_drift_error(), Some("manifest error in web.yaml"));
-    s.focus = Pane::Tree;
+    s.mode.focus = Pane::Tree;
     let worker = object_id(&s, "worker");
     select(&mut s, &worker);
     let text = crate::app::view::diff_text(&s);
