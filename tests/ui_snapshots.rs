@@ -38,7 +38,8 @@ fn drifted_state(theme: &Theme) -> AppState {
     };
     update(&mut s, key(crossterm::event::KeyCode::Char('n')));
     update(&mut s, key(crossterm::event::KeyCode::Char('n')));
-    let text = kdrift::app::view::diff_text(&s);
+    kdrift::app::update::refresh_diff(&mut s);
+    let text = s.diff.text.clone();
     s.diff.highlighted = Some(kdrift::ui::highlight::highlight(&text, &theme.syntax));
     s
 }
@@ -69,7 +70,8 @@ fn small_terminal_history_focus_and_drift_lens() {
     s.diff.lens = Lens::Drift;
     s.mode.focus = Pane::History;
     s.history.selected = 1;
-    let text = kdrift::app::view::diff_text(&s);
+    kdrift::app::update::refresh_diff(&mut s);
+    let text = s.diff.text.clone();
     s.diff.highlighted = Some(kdrift::ui::highlight::highlight(&text, &t.syntax));
     insta::assert_snapshot!("screen_80x24_drift_lens", render(&s, &t, 80, 24));
 }
@@ -82,7 +84,8 @@ fn node_and_component_show_their_health_evidence() {
         s.tree.rows.iter().position(|r| &r.id == id).expect("row")
     };
     s.tree.selected = row(&s, &kdrift::app::tree::NodeId::Node("node-2".into()));
-    let text = kdrift::app::view::diff_text(&s);
+    kdrift::app::update::refresh_diff(&mut s);
+    let text = s.diff.text.clone();
     assert!(
         text.contains("heartbeat 90s ago (lease 40s) STALE"),
         "{text}"

@@ -255,5 +255,6 @@ pub fn state() -> AppState {
     s.data.live = crate::model::drift::LiveState::Live;
     s.data.now_override = Some(NOW);
     s.rebuild();
+    super::update::refresh_diff(&mut s);
     s
 }

@@ -1,8 +1,12 @@
 //! The history pane's data: the app's commits, page by page, the one picked as the diff's
 //! Git side, and its drift. A leaf of `app/`.
 
+use super::msg::Command;
 use crate::cluster::drift::DriftReport;
 use crate::git::history::HistoryEntry;
+
+/// How many rows before the end trigger the next page.
+const PREFETCH: usize = 10;
 
 #[derive(Debug, Clone, Default)]
 pub struct HistoryPane {
@@ -19,4 +23,70 @@ pub struct HistoryPane {
     pub commit_drift: Option<Result<DriftReport, String>>,
     /// Generation of the picked commit's drift request (older results are dropped).
     pub commit_gen: u64,
+}
+
+impl HistoryPane {
+    /// Asks for the next page when none is loading and more may come.
+    fn load_more(&mut self) -> Vec<Command> {
+        if self.done || self.loading {
+            return Vec::new();
+        }
+        self.loading = true;
+        vec![Command::LoadHistory]
+    }
+
+    /// The pane got focus: its first page, if it has none yet.
+    pub fn on_focus(&mut self) -> Vec<Command> {
+        if self.entries.is_empty() {
+            self.load_more()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Moves the cursor; near the end, the next page is asked for.
+    pub fn move_by(&mut self, delta: isize) -> Vec<Command> {
+        let max = self.entries.len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
+        if self.selected + PREFETCH >= self.entries.len() {
+            self.load_more()
+        } else {
+            Vec::new()
+        }
+    }
+
+    pub fn on_page(&mut self, result: Result<Vec<HistoryEntry>, String>, done: bool) {
+        self.loading = false;
+        match result {
+            Ok(page) => self.entries.extend(page),
+            Err(e) => self.error = Some(e),
+        }
+        self.done = done;
+    }
+
+    /// Picks the commit under the cursor as the Git side; picking it again goes back to
+    /// HEAD.
+    pub fn toggle_pick(&mut self) -> Vec<Command> {
+        let Some(entry) = self.entries.get(self.selected) else {
+            return Vec::new();
+        };
+        self.commit_gen += 1;
+        self.commit_drift = None;
+        if self.selected_commit.as_deref() == Some(entry.commit.id.as_str()) {
+            self.selected_commit = None;
+            return Vec::new();
+        }
+        self.selected_commit = Some(entry.commit.id.clone());
+        vec![Command::DriftAt {
+            generation: self.commit_gen,
+            commit: entry.commit.id.clone(),
+        }]
+    }
+
+    /// The picked commit's drift, unless a newer pick superseded it.
+    pub fn on_drift(&mut self, generation: u64, commit: &str, result: Result<DriftReport, String>) {
+        if generation == self.commit_gen && self.selected_commit.as_deref() == Some(commit) {
+            self.commit_drift = Some(result);
+        }
+    }
 }

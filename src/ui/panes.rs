@@ -215,8 +215,13 @@ fn span_style(s: SpanStyle, theme: &Theme) -> Style {
 }
 
 pub fn diff(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
-    let text = crate::app::view::diff_text(state);
-    let lines: Vec<Line> = match state.diff.highlighted.as_ref().filter(|h| h.source == text) {
+    let text = &state.diff.text;
+    let lines: Vec<Line> = match state
+        .diff
+        .highlighted
+        .as_ref()
+        .filter(|h| &h.source == text)
+    {
         Some(h) => h
             .lines
             .iter()
