@@ -63,6 +63,7 @@ fn manifest(i: usize) -> Manifest {
             line: 1,
         },
         content: desired(i),
+        unstable: Vec::new(),
     }
 }
 

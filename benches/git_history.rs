@@ -153,7 +153,7 @@ fn main() {
         repo: Some(dir.path().to_path_buf()),
         path: "app".into(),
         load: Default::default(),
-        kustomize: Default::default(),
+        tools: Default::default(),
     })
     .expect("open");
     let head = app.resolve("HEAD").expect("HEAD");

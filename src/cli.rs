@@ -112,6 +112,10 @@ pub struct SyncFlags {
     /// Apply without asking (required when stdin is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Also run the app's hooks (Argo CD or Helm hook annotations, `generateName` objects):
+    /// PreSync/pre-* before the apply, the others after it.
+    #[arg(long)]
+    pub hooks: bool,
     /// Only these objects: KIND/NAMESPACE/NAME, or KIND/NAME when cluster-scoped (repeatable).
     #[arg(long, value_name = "KIND/NAMESPACE/NAME")]
     pub only: Vec<String>,
@@ -197,9 +201,24 @@ pub struct AppArgs {
     /// The kustomize program (`kustomize` or `kubectl`; default: whichever is on PATH).
     #[arg(long, value_name = "PATH", env = "KDRIFT_KUSTOMIZE")]
     pub kustomize: Option<PathBuf>,
-    /// Stop kustomize after this many seconds.
+    /// Stop a renderer (kustomize, helm, jsonnet) after this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub kustomize_timeout: u64,
+    /// The `helm` program for charts (default: env KDRIFT_HELM, then PATH).
+    #[arg(long, value_name = "PATH")]
+    pub helm: Option<PathBuf>,
+    /// Helm release name (default: the app file's, then the chart directory's name).
+    #[arg(long, value_name = "NAME")]
+    pub release: Option<String>,
+    /// A Helm value file, relative to the chart, after the app file's (repeatable).
+    #[arg(long = "values", short = 'f', value_name = "FILE")]
+    pub values: Vec<String>,
+    /// A Helm value, `KEY=VALUE`, after the app file's (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// The `jsonnet` program (go-jsonnet; default: env KDRIFT_JSONNET, then PATH).
+    #[arg(long, value_name = "PATH")]
+    pub jsonnet: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

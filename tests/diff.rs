@@ -35,7 +35,7 @@ fn desired(repo: &TestRepo, ns: &str) -> DesiredSet {
             namespace: ns.into(),
             ..Default::default()
         },
-        kustomize: Default::default(),
+        tools: Default::default(),
     })
     .expect("app")
     .desired(&Revision::Rev("HEAD".into()))

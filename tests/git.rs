@@ -21,7 +21,10 @@ fn open_with(repo: &TestRepo, path: &str, load: LoadOptions, kustomize: Tool) ->
         repo: Some(repo.path().to_path_buf()),
         path: path.into(),
         load,
-        kustomize,
+        tools: kdrift::git::render::Renderers {
+            kustomize,
+            ..Default::default()
+        },
     })
     .expect("open app")
 }
@@ -311,14 +314,26 @@ fn kustomize_base_and_overlay() {
 #[test]
 fn kustomize_export_refuses_symlinks_leaving_the_repository() {
     let repo = kustomize_repo();
-    repo.symlink("base/secret.env", "/etc/hostname");
-    repo.commit("escaping link");
+    // A link the overlay does not read is never exported: it blocks nothing.
+    repo.symlink("elsewhere/hostname", "/etc/hostname");
+    repo.commit("an unrelated escaping link");
     let app = open_with(
         &repo,
         "overlays/prod",
         LoadOptions::default(),
         kubectl_tool(),
     );
+    let set = head(&app);
+    assert_eq!(
+        keys(&set),
+        ["Deployment.apps/prod/prod-web"],
+        "{:?}",
+        set.errors
+    );
+    // One it reads (a generator's env file) is refused.
+    repo.symlink("base/secret.env", "/etc/hostname");
+    repo.write("base/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- deployment.yaml\nsecretGenerator:\n- name: s\n  envs: [secret.env]\n");
+    repo.commit("escaping link");
     let err = app
         .desired(&Revision::Rev("HEAD".into()))
         .expect_err("refused");

@@ -123,6 +123,7 @@ fn manifest(content: Value) -> Manifest {
             line: 1,
         },
         content,
+        unstable: Vec::new(),
     }
 }
 

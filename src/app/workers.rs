@@ -285,7 +285,8 @@ pub fn spawn_apply(ctx: &Context, tx: Sender, apply: Apply) {
             commit,
             branch: None,
         });
-        let outcome = sync::apply(&ctx, &apply.plan, &apply.handles, revert, &mut events).await;
+        let outcome =
+            sync::apply(&ctx, &apply.plan, &apply.handles, &[], revert, &mut events).await;
         let _ = tx.send(Msg::SyncDone {
             generation,
             outcome,

@@ -7,6 +7,7 @@ pub mod drift;
 pub mod error;
 pub mod health;
 pub mod health_report;
+pub mod hooks;
 pub mod live;
 pub mod local;
 pub mod logs;

@@ -9,6 +9,7 @@ use crate::cluster::Connection;
 use crate::cluster::drift::{DriftOptions, DryRunCache};
 use crate::config::settings::Settings;
 use crate::git::kustomize::Tool;
+use crate::git::render::Renderers;
 use crate::git::{App, AppSpec, GitError, Revision};
 use crate::model::manifest::LoadOptions;
 use crate::model::plan::Gateway;
@@ -23,9 +24,23 @@ pub fn spec(args: &AppArgs, settings: &Settings) -> AppSpec {
             namespace: settings.namespace.clone(),
             max_file_bytes: args.max_file_size,
         },
-        kustomize: Tool {
-            program: args.kustomize.clone(),
-            timeout: Duration::from_secs(args.kustomize_timeout),
+        tools: Renderers {
+            kustomize: Tool {
+                program: args.kustomize.clone(),
+                timeout: Duration::from_secs(args.kustomize_timeout),
+            },
+            helm: crate::git::helm::Tool {
+                program: args.helm.clone(),
+                timeout: Some(Duration::from_secs(args.kustomize_timeout)),
+                release: args.release.clone(),
+                values: args.values.clone(),
+                set: args.set.clone(),
+                ..Default::default()
+            },
+            jsonnet: crate::git::jsonnet::Tool {
+                program: args.jsonnet.clone(),
+                timeout: Some(Duration::from_secs(args.kustomize_timeout)),
+            },
         },
     }
 }

@@ -148,7 +148,15 @@ async fn sync_older(ctx: &crate::ops::Context) -> anyhow::Result<()> {
     let prepared = sync::prepare(ctx, &request, &mut |_| {})
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let outcome = sync::apply(ctx, &prepared.plan, &prepared.handles, None, &mut |_| {}).await;
+    let outcome = sync::apply(
+        ctx,
+        &prepared.plan,
+        &prepared.handles,
+        &[],
+        None,
+        &mut |_| {},
+    )
+    .await;
     let summary = sync::summary(&prepared.plan, &outcome);
     anyhow::ensure!(
         outcome.complete(),

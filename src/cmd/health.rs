@@ -31,6 +31,11 @@ pub async fn run(
             max_file_size: crate::model::manifest::DEFAULT_MAX_FILE_BYTES,
             kustomize: None,
             kustomize_timeout: 60,
+            helm: None,
+            release: None,
+            values: Vec::new(),
+            set: Vec::new(),
+            jsonnet: None,
         };
         let app = super::app::open(&app_args, &settings)?;
         let desired = app.desired(&crate::git::Revision::Rev(args.rev.clone()))?;

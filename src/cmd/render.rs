@@ -20,8 +20,17 @@ struct RenderDoc<'a> {
     /// The commit read, or `null` for the working tree.
     commit: Option<String>,
     objects: Vec<RenderedObject<'a>>,
+    /// Hooks: run around a sync with `--hooks`, never diffed.
+    hooks: Vec<RenderedHook<'a>>,
     skipped: &'a [Skipped],
     errors: &'a [LoadError],
+}
+
+#[derive(Serialize)]
+struct RenderedHook<'a> {
+    #[serde(flatten)]
+    hook: &'a crate::model::hook::Hook,
+    content: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -53,6 +62,14 @@ pub fn run(
                         content: sorted(&masked(&m.content)),
                     })
                     .collect(),
+                hooks: set
+                    .hooks
+                    .iter()
+                    .map(|h| RenderedHook {
+                        hook: h,
+                        content: sorted(&masked(&h.content)),
+                    })
+                    .collect(),
                 skipped: &set.skipped,
                 errors: &set.errors,
             };
@@ -70,6 +87,14 @@ pub fn render_text(set: &DesiredSet) -> String {
         out.push_str(&format!("---\n# Source: {}\n", m.source));
         out.push_str(&to_yaml(&masked(&m.content)));
     }
+    for h in &set.hooks {
+        out.push_str(&format!(
+            "---\n# Source: {}\n# Hook {}: not kept in sync; `kdrift sync --hooks` runs it\n",
+            h.source,
+            h.label()
+        ));
+        out.push_str(&to_yaml(&masked(&h.content)));
+    }
     out
 }
 
@@ -83,5 +108,8 @@ pub fn report_problems(set: &DesiredSet) {
     }
     for e in &set.errors {
         eprintln!("kdrift: error: {e}");
+    }
+    for note in &set.notes {
+        eprintln!("kdrift: note: {note}");
     }
 }

@@ -100,6 +100,9 @@ async fn run_flow(
         plan,
         &format!("{} ({short}), app {}", request.rev, ctx.drift.app),
     ))?;
+    if let Some(note) = sync::hooks_note(&prepared, flags.hooks) {
+        println!("  {note}");
+    }
     if flags.dry_run {
         return Ok(0);
     }
@@ -109,6 +112,7 @@ async fn run_flow(
     }
     if let Some(nothing) = plan.nothing_to_apply(short)
         && revert.is_none()
+        && (!flags.hooks || prepared.desired.hooks.is_empty())
     {
         println!("{nothing}");
         let left = plan.count(Action::Conflict) + plan.count(Action::Error);
@@ -117,7 +121,8 @@ async fn run_flow(
     if let Err(code) = agree(ctx, plan, flags) {
         return Ok(code);
     }
-    let outcome = sync::apply(ctx, plan, handles, revert, &mut print_event).await;
+    let hooks = sync::hooks_to_run(&prepared, flags.hooks);
+    let outcome = sync::apply(ctx, plan, handles, &hooks, revert, &mut print_event).await;
     if let Some(why) = &outcome.refused {
         eprintln!("kdrift: {why}");
         return Ok(2);

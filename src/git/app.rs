@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
 
+use super::render::Renderers;
 use super::tree::{AppTree, load_commit};
-use super::{GitError, kustomize, worktree};
+use super::{GitError, worktree};
 use crate::model::desired::DesiredSet;
 use crate::model::manifest::LoadOptions;
 
@@ -26,7 +27,7 @@ pub struct AppSpec {
     /// Path of the app inside the repository, relative to its root ("" = the root).
     pub path: String,
     pub load: LoadOptions,
-    pub kustomize: kustomize::Tool,
+    pub tools: Renderers,
 }
 
 /// An opened app.
@@ -36,7 +37,7 @@ pub struct App {
     pub root: PathBuf,
     pub path: String,
     pub load: LoadOptions,
-    pub kustomize: kustomize::Tool,
+    pub tools: Renderers,
 }
 
 /// Normalises an app path: forward slashes, no leading `./` or `/`, no `..` escapes.
@@ -71,7 +72,7 @@ impl App {
             root,
             path: normalise_path(&spec.path)?,
             load: spec.load.clone(),
-            kustomize: spec.kustomize.clone(),
+            tools: spec.tools.clone(),
         })
     }
 
@@ -97,9 +98,7 @@ impl App {
     /// The desired state at a revision.
     pub fn desired(&self, revision: &Revision) -> Result<DesiredSet, GitError> {
         match revision {
-            Revision::Worktree => {
-                worktree::load(&self.root, &self.path, &self.load, &self.kustomize)
-            }
+            Revision::Worktree => worktree::load(&self.root, &self.path, &self.load, &self.tools),
             Revision::Rev(rev) => {
                 let commit = self.resolve(rev)?;
                 self.desired_at(commit)
@@ -116,7 +115,7 @@ impl App {
             &tree,
             &self.path,
             &self.load,
-            &self.kustomize,
+            &self.tools,
         )
     }
 }

@@ -20,6 +20,9 @@ pub enum GitError {
     Read(String),
     #[error("kustomize: {0}")]
     Kustomize(String),
+    /// Rendering a source (a chart, jsonnet, the files it needs) failed.
+    #[error("{0}")]
+    Source(String),
 }
 
 impl GitError {

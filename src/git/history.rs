@@ -8,7 +8,13 @@ use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 use serde::Serialize;
 
+use super::files::CommitFiles;
+use super::inputs::{Fingerprint, Inputs};
 use super::tree::{AppTree, FileChange, changed_files, load_commit, load_entry};
+use crate::model::source::SourceKind;
+
+/// Rendered desired sets kept while walking history.
+const SET_CACHE: usize = 256;
 use super::{App, GitError};
 use crate::model::desired::{DesiredSet, ObjectChanges};
 use crate::model::manifest::{FileLoad, is_manifest_file};
@@ -45,7 +51,9 @@ pub struct History<'a> {
     next: Option<ObjectId>,
     /// Full-history walk: remaining commits by time, newest first.
     all: Option<std::vec::IntoIter<ObjectId>>,
-    sets: HashMap<ObjectId, Arc<DesiredSet>>,
+    /// Rendered sets by what their inputs held (bounded: cleared past `SET_CACHE`).
+    sets: HashMap<Fingerprint, Arc<DesiredSet>>,
+    last_inputs: Option<(ObjectId, Arc<Inputs>)>,
     /// Parsed files by (blob, path): most files are the same blob from commit to commit.
     files: HashMap<(ObjectId, String), Arc<FileLoad>>,
 }
@@ -58,6 +66,7 @@ impl<'a> History<'a> {
             next: Some(start),
             all: None,
             sets: HashMap::new(),
+            last_inputs: None,
             files: HashMap::new(),
         }
     }
@@ -80,6 +89,7 @@ impl<'a> History<'a> {
             next: None,
             all: Some(ids.into_iter()),
             sets: HashMap::new(),
+            last_inputs: None,
             files: HashMap::new(),
         })
     }
@@ -96,7 +106,47 @@ impl<'a> History<'a> {
         Ok(Some(id))
     }
 
-    /// The next `limit` commits that touch the app path, without their object changes.
+    /// The inputs of the app at a commit (what its source reads), remembered for the
+    /// walk's next step, where this commit is the parent.
+    fn inputs_at(&mut self, commit: ObjectId) -> Result<Arc<Inputs>, GitError> {
+        if let Some((id, inputs)) = &self.last_inputs
+            && *id == commit
+        {
+            return Ok(inputs.clone());
+        }
+        let files = self.files_at(commit)?;
+        let inputs = Arc::new(Inputs::at(&files, &self.app.path)?);
+        self.last_inputs = Some((commit, inputs.clone()));
+        Ok(inputs)
+    }
+
+    fn files_at(&self, commit: ObjectId) -> Result<CommitFiles<'a>, GitError> {
+        let root_tree = AppTree::at(&self.app.repo, commit, "")?.root_tree;
+        Ok(CommitFiles {
+            repo: &self.app.repo,
+            root_tree,
+        })
+    }
+
+    /// Whether a commit changed anything its app reads (before or after it).
+    fn touches(&mut self, commit: ObjectId, parent: Option<ObjectId>) -> Result<bool, GitError> {
+        let here = self.inputs_at(commit)?;
+        let Some(parent) = parent else {
+            return Ok(here
+                .fingerprint(&self.files_at(commit)?)?
+                .iter()
+                .any(|(_, e)| e.is_some()));
+        };
+        let before = self.inputs_at(parent)?;
+        let mut union = here.as_ref().clone();
+        union.paths.extend(before.paths.iter().cloned());
+        Ok(union.fingerprint(&self.files_at(commit)?)?
+            != union.fingerprint(&self.files_at(parent)?)?)
+    }
+
+    /// The next `limit` commits that touch what the app reads (its path, and for
+    /// kustomize, Helm and jsonnet the files outside it that it names), without their
+    /// object changes.
     pub fn next_page(&mut self, limit: usize) -> Result<Vec<CommitSummary>, GitError> {
         let mut page = Vec::new();
         while page.len() < limit {
@@ -105,30 +155,22 @@ impl<'a> History<'a> {
             };
             let commit = self.app.repo.find_commit(id).map_err(GitError::read)?;
             let parent = commit.parent_ids().next().map(|p| p.detach());
-            let here = AppTree::at(&self.app.repo, id, &self.app.path)?.id();
-            let before = match parent {
-                Some(p) => AppTree::at(&self.app.repo, p, &self.app.path)?.id(),
-                None => None,
-            };
-            if here != before {
+            if self.touches(id, parent)? {
                 page.push(summary(&commit, parent)?);
             }
         }
         Ok(page)
     }
 
-    /// The desired set at a commit, cached by the content at the app path (or, for a
-    /// kustomization, which may reach outside it, by the whole tree).
+    /// The desired set at a commit, cached by what its inputs hold: a commit that changed
+    /// nothing the app reads renders from the cache.
     fn set_at(&mut self, commit: ObjectId) -> Result<Arc<DesiredSet>, GitError> {
         let tree = AppTree::at(&self.app.repo, commit, &self.app.path)?;
-        let Some(path_id) = tree.id() else {
+        if tree.id().is_none() {
             return Ok(Arc::new(DesiredSet::default()));
-        };
-        let key = if self.is_kustomization(path_id) {
-            tree.root_tree
-        } else {
-            path_id
-        };
+        }
+        let inputs = self.inputs_at(commit)?;
+        let key = inputs.fingerprint(&self.files_at(commit)?)?;
         if let Some(set) = self.sets.get(&key) {
             return Ok(set.clone());
         }
@@ -138,22 +180,13 @@ impl<'a> History<'a> {
             &tree,
             &self.app.path,
             &self.app.load,
-            &self.app.kustomize,
+            &self.app.tools,
         )?);
+        if self.sets.len() >= SET_CACHE {
+            self.sets.clear();
+        }
         self.sets.insert(key, set.clone());
         Ok(set)
-    }
-
-    fn is_kustomization(&self, path_id: ObjectId) -> bool {
-        self.app
-            .repo
-            .find_tree(path_id)
-            .map(|t| {
-                super::kustomize::FILE_NAMES
-                    .iter()
-                    .any(|n| t.find_entry(*n).is_some())
-            })
-            .unwrap_or(false)
     }
 
     /// What a commit changed, object by object, against its first parent.
@@ -176,12 +209,12 @@ impl<'a> History<'a> {
             Some(p) => Some(AppTree::at(repo, p, &self.app.path)?),
             None => None,
         };
-        let kustomized = [Some(new), old]
-            .iter()
-            .flatten()
-            .filter_map(|t| t.id())
-            .any(|id| self.is_kustomization(id));
-        if kustomized {
+        let rendered = self.inputs_at(commit.oid)?.kind != SourceKind::Plain
+            || match commit.parent {
+                Some(p) => self.inputs_at(p)?.kind != SourceKind::Plain,
+                None => false,
+            };
+        if rendered {
             let new_set = self.set_at(commit.oid)?;
             let old_set = match commit.parent {
                 Some(p) => self.set_at(p)?,

@@ -1,22 +1,21 @@
-//! kustomize apps: the commit's tree is exported to a temporary directory (symlinks leaving
-//! the repository refused) and `kustomize build` (or `kubectl kustomize`) runs on it with a
-//! timeout.
+//! kustomize apps: the files the overlay reads (its resources, bases, components, patches
+//! and generator files, followed recursively) are exported to a temporary directory
+//! (symlinks leaving the repository refused) and `kustomize build` (or `kubectl
+//! kustomize`) runs on it with a timeout.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-use gix::ObjectId;
-use gix::objs::tree::EntryKind;
+use std::process::Command;
+use std::time::Duration;
 
 use super::GitError;
-use super::tree::{files_under, resolve_link};
+use super::files::CommitFiles;
+use super::inputs::Inputs;
+use super::run::{on_path, run_tool};
 use crate::model::desired::DesiredSet;
 use crate::model::manifest::{LoadOptions, load_file};
 
 /// File names that make a directory a kustomization.
-pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const FILE_NAMES: [&str; 3] = crate::model::source::KUSTOMIZATION_FILES;
 
 /// Which program renders kustomizations, and how long it may take.
 #[derive(Debug, Clone)]
@@ -33,14 +32,6 @@ impl Default for Tool {
             timeout: Duration::from_secs(60),
         }
     }
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
 }
 
 impl Tool {
@@ -65,79 +56,10 @@ impl Tool {
 
     /// Runs the tool on `dir` and returns what it printed.
     pub fn build(&self, dir: &Path, label: &str) -> Result<Vec<u8>, GitError> {
-        let mut cmd = self.command(dir)?;
+        let cmd = self.command(dir)?;
         let program = cmd.get_program().to_string_lossy().into_owned();
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| GitError::Kustomize(format!("cannot run {program}: {e}")))?;
-        // Read both pipes while waiting, so a chatty tool cannot block on a full pipe.
-        let stdout = child.stdout.take().map(reader_thread);
-        let stderr = child.stderr.take().map(reader_thread);
-        let deadline = Instant::now() + self.timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(GitError::Kustomize(format!(
-                        "{program} on {label} did not finish within {}s; stopped",
-                        self.timeout.as_secs()
-                    )));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(e) => return Err(GitError::Kustomize(e.to_string())),
-            }
-        };
-        let out = stdout.and_then(|t| t.join().ok()).unwrap_or_default();
-        let err = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
-        if !status.success() {
-            return Err(GitError::Kustomize(format!(
-                "{program} failed on {label} ({status}): {}",
-                String::from_utf8_lossy(&err).trim()
-            )));
-        }
-        Ok(out)
+        run_tool(cmd, self.timeout, &format!("{program} on {label}")).map_err(GitError::Kustomize)
     }
-}
-
-fn reader_thread<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = r.read_to_end(&mut buf);
-        buf
-    })
-}
-
-/// Writes the commit's whole tree under `dir` (overlays reach into sibling directories).
-fn export(repo: &gix::Repository, root_tree: ObjectId, dir: &Path) -> Result<(), GitError> {
-    for file in files_under(repo, root_tree, "")? {
-        let dest = dir.join(&file.path);
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent).map_err(GitError::read)?;
-        }
-        let blob = repo.find_blob(file.id).map_err(GitError::read)?;
-        match file.kind {
-            EntryKind::Link => {
-                let target = String::from_utf8_lossy(&blob.data).into_owned();
-                if resolve_link(&file.path, &target).is_none() {
-                    return Err(GitError::Kustomize(format!(
-                        "symlink {} -> {target} points outside the repository; refused",
-                        file.path
-                    )));
-                }
-                std::os::unix::fs::symlink(&target, &dest).map_err(GitError::read)?;
-            }
-            EntryKind::Blob | EntryKind::BlobExecutable => {
-                std::fs::write(&dest, &blob.data).map_err(GitError::read)?;
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// Parses a build's output into a desired set; objects name `kustomize build PATH`.
@@ -159,18 +81,26 @@ pub fn parse_output(output: &[u8], path: &str, opts: &LoadOptions) -> DesiredSet
     set
 }
 
+/// Renders a kustomization at a commit from an export of exactly the files it reads.
 pub fn build_commit(
-    repo: &gix::Repository,
-    root_tree: ObjectId,
+    files: &CommitFiles<'_>,
+    inputs: &Inputs,
     path: &str,
     opts: &LoadOptions,
     tool: &Tool,
 ) -> Result<DesiredSet, GitError> {
+    if !inputs.remote.is_empty() {
+        return Err(GitError::Kustomize(format!(
+            "{} refers to remote bases, which kdrift does not fetch (it renders what is in Git, offline): {}; vendor them into the repository",
+            if path.is_empty() { "." } else { path },
+            inputs.remote.join(", ")
+        )));
+    }
     let tmp = tempfile::Builder::new()
         .prefix("kdrift-kustomize-")
         .tempdir()
         .map_err(GitError::read)?;
-    export(repo, root_tree, tmp.path())?;
+    files.export(&inputs.paths, tmp.path())?;
     let output = tool.build(&tmp.path().join(path), path)?;
     Ok(parse_output(&output, path, opts))
 }

@@ -3,9 +3,15 @@
 
 pub mod app;
 pub mod error;
+pub mod files;
+pub mod helm;
 pub mod history;
+pub mod inputs;
+pub mod jsonnet;
 pub mod kustomize;
+pub mod render;
 pub mod revert;
+pub mod run;
 pub mod tree;
 pub mod worktree;
 

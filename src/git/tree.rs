@@ -3,9 +3,13 @@
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 
-use super::{GitError, kustomize};
+use super::GitError;
+use super::files::CommitFiles;
+use super::inputs::Inputs;
+use super::render::{Renderers, explain_empty, render_commit};
 use crate::model::desired::DesiredSet;
 use crate::model::manifest::{FileLoad, LoadError, LoadOptions, is_manifest_file, load_file};
+use crate::model::source::SourceKind;
 
 /// The object at the app path in one commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,7 +204,7 @@ pub fn load_commit(
     tree: &AppTree,
     path: &str,
     opts: &LoadOptions,
-    tool: &kustomize::Tool,
+    tools: &Renderers,
 ) -> Result<DesiredSet, GitError> {
     let rev = commit.to_hex_with_len(12).to_string();
     let Some((id, kind)) = tree.entry else {
@@ -211,15 +215,22 @@ pub fn load_commit(
     };
     match kind {
         EntryKind::Tree => {
-            let top = repo.find_tree(id).map_err(GitError::read)?;
-            let has_kustomization = kustomize::FILE_NAMES
-                .iter()
-                .any(|name| top.find_entry(*name).is_some());
-            if has_kustomization {
-                kustomize::build_commit(repo, tree.root_tree, path, opts, tool)
-            } else {
-                load_plain(repo, tree.root_tree, id, path, opts)
+            let files = CommitFiles {
+                repo,
+                root_tree: tree.root_tree,
+            };
+            let inputs = Inputs::at(&files, path)?;
+            if inputs.kind != SourceKind::Plain {
+                return render_commit(&files, &inputs, path, opts, tools);
             }
+            let mut set = load_plain(repo, tree.root_tree, id, path, opts)?;
+            set.errors.extend(inputs.problems);
+            let all: Vec<String> = files_under(repo, id, path)?
+                .into_iter()
+                .map(|f| f.path)
+                .collect();
+            explain_empty(&mut set, path, &all);
+            Ok(set)
         }
         EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link => {
             let mut set = DesiredSet::default();

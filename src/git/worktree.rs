@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use super::{GitError, kustomize};
+use super::GitError;
+use super::render::{Renderers, explain_empty, render_worktree};
 use crate::model::desired::DesiredSet;
 use crate::model::manifest::{FileLoad, LoadError, LoadOptions, is_manifest_file, load_file};
 
@@ -10,7 +11,7 @@ pub fn load(
     root: &Path,
     path: &str,
     opts: &LoadOptions,
-    tool: &kustomize::Tool,
+    tools: &Renderers,
 ) -> Result<DesiredSet, GitError> {
     let dir = root.join(path);
     if !dir.exists() {
@@ -19,17 +20,19 @@ pub fn load(
             rev: "the working tree".into(),
         });
     }
-    if dir.is_dir() && kustomize::FILE_NAMES.iter().any(|n| dir.join(n).is_file()) {
-        let output = tool.build(&dir, path)?;
-        return Ok(kustomize::parse_output(&output, path, opts));
+    if dir.is_dir()
+        && let Some(set) = render_worktree(&dir, path, opts, tools)?
+    {
+        return Ok(set);
     }
     let mut files = Vec::new();
     collect(root, &dir, &mut files)?;
     files.sort();
     let mut set = DesiredSet::default();
-    for rel in files {
-        set.add(load_one(root, &rel, opts));
+    for rel in &files {
+        set.add(load_one(root, rel, opts));
     }
+    explain_empty(&mut set, path, &files);
     Ok(set)
 }
 

@@ -13,6 +13,10 @@ pub struct DesiredSet {
     pub objects: BTreeMap<ObjectKey, Manifest>,
     pub skipped: Vec<Skipped>,
     pub errors: Vec<LoadError>,
+    /// Hooks: run around a sync when asked, never diffed.
+    pub hooks: Vec<super::hook::Hook>,
+    /// What the source said about itself (a chart using `lookup`, renders that differ).
+    pub notes: Vec<String>,
 }
 
 impl DesiredSet {
@@ -21,6 +25,7 @@ impl DesiredSet {
     pub fn add(&mut self, load: FileLoad) {
         self.skipped.extend(load.skipped);
         self.errors.extend(load.errors);
+        self.hooks.extend(load.hooks);
         for manifest in load.manifests {
             let key = manifest.id.key();
             match self.objects.get(&key) {

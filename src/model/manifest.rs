@@ -63,6 +63,7 @@ pub struct Skipped {
 #[derive(Debug, Default, Clone)]
 pub struct FileLoad {
     pub manifests: Vec<Manifest>,
+    pub hooks: Vec<super::hook::Hook>,
     pub skipped: Vec<Skipped>,
     pub errors: Vec<LoadError>,
 }
@@ -197,7 +198,7 @@ fn push_document(docs: &mut Vec<RawDocument>, text: String, first_line: usize) {
     });
 }
 
-fn yaml_options() -> serde_saphyr::Options {
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
     // Alias bombs ("billion laughs") expand a few anchors into millions of nodes: refuse
@@ -207,11 +208,13 @@ fn yaml_options() -> serde_saphyr::Options {
     options
 }
 
-fn parse_yaml(text: &str) -> Result<Value, serde_saphyr::Error> {
+/// One YAML document, with the same limits as manifests.
+pub fn parse_yaml(text: &str) -> Result<Value, serde_saphyr::Error> {
     serde_saphyr::from_str_with_options::<Value>(text, yaml_options())
 }
 
-fn yaml_error(file: &str, e: serde_saphyr::Error) -> LoadError {
+/// A YAML error in kdrift's words, naming the file, line and column.
+pub fn yaml_error(file: &str, e: serde_saphyr::Error) -> LoadError {
     let location = e.location();
     let message = e.to_string();
     // The parser's own message may start with its location; ours names the file's.
@@ -285,12 +288,18 @@ fn add_document(
 fn add_object(out: &mut FileLoad, mut value: Value, source: &SourceRef, opts: &LoadOptions) {
     let api_version = str_at(&value, "apiVersion").unwrap_or_default().to_string();
     let kind = str_at(&value, "kind").unwrap_or_default().to_string();
-    let name = value
-        .get("metadata")
-        .and_then(|m| str_at(m, "name"))
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
-    let Some(name) = name else {
+    let meta_text = |key: &str| {
+        value
+            .get("metadata")
+            .and_then(|m| str_at(m, key))
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+    };
+    let name = meta_text("name");
+    let generate_name = meta_text("generateName");
+    let hook = super::hook::annotation(&value);
+    let generated = name.is_none() && generate_name.is_some();
+    let Some(name) = name.or(generate_name) else {
         out.errors.push(LoadError {
             file: source.file.clone(),
             line: Some(source.line),
@@ -314,16 +323,29 @@ fn add_object(out: &mut FileLoad, mut value: Value, source: &SourceRef, opts: &L
         }
         Some(ns)
     };
+    let id = ObjectId {
+        group,
+        version,
+        kind,
+        namespace,
+        name,
+    };
+    if generated || hook.is_some() {
+        out.hooks.push(super::hook::Hook {
+            id,
+            generated,
+            phase: super::hook::phase(hook.as_deref()),
+            annotation: hook,
+            source: source.clone(),
+            content: value,
+        });
+        return;
+    }
     out.manifests.push(Manifest {
-        id: ObjectId {
-            group,
-            version,
-            kind,
-            namespace,
-            name,
-        },
+        id,
         source: source.clone(),
         content: value,
+        unstable: Vec::new(),
     });
 }
 

@@ -1,16 +1,19 @@
 //! Pure domain logic: no I/O, no clients, no terminal.
 
+pub mod appfile;
 pub mod desired;
 pub mod diff;
 pub mod drift;
 pub mod fields;
 pub mod health;
+pub mod hook;
 pub mod logs;
 pub mod manifest;
 pub mod normalize;
 pub mod object;
 pub mod plan;
 pub mod secret;
+pub mod source;
 pub mod time;
 pub mod tracking;
 pub mod yaml;

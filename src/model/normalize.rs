@@ -48,9 +48,60 @@ fn drop_empty(meta: &mut Map<String, Value>, field: &str) {
     }
 }
 
+/// Escapes one JSON-pointer segment (RFC 6901).
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// The JSON pointers (under `at`) where two values differ, as deep as both go.
+pub fn differing_pointers(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let here = format!("{at}/{}", escape(k));
+                match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => differing_pointers(p, q, &here, out),
+                    _ => out.push(here),
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differing_pointers(p, q, &format!("{at}/{i}"), out);
+            }
+        }
+        _ if a != b => out.push(at.to_string()),
+        _ => {}
+    }
+}
+
+/// Sets `pointer` in `target` to its value in `source`, when both have it (a field a
+/// render makes up anew each time keeps the value the cluster has).
+pub fn copy_pointer(target: &mut Value, source: &Value, pointer: &str) -> bool {
+    let (Some(value), Some(slot)) = (source.pointer(pointer), target.pointer_mut(pointer)) else {
+        return false;
+    };
+    *slot = value.clone();
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+
+    #[test]
+    fn differing_pointers_go_as_deep_as_both_values() {
+        let a = json!({"data": {"password": "abc", "user": "x"}, "list": [1, 2], "k/e~y": 1});
+        let b = json!({"data": {"password": "xyz", "user": "x"}, "list": [1, 3], "k/e~y": 2});
+        let mut out = Vec::new();
+        super::differing_pointers(&a, &b, "", &mut out);
+        assert_eq!(out, ["/data/password", "/k~1e~0y", "/list/1"]);
+        let mut target = a.clone();
+        assert!(super::copy_pointer(&mut target, &b, "/data/password"));
+        assert_eq!(target["data"]["password"], "xyz");
+        assert!(!super::copy_pointer(&mut target, &b, "/nothing/here"));
+    }
 
     use super::*;
 

@@ -143,6 +143,9 @@ pub struct Manifest {
     pub id: ObjectId,
     pub source: SourceRef,
     pub content: Value,
+    /// Fields whose value changes from render to render (a chart's `randAlphaNum`, `now`):
+    /// JSON pointers, never drift.
+    pub unstable: Vec<String>,
 }
 
 #[cfg(test)]

@@ -52,6 +52,8 @@ pub enum Action {
     Error,
     /// A prune candidate, but prune was not asked for or is not allowed.
     Keep,
+    /// A hook run around the apply (`--hooks`).
+    Hook,
 }
 
 impl Action {
@@ -64,6 +66,7 @@ impl Action {
             Action::Conflict => "conflict",
             Action::Error => "error",
             Action::Keep => "keep",
+            Action::Hook => "hook",
         }
     }
 

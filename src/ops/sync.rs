@@ -12,6 +12,7 @@ use crate::cluster::drift::{Handle, compute};
 use crate::cluster::sync::{ItemResult, SyncOutcome, execute};
 use crate::git::App;
 use crate::model::desired::{DesiredSet, ObjectChanges};
+use crate::model::hook::{Hook, Phase};
 use crate::model::object::ObjectKey;
 use crate::model::plan::{Action, Mutation, Plan, PlanOptions, build};
 
@@ -40,6 +41,37 @@ pub struct Request {
     pub only: Vec<String>,
     pub force_conflicts: Vec<String>,
     pub prune: bool,
+}
+
+/// The hooks a sync runs (all of them with `--hooks`), in their phase.
+pub fn hooks_to_run(prepared: &Prepared, asked: bool) -> Vec<Hook> {
+    if asked {
+        prepared.desired.hooks.clone()
+    } else {
+        Vec::new()
+    }
+}
+
+/// What to say of hooks that a sync does not run.
+pub fn hooks_note(prepared: &Prepared, asked: bool) -> Option<String> {
+    let hooks = &prepared.desired.hooks;
+    if hooks.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = hooks.iter().map(Hook::label).collect();
+    Some(if asked {
+        format!(
+            "Hooks: {} to run (before the apply: PreSync/pre-*; after it: the rest): {}",
+            hooks.len(),
+            list.join(", ")
+        )
+    } else {
+        format!(
+            "Hooks: {} not run (kdrift sync --hooks runs them): {}",
+            hooks.len(),
+            list.join(", ")
+        )
+    })
 }
 
 /// What happens along the way, for progress.
@@ -193,29 +225,21 @@ pub async fn apply(
     ctx: &Context,
     plan: &Plan,
     handles: &HashMap<ObjectKey, Handle>,
+    hooks: &[Hook],
     revert: Option<RevertRequest>,
     events: Events<'_>,
 ) -> Outcome {
-    let mut progress = |r: &ItemResult| events(Event::Applied(r.clone()));
-    let mut outcome = match execute(
-        &ctx.conn,
-        ctx.gateway,
-        plan,
-        handles,
-        &ctx.drift.field_manager,
-        &mut progress,
-    )
-    .await
-    {
-        Ok(sync) => Outcome {
-            sync,
-            ..Default::default()
-        },
-        Err(refused) => Outcome {
-            refused: Some(refused),
-            ..Default::default()
-        },
-    };
+    let mut outcome = Outcome::default();
+    let before = run_hooks(ctx, hooks, Phase::Before, &mut outcome, &mut *events).await;
+    if !before {
+        // A failed PreSync hook stops the sync, as in Argo CD.
+        outcome.refused = Some("a hook that runs before the apply failed; nothing applied".into());
+        return outcome;
+    }
+    let mut outcome = apply_plan(ctx, plan, handles, outcome, &mut *events).await;
+    if outcome.complete() {
+        run_hooks(ctx, hooks, Phase::After, &mut outcome, &mut *events).await;
+    }
     if let Some(request) = revert {
         outcome.revert = Some(if outcome.complete() {
             write_revert(ctx, request).await
@@ -227,6 +251,69 @@ pub async fn apply(
         });
     }
     outcome
+}
+
+/// Runs the hooks of one phase through the gateway; whether all succeeded.
+async fn run_hooks(
+    ctx: &Context,
+    hooks: &[Hook],
+    phase: Phase,
+    outcome: &mut Outcome,
+    events: Events<'_>,
+) -> bool {
+    let mut ok = true;
+    for hook in hooks.iter().filter(|h| h.phase == phase) {
+        let result = match ctx.gateway.allow(Mutation::Apply) {
+            Ok(()) => crate::cluster::hooks::run(&ctx.conn, hook, &ctx.drift.field_manager).await,
+            Err(refusal) => Err(refusal),
+        };
+        ok &= result.is_ok();
+        let result = ItemResult {
+            key: hook.id.key(),
+            action: Action::Hook,
+            outcome: result,
+        };
+        events(Event::Applied(result.clone()));
+        outcome.sync.results.push(result);
+    }
+    ok
+}
+
+async fn apply_plan(
+    ctx: &Context,
+    plan: &Plan,
+    handles: &HashMap<ObjectKey, Handle>,
+    before: Outcome,
+    events: Events<'_>,
+) -> Outcome {
+    let mut progress = |r: &ItemResult| events(Event::Applied(r.clone()));
+    let outcome = match execute(
+        &ctx.conn,
+        ctx.gateway,
+        plan,
+        handles,
+        &ctx.drift.field_manager,
+        &mut progress,
+    )
+    .await
+    {
+        Ok(sync) => sync,
+        Err(refused) => {
+            return Outcome {
+                refused: Some(refused),
+                ..before
+            };
+        }
+    };
+    let mut results = before.sync.results;
+    results.extend(outcome.results);
+    Outcome {
+        sync: SyncOutcome {
+            results,
+            prune_skipped: outcome.prune_skipped,
+        },
+        ..before
+    }
 }
 
 /// The revert commit on its branch; HEAD, index and worktree stay untouched.
@@ -281,6 +368,10 @@ pub fn summary(plan: &Plan, outcome: &Outcome) -> Summary {
         done(Action::Prune),
         plan.count(Action::Unchanged)
     );
+    let hooks = done(Action::Hook);
+    if hooks > 0 {
+        text.push_str(&format!(" {hooks} hook(s) run."));
+    }
     if let Some(reason) = &outcome.sync.prune_skipped {
         text.push_str(&format!("\n{reason}"));
     }

@@ -21,6 +21,7 @@ fn manifest(content: Value) -> Manifest {
             line: 1,
         },
         content,
+        unstable: Vec::new(),
     }
 }
 

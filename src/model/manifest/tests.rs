@@ -107,6 +107,29 @@ fn missing_name_is_an_error_naming_the_file() {
 }
 
 #[test]
+fn generated_names_and_hook_annotations_make_hooks_not_errors() {
+    let out = load(
+        "hooks.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\n  annotations:\n    argocd.argoproj.io/hook: PreSync\nspec: {}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: smoke\n  annotations:\n    helm.sh/hook: post-install\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: report-\n",
+    );
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert!(out.manifests.is_empty());
+    assert_eq!(out.hooks.len(), 3);
+    let labels: Vec<String> = out.hooks.iter().map(|h| h.label()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Job/default/migrate-* (hook PreSync)",
+            "Pod/default/smoke (hook post-install)",
+            "ConfigMap/default/report-* (generateName)"
+        ]
+    );
+    assert_eq!(out.hooks[0].phase, crate::model::hook::Phase::Before);
+    assert_eq!(out.hooks[1].phase, crate::model::hook::Phase::After);
+    assert_eq!(out.hooks[2].source.line, 16);
+}
+
+#[test]
 fn oversized_files_are_refused() {
     let opts = LoadOptions {
         max_file_bytes: 10,
