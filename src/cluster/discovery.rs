@@ -75,3 +75,24 @@ pub async fn resolve<'a>(
 pub fn lookup<'a>(resolved: &'a Resolved, id: &ObjectId) -> Option<&'a Result<Served, String>> {
     resolved.get(&gvk_key(id))
 }
+
+/// The server's version and its API group versions, for a chart's `.Capabilities`; what
+/// cannot be read is left out (the chart then renders with Helm's defaults).
+pub async fn capabilities(conn: &Connection) -> (Option<String>, Vec<String>) {
+    let version = conn
+        .client
+        .apiserver_version()
+        .await
+        .ok()
+        .map(|v| v.git_version);
+    let mut apis = Vec::new();
+    if let Ok(core) = conn.client.list_core_api_versions().await {
+        apis.extend(core.versions);
+    }
+    if let Ok(groups) = conn.client.list_api_groups().await {
+        for g in groups.groups {
+            apis.extend(g.versions.into_iter().map(|v| v.group_version));
+        }
+    }
+    (version, apis)
+}

@@ -112,6 +112,31 @@ fn watch_id(
     )
 }
 
+/// Fields a render makes up anew each time (a chart's `randAlphaNum`) keep the value the
+/// cluster has: they are not drift, and a sync must not churn them.
+fn keep_live_unstable(mut t: Target, live: Option<&Value>) -> Target {
+    if let Some(live) = live {
+        for pointer in &t.manifest.unstable {
+            if crate::model::normalize::copy_pointer(&mut t.manifest.content, live, pointer) {
+                continue;
+            }
+            // A Secret's `stringData` is stored in `data`, base64-encoded.
+            if let Some(key) = pointer.strip_prefix("/stringData/")
+                && let Some(encoded) = live
+                    .pointer(&format!("/data/{key}"))
+                    .and_then(Value::as_str)
+                && let Some(slot) = t.manifest.content.pointer_mut(pointer)
+            {
+                use base64::Engine;
+                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(encoded) {
+                    *slot = Value::String(String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+        }
+    }
+    t
+}
+
 /// Fixes a manifest's namespace to what discovery says about its scope.
 fn scoped(mut manifest: Manifest, served: &Served, default_ns: &str) -> Manifest {
     let meta = manifest
@@ -311,6 +336,10 @@ impl Session {
                     let live = w
                         .get(ns.as_deref(), &t.manifest.id.name)
                         .and_then(|o| object_value(&o, &t.served.resource));
+                    let t = keep_live_unstable(t, live.as_ref());
+                    if let Some(h) = handles.get_mut(&t.manifest.id.key()) {
+                        h.body = Some(with_tracking(&t.manifest.content, &opts.app));
+                    }
                     jobs.push((t, live));
                 }
                 (_, Some(Err(reason))) => reports.push(ObjectReport::unknown(

@@ -20,8 +20,9 @@ pub struct ClusterEnv {
     pub pod_log_file: PathBuf,
     /// The locally built binaries (kubectl among them).
     pub bin_dir: PathBuf,
-    /// The pinned `helm` the tooling builds.
+    /// The pinned `helm` and `jsonnet` (go-jsonnet) the tooling builds.
     pub helm: PathBuf,
+    pub jsonnet: PathBuf,
 }
 
 impl ClusterEnv {
@@ -40,6 +41,7 @@ impl ClusterEnv {
             pod_log_file: var("KDRIFT_POD_LOG_FILE")?.into(),
             bin_dir: var("KDRIFT_BIN_DIR")?.into(),
             helm: var("KDRIFT_HELM")?.into(),
+            jsonnet: var("KDRIFT_JSONNET")?.into(),
         })
     }
 
@@ -97,7 +99,7 @@ mod tests {
 
     #[test]
     fn env_output_parses_once_and_names_what_is_missing() {
-        let text = "export KDRIFT_ADMIN_KUBECONFIG=/s/admin.kubeconfig\nexport KDRIFT_RESTRICTED_KUBECONFIG=/s/restricted.kubeconfig\nexport KDRIFT_RESTRICTED_NAMESPACE=kdrift-restricted\nexport KDRIFT_POD_LOG_FILE=/s/pod-logs/pods.log\nexport KDRIFT_BIN_DIR=/c/bin\nexport KDRIFT_HELM=/c/helm/helm\n";
+        let text = "export KDRIFT_ADMIN_KUBECONFIG=/s/admin.kubeconfig\nexport KDRIFT_RESTRICTED_KUBECONFIG=/s/restricted.kubeconfig\nexport KDRIFT_RESTRICTED_NAMESPACE=kdrift-restricted\nexport KDRIFT_POD_LOG_FILE=/s/pod-logs/pods.log\nexport KDRIFT_BIN_DIR=/c/bin\nexport KDRIFT_HELM=/c/helm/helm\nexport KDRIFT_JSONNET=/c/jsonnet/jsonnet\n";
         let env = ClusterEnv::parse(text).expect("parse");
         assert_eq!(env.admin_kubeconfig, PathBuf::from("/s/admin.kubeconfig"));
         assert_eq!(env.restricted_namespace, "kdrift-restricted");

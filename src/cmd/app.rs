@@ -46,21 +46,47 @@ pub fn spec(args: &AppArgs, settings: &Settings) -> AppSpec {
 }
 
 pub fn open(args: &AppArgs, settings: &Settings) -> Result<App, GitError> {
-    App::open(&spec(args, settings))
+    let mut spec = spec(args, settings);
+    let app = App::open(&spec)?;
+    // The app file's namespace, declared in Git, comes after a flag only.
+    match app_file_namespace(&app, settings) {
+        Some(ns) => {
+            spec.load.namespace = ns;
+            App::open(&spec)
+        }
+        None => Ok(app),
+    }
+}
+
+fn app_file_namespace(app: &App, settings: &Settings) -> Option<String> {
+    if settings.namespace_source == crate::config::settings::NamespaceSource::Flag {
+        return None;
+    }
+    app.app_file().namespace.filter(|ns| !ns.is_empty())
 }
 
 /// The context of the shared flows (diff, sync, rollback, the TUI): the app, its name in
 /// the tracking label, the field manager, the namespace and the gateway, from the settings.
-pub fn context(
+pub async fn context(
     conn: &Connection,
     args: &AppArgs,
     app_name: Option<&str>,
     settings: &Settings,
 ) -> Result<Context, GitError> {
-    let spec = spec(args, settings);
-    let app = App::open(&spec)?;
+    let mut spec = spec(args, settings);
+    // Charts render for the cluster they target (`.Capabilities`), as Argo CD does.
+    let (kube_version, api_versions) = crate::cluster::discovery::capabilities(conn).await;
+    spec.tools.helm.kube_version = kube_version;
+    spec.tools.helm.api_versions = api_versions;
+    let mut app = App::open(&spec)?;
+    let mut namespace = settings.namespace.clone();
+    if let Some(ns) = app_file_namespace(&app, settings) {
+        spec.load.namespace = ns.clone();
+        namespace = ns;
+        app = App::open(&spec)?;
+    }
     let name = super::diff::default_app_name(&app, app_name);
-    let mut drift = DriftOptions::new(&name, &settings.namespace);
+    let mut drift = DriftOptions::new(&name, &namespace);
     drift.field_manager = settings.field_manager.clone();
     Ok(Context {
         conn: conn.clone(),

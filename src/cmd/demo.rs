@@ -256,7 +256,7 @@ pub async fn run(
     let mut app_args = cli.app.clone();
     app_args.repo = Some(repo.clone());
     app_args.path = "app".into();
-    let ctx = super::app::context(&conn, &app_args, Some(APP), settings)?;
+    let ctx = super::app::context(&conn, &app_args, Some(APP), settings).await?;
     sync_older(&ctx).await?;
     drift_live(&conn).await?;
     write_logs(&env.pod_log_file)?;

@@ -59,7 +59,7 @@ pub async fn run(
     args: &DiffArgs,
     settings: &Settings,
 ) -> anyhow::Result<ExitCode> {
-    let ctx = super::app::context(conn, &args.app, args.app_name.as_deref(), settings)?;
+    let ctx = super::app::context(conn, &args.app, args.app_name.as_deref(), settings).await?;
     let app = App::open(&ctx.spec)?;
     let (revision, commit) = super::app::revision(&app, &args.side.rev, args.side.worktree)?;
     let desired = app.desired(&revision)?;

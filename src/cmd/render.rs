@@ -89,9 +89,10 @@ pub fn render_text(set: &DesiredSet) -> String {
     }
     for h in &set.hooks {
         out.push_str(&format!(
-            "---\n# Source: {}\n# Hook {}: not kept in sync; `kdrift sync --hooks` runs it\n",
+            "---\n# Source: {}\n# Hook {}: not kept in sync; {}\n",
             h.source,
-            h.label()
+            h.label(),
+            h.run_note()
         ));
         out.push_str(&to_yaml(&masked(&h.content)));
     }

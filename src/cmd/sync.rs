@@ -189,7 +189,8 @@ pub async fn sync(
     args: &SyncArgs,
     settings: &Settings,
 ) -> anyhow::Result<ExitCode> {
-    let ctx = super::app::context(conn, &args.app, args.flags.app_name.as_deref(), settings)?;
+    let ctx =
+        super::app::context(conn, &args.app, args.flags.app_name.as_deref(), settings).await?;
     run_flow(
         &ctx,
         request(&args.rev, Mode::Sync, &args.flags),
@@ -204,7 +205,8 @@ pub async fn rollback(
     args: &RollbackArgs,
     settings: &Settings,
 ) -> anyhow::Result<ExitCode> {
-    let ctx = super::app::context(conn, &args.app, args.flags.app_name.as_deref(), settings)?;
+    let ctx =
+        super::app::context(conn, &args.app, args.flags.app_name.as_deref(), settings).await?;
     let commit = super::app::open(&args.app, settings)?.resolve(&args.rev)?;
     let revert = args.write_revert_commit.then(|| RevertRequest {
         commit: commit.to_string(),

@@ -14,7 +14,7 @@ pub async fn run(
     settings: &Settings,
     config: Config,
 ) -> anyhow::Result<ExitCode> {
-    let ctx = super::app::context(&conn, &cli.app, cli.app_name.as_deref(), settings)?;
+    let ctx = super::app::context(&conn, &cli.app, cli.app_name.as_deref(), settings).await?;
     open(ctx, config).await
 }
 

@@ -106,6 +106,24 @@ impl App {
         }
     }
 
+    /// The app file at HEAD (the default when there is none or it does not parse; its
+    /// errors are reported with the desired state).
+    pub fn app_file(&self) -> crate::model::appfile::AppFile {
+        let Ok(head) = self.resolve("HEAD") else {
+            return Default::default();
+        };
+        let Ok(tree) = AppTree::at(&self.repo, head, "") else {
+            return Default::default();
+        };
+        let files = super::files::CommitFiles {
+            repo: &self.repo,
+            root_tree: tree.root_tree,
+        };
+        super::inputs::Inputs::at(&files, &self.path)
+            .map(|i| i.app_file)
+            .unwrap_or_default()
+    }
+
     /// The desired state at a commit, read from Git objects only.
     pub fn desired_at(&self, commit: ObjectId) -> Result<DesiredSet, GitError> {
         let tree = AppTree::at(&self.repo, commit, &self.path)?;

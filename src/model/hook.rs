@@ -72,6 +72,15 @@ pub fn phase(annotation: Option<&str>) -> Phase {
 }
 
 impl Hook {
+    /// What kdrift does with it, in words.
+    pub fn run_note(&self) -> &'static str {
+        match self.phase {
+            Phase::Never => "never run by kdrift (a test, delete or rollback hook)",
+            Phase::Before => "run before the apply by `kdrift sync --hooks`",
+            Phase::After => "run after the apply by `kdrift sync --hooks`",
+        }
+    }
+
     /// How it reads in a list: kind, namespace, name (with `*` for a generated suffix) and
     /// its annotation.
     pub fn label(&self) -> String {

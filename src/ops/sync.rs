@@ -46,7 +46,13 @@ pub struct Request {
 /// The hooks a sync runs (all of them with `--hooks`), in their phase.
 pub fn hooks_to_run(prepared: &Prepared, asked: bool) -> Vec<Hook> {
     if asked {
-        prepared.desired.hooks.clone()
+        prepared
+            .desired
+            .hooks
+            .iter()
+            .filter(|h| h.phase != Phase::Never)
+            .cloned()
+            .collect()
     } else {
         Vec::new()
     }
@@ -54,11 +60,16 @@ pub fn hooks_to_run(prepared: &Prepared, asked: bool) -> Vec<Hook> {
 
 /// What to say of hooks that a sync does not run.
 pub fn hooks_note(prepared: &Prepared, asked: bool) -> Option<String> {
-    let hooks = &prepared.desired.hooks;
+    let hooks: Vec<&Hook> = prepared
+        .desired
+        .hooks
+        .iter()
+        .filter(|h| h.phase != Phase::Never)
+        .collect();
     if hooks.is_empty() {
         return None;
     }
-    let list: Vec<String> = hooks.iter().map(Hook::label).collect();
+    let list: Vec<String> = hooks.iter().map(|h| h.label()).collect();
     Some(if asked {
         format!(
             "Hooks: {} to run (before the apply: PreSync/pre-*; after it: the rest): {}",

@@ -189,15 +189,25 @@ pub mod tui;
 
 /// The kubectl built for the local control plane (it carries kustomize), built if needed.
 pub fn built_kubectl() -> PathBuf {
-    static KUBECTL: OnceLock<PathBuf> = OnceLock::new();
-    KUBECTL
-        .get_or_init(|| {
-            let tool = cluster_tool();
-            tool.run("build", &[]).expect("kdrift-cluster build");
-            tool.env()
-                .expect("kdrift-cluster env")
-                .bin_dir
-                .join("kubectl")
-        })
-        .clone()
+    built_tools().bin_dir.join("kubectl")
+}
+
+/// The pinned `helm` the tooling builds (as the control plane, from Go modules).
+pub fn built_helm() -> PathBuf {
+    built_tools().helm
+}
+
+/// The pinned `jsonnet` (go-jsonnet) the tooling builds.
+pub fn built_jsonnet() -> PathBuf {
+    built_tools().jsonnet
+}
+
+fn built_tools() -> kdrift::cluster::local::ClusterEnv {
+    static ENV: OnceLock<kdrift::cluster::local::ClusterEnv> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let tool = cluster_tool();
+        tool.run("build", &[]).expect("kdrift-cluster build");
+        tool.env().expect("kdrift-cluster env")
+    })
+    .clone()
 }

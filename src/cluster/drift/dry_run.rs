@@ -81,11 +81,12 @@ pub(super) async fn assess_target(
             c.operation = operation_of(live, &c.manager);
         }
     }
+    let unstable = t.manifest.unstable.clone();
     let desired = Manifest {
         content: body,
         ..t.manifest
     };
-    assess(&Inputs {
+    let mut report = assess(&Inputs {
         key: &key,
         desired: Some(&desired),
         live: live.as_ref(),
@@ -93,7 +94,14 @@ pub(super) async fn assess_target(
         reference: reference_obj.as_ref(),
         field_manager: &opts.field_manager,
         deadline: opts.diff_deadline,
-    })
+    });
+    if !unstable.is_empty() {
+        report.reason.push_str(&format!(
+            " (fields that change from render to render, kept as the cluster has them, not drift: {})",
+            unstable.join(", ")
+        ));
+    }
+    report
 }
 
 /// How `manager` last wrote to a live object (`Apply` or `Update`), from its managedFields.
