@@ -375,3 +375,97 @@ fn kustomize_reads_only_its_files_and_history_follows_its_bases() {
         assert!(c["error"].is_null(), "{c}");
     }
 }
+
+#[test]
+fn a_local_file_dependency_renders_and_its_changes_are_the_charts_history() {
+    let repo = TestRepo::new();
+    repo.write(
+        "charts/common/Chart.yaml",
+        "apiVersion: v2\nname: common\nversion: 0.1.0\n",
+    );
+    repo.write(
+        "charts/common/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-common\ndata: {a: \"1\"}\n",
+    );
+    repo.write(
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 0.1.0\ndependencies:\n- name: common\n  version: 0.1.0\n  repository: file://../common\n",
+    );
+    repo.write(
+        "charts/web/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-web\n",
+    );
+    let first = repo.commit("a chart with a local dependency");
+    repo.write("charts/other/notes.txt", "unrelated\n");
+    repo.commit("unrelated");
+    repo.write(
+        "charts/common/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-common\ndata: {a: \"2\"}\n",
+    );
+    let dep_change = repo.commit("the dependency changes");
+    let out = kdrift(&repo, &["render", "--path", "charts/web"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("# Source: charts/common/templates/cm.yaml"),
+        "{t}"
+    );
+    assert!(t.contains("name: web-common"), "{t}");
+    let out = kdrift(&repo, &["history", "--path", "charts/web", "-o", "json"]);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    let ids: Vec<&str> = doc["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, [dep_change.as_str(), first.as_str()], "{doc}");
+    assert_eq!(
+        doc["commits"][0]["changes"]["modified"][0]["name"],
+        "web-common"
+    );
+}
+
+#[test]
+fn a_chart_without_helm_says_what_to_install_not_a_flood_of_yaml_errors() {
+    let repo = TestRepo::new();
+    repo.write(
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    );
+    repo.write(
+        "charts/web/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    repo.commit("a chart");
+    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .args([
+            "render",
+            "--path",
+            "charts/web",
+            "--helm",
+            "/nonexistent/helm",
+        ])
+        .current_dir(repo.path())
+        .output()
+        .expect("run kdrift");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert_eq!(t.lines().count(), 1, "one message: {t}");
+    assert!(t.contains("cannot run /nonexistent/helm"), "{t}");
+    // No helm anywhere: what it is and what to install.
+    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .args(["render", "--path", "charts/web"])
+        .env("PATH", "/nonexistent")
+        .env_remove("KDRIFT_HELM")
+        .current_dir(repo.path())
+        .output()
+        .expect("run kdrift");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("charts/web is a Helm chart (Chart.yaml), and rendering it needs `helm`"),
+        "{t}"
+    );
+}

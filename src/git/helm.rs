@@ -91,18 +91,46 @@ fn template_command(
     cmd
 }
 
-/// Where a `# Source: chart/templates/x.yaml` line's template lives in the repository.
-fn source_path(app_path: &str, source: &str) -> String {
+/// Where a `# Source: chart/templates/x.yaml` line's template lives in the repository; a
+/// local (`file://`) dependency's templates are where that chart is.
+fn source_path(app_path: &str, source: &str, local: &[(String, String)]) -> String {
     let rest = source.split_once('/').map(|(_, r)| r).unwrap_or(source);
-    if app_path.is_empty() {
-        rest.to_string()
-    } else {
-        format!("{app_path}/{rest}")
+    for (name, path) in local {
+        if let Some(inner) = rest.strip_prefix(&format!("charts/{name}/")) {
+            return super::tree::join(path, inner);
+        }
     }
+    super::tree::join(app_path, rest)
+}
+
+/// A chart's local dependencies: (name, repository path).
+fn local_dependencies(chart_dir: &Path, app_path: &str) -> Vec<(String, String)> {
+    let Ok(text) = std::fs::read_to_string(chart_dir.join("Chart.yaml")) else {
+        return Vec::new();
+    };
+    let Ok(chart) = crate::model::manifest::parse_yaml(&text) else {
+        return Vec::new();
+    };
+    let Some(serde_json::Value::Array(deps)) = chart.get("dependencies") else {
+        return Vec::new();
+    };
+    deps.iter()
+        .filter_map(|d| {
+            let name = d.get("name")?.as_str()?;
+            let repo = d.get("repository")?.as_str()?.strip_prefix("file://")?;
+            let path = crate::model::source::join_relative(app_path, repo)?;
+            Some((name.to_string(), path))
+        })
+        .collect()
 }
 
 /// Parses `helm template` output: each document named by its template.
-pub fn parse_output(output: &str, app_path: &str, opts: &LoadOptions) -> DesiredSet {
+pub fn parse_output(
+    output: &str,
+    app_path: &str,
+    local: &[(String, String)],
+    opts: &LoadOptions,
+) -> DesiredSet {
     let mut set = DesiredSet::default();
     let opts = LoadOptions {
         max_file_bytes: u64::MAX,
@@ -122,7 +150,7 @@ pub fn parse_output(output: &str, app_path: &str, opts: &LoadOptions) -> Desired
             continue;
         }
         if let Some(s) = line.strip_prefix("# Source: ") {
-            source = source_path(app_path, s.trim());
+            source = source_path(app_path, s.trim(), local);
         }
         current.push_str(line);
         current.push('\n');
@@ -202,8 +230,9 @@ pub fn render(
     };
     let first = run()?;
     let second = run()?;
-    let mut set = parse_output(&first, app_path, opts);
-    let again = parse_output(&second, app_path, opts);
+    let local = local_dependencies(chart_dir, app_path);
+    let mut set = parse_output(&first, app_path, &local, opts);
+    let again = parse_output(&second, app_path, &local, opts);
     mark_unstable(&mut set, &again);
     if uses_lookup(chart_dir) {
         set.notes.push(format!(
