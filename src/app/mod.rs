@@ -12,6 +12,7 @@ pub mod popup;
 pub mod run;
 pub mod state;
 pub mod tree;
+pub mod tree_pane;
 pub mod update;
 pub mod view;
 pub mod workers;

@@ -9,7 +9,7 @@ pub use super::diff::DiffPane;
 pub use super::history::HistoryPane;
 pub use super::logs_view::LogsPane;
 pub use super::popup::{Popup, PopupKind, PopupPane, Stage};
-pub use super::tree::TreePane;
+pub use super::tree_pane::TreePane;
 
 use super::tree::{NodeId, Row, TreeInputs, build_rows};
 

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::discovery::ApiResource;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,7 +14,7 @@ use super::live::{LiveWatch, Scope, object_value};
 use super::{ClusterError, Connection};
 use crate::model::desired::DesiredSet;
 use crate::model::drift::{Inputs, ObjectReport, SyncStatus, assess};
-use crate::model::object::{Manifest, ObjectId, ObjectKey, split_api_version};
+use crate::model::object::{ObjectId, ObjectKey};
 use crate::model::tracking::{TRACKING_LABEL, is_tracked, with_tracking};
 
 #[derive(Debug, Clone)]
@@ -70,93 +69,6 @@ impl DriftReport {
     pub fn in_sync(&self) -> bool {
         self.objects.iter().all(|o| o.status == SyncStatus::Synced)
     }
-}
-
-/// Kinds searched for objects carrying the tracking mark even when Git has none of them.
-const TRACKED_KINDS: [(&str, &str, &str); 16] = [
-    ("", "v1", "ConfigMap"),
-    ("", "v1", "Secret"),
-    ("", "v1", "Service"),
-    ("", "v1", "ServiceAccount"),
-    ("", "v1", "PersistentVolumeClaim"),
-    ("", "v1", "Namespace"),
-    ("apps", "v1", "Deployment"),
-    ("apps", "v1", "StatefulSet"),
-    ("apps", "v1", "DaemonSet"),
-    ("batch", "v1", "Job"),
-    ("batch", "v1", "CronJob"),
-    ("networking.k8s.io", "v1", "Ingress"),
-    ("rbac.authorization.k8s.io", "v1", "Role"),
-    ("rbac.authorization.k8s.io", "v1", "RoleBinding"),
-    ("autoscaling", "v2", "HorizontalPodAutoscaler"),
-    ("policy", "v1", "PodDisruptionBudget"),
-];
-
-/// A desired object whose kind the cluster serves, with its scope made right.
-#[derive(Clone)]
-pub(super) struct Target {
-    pub(super) manifest: Manifest,
-    pub(super) served: Served,
-}
-
-fn watch_id(
-    ar: &ApiResource,
-    ns: Option<&str>,
-    selector: bool,
-) -> (String, String, Option<String>, bool) {
-    (
-        ar.group.clone(),
-        ar.plural.clone(),
-        ns.map(str::to_string),
-        selector,
-    )
-}
-
-/// Fields a render makes up anew each time (a chart's `randAlphaNum`) keep the value the
-/// cluster has: they are not drift, and a sync must not churn them.
-fn keep_live_unstable(mut t: Target, live: Option<&Value>) -> Target {
-    if let Some(live) = live {
-        for pointer in &t.manifest.unstable {
-            if crate::model::normalize::copy_pointer(&mut t.manifest.content, live, pointer) {
-                continue;
-            }
-            // A Secret's `stringData` is stored in `data`, base64-encoded.
-            if let Some(key) = pointer.strip_prefix("/stringData/")
-                && let Some(encoded) = live
-                    .pointer(&format!("/data/{key}"))
-                    .and_then(Value::as_str)
-                && let Some(slot) = t.manifest.content.pointer_mut(pointer)
-            {
-                use base64::Engine;
-                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(encoded) {
-                    *slot = Value::String(String::from_utf8_lossy(&bytes).into_owned());
-                }
-            }
-        }
-    }
-    t
-}
-
-/// Fixes a manifest's namespace to what discovery says about its scope.
-fn scoped(mut manifest: Manifest, served: &Served, default_ns: &str) -> Manifest {
-    let meta = manifest
-        .content
-        .get_mut("metadata")
-        .and_then(Value::as_object_mut);
-    if served.namespaced {
-        if manifest.id.namespace.is_none() {
-            manifest.id.namespace = Some(default_ns.to_string());
-            if let Some(meta) = meta {
-                meta.insert("namespace".into(), Value::String(default_ns.into()));
-            }
-        }
-    } else {
-        manifest.id.namespace = None;
-        if let Some(meta) = meta {
-            meta.remove("namespace");
-        }
-    }
-    manifest
 }
 
 /// One-shot drift of a desired set: start the watches, evaluate once.
@@ -407,25 +319,9 @@ impl Session {
     }
 }
 
-fn live_key(value: &Value) -> ObjectKey {
-    let text = |p: &str| {
-        value
-            .pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let (group, _) = split_api_version(&text("/apiVersion"));
-    let ns = text("/metadata/namespace");
-    ObjectKey {
-        group,
-        kind: text("/kind"),
-        namespace: (!ns.is_empty()).then_some(ns),
-        name: text("/metadata/name"),
-    }
-}
-
 mod dry_run;
+mod targets;
 
 pub use dry_run::DryRunCache;
 use dry_run::assess_target;
+use targets::{TRACKED_KINDS, Target, keep_live_unstable, live_key, scoped, watch_id};

@@ -1,6 +1,7 @@
 //! Configuration: compiled-in defaults, the user's file laid over them, themes and keymap.
 //! Bad entries become warnings that name them; nothing in a config file can crash kdrift.
 
+pub mod actions;
 pub mod keymap;
 pub mod settings;
 pub mod theme;

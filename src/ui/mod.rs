@@ -1,5 +1,6 @@
 //! Drawing only: from `&AppState` and the theme to the frame. No I/O, no state changes.
 
+mod help;
 pub mod highlight;
 mod logs;
 mod panes;
@@ -84,7 +85,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
         );
     }
     if state.mode.help {
-        panes::help(frame, centered(area, 72, 36), state, theme);
+        help::help(frame, centered(area, 72, 36), state, theme);
     }
 }
 

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
 use crate::app::state::{AppState, Lens, Pane, SpanStyle};
 use crate::app::tree::Badge;
@@ -357,47 +357,6 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
     .collect();
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), Line::from(hints)]).style(bar),
-        area,
-    );
-}
-
-pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
-    let mut lines = vec![Line::from(Span::styled(
-        format!(
-            "Keys (from the active keymap; {}/{} scroll)",
-            state.mode.keymap.hint(Action::Up).unwrap_or_default(),
-            state.mode.keymap.hint(Action::Down).unwrap_or_default()
-        ),
-        Style::default().fg(theme.title),
-    ))];
-    for action in Action::all() {
-        let keys: Vec<String> = state
-            .mode
-            .keymap
-            .bindings
-            .get(&action)
-            .map(|ks| ks.iter().map(|k| k.label()).collect())
-            .unwrap_or_default();
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:>14}  ", keys.join(", ")),
-                Style::default().fg(theme.focus),
-            ),
-            Span::styled(action.describe(), Style::default().fg(theme.text)),
-        ]));
-    }
-    for w in &state.data.warnings {
-        lines.push(Line::from(Span::styled(
-            format!("⚠ {w}"),
-            Style::default().fg(theme.out_of_sync),
-        )));
-    }
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((state.mode.help_scroll, 0))
-            .block(block(" Help ".into(), true, theme)),
         area,
     );
 }

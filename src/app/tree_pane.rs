@@ -1,0 +1,71 @@
+//! The resource tree pane's state and keys: rows, selection, folding and the filter.
+
+use super::tree::{NodeId, Row};
+
+/// The resource tree pane: its rows, selection, folding and filter.
+#[derive(Debug, Clone, Default)]
+pub struct TreePane {
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    /// Rows unfolded by the user, of those folded by default (a workload's pods).
+    pub expanded: std::collections::HashSet<NodeId>,
+    /// Rows folded by the user, of the others.
+    pub collapsed: std::collections::HashSet<NodeId>,
+    pub filter: String,
+    pub filter_editing: bool,
+}
+
+impl TreePane {
+    pub fn move_by(&mut self, delta: isize) {
+        let max = self.rows.len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
+    }
+
+    /// A key while the filter is edited: `enter` keeps it, `esc` clears it.
+    pub fn on_filter_key(&mut self, code: crossterm::event::KeyCode) {
+        use crossterm::event::KeyCode;
+        match code {
+            KeyCode::Enter => self.filter_editing = false,
+            KeyCode::Esc => {
+                self.filter.clear();
+                self.filter_editing = false;
+            }
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Char(c) => self.filter.push(c),
+            _ => {}
+        }
+    }
+
+    /// Folds or unfolds the selected row (`collapse: None` toggles); whether it changed.
+    pub fn fold(&mut self, collapse: Option<bool>) -> bool {
+        let Some(row) = self.rows.get(self.selected).cloned() else {
+            return false;
+        };
+        let Some(expanded) = row.expanded else {
+            return false;
+        };
+        let collapse = collapse.unwrap_or(expanded);
+        match (row.id.folded_by_default(), collapse) {
+            (true, true) => self.expanded.remove(&row.id),
+            (true, false) => self.expanded.insert(row.id),
+            (false, true) => self.collapsed.insert(row.id),
+            (false, false) => self.collapsed.remove(&row.id),
+        };
+        true
+    }
+
+    /// Unfolds the app's levels (cluster, app, namespaces, kinds) the user folded.
+    pub fn unfold_app(&mut self) -> bool {
+        let app_level = |id: &NodeId| {
+            matches!(
+                id,
+                NodeId::App | NodeId::Namespace(_) | NodeId::Kind(..) | NodeId::Cluster
+            )
+        };
+        let before = self.collapsed.len();
+        self.collapsed.retain(|id| !app_level(id));
+        self.collapsed.len() != before
+    }
+}
