@@ -88,18 +88,8 @@ pub fn resolve_link(link_path: &str, target: &str) -> Option<String> {
     if target.starts_with('/') {
         return None;
     }
-    let mut parts: Vec<&str> = link_path.split('/').collect();
-    parts.pop();
-    for part in target.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
+    let dir = link_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    crate::model::source::join_relative(dir, target)
 }
 
 /// Reads a blob, refusing it unread when its header says it is over the cap.

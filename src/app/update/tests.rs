@@ -510,8 +510,8 @@ fn prunes_wait_for_their_own_confirmation_after_the_apply() {
     assert!(s.popup.current.is_none());
 }
 
-#[test]
-fn rollback_can_ask_for_a_revert_commit() {
+/// A rollback to the second commit, its popup waiting for the fixture's plan.
+fn rollback_of_commit_1() -> (AppState, u64, crate::model::plan::Plan) {
     let mut s = fixtures::state();
     s.mode.focus = Pane::History;
     s.history.selected = 1;
@@ -524,6 +524,12 @@ fn rollback_can_ask_for_a_revert_commit() {
             ..Default::default()
         },
     );
+    (s, generation, plan)
+}
+
+#[test]
+fn rollback_can_ask_for_a_revert_commit() {
+    let (mut s, generation, plan) = rollback_of_commit_1();
     planned(&mut s, generation, plan);
     let id = s.history.entries[1].commit.id.clone();
     let worker = fixtures::drift()
@@ -572,18 +578,7 @@ fn rollback_can_ask_for_a_revert_commit() {
 
 #[test]
 fn a_rollback_that_failed_does_not_claim_the_cluster_is_at_its_commit() {
-    let mut s = fixtures::state();
-    s.mode.focus = Pane::History;
-    s.history.selected = 1;
-    press(&mut s, KeyCode::Char('r'));
-    let generation = s.popup.generation;
-    let plan = crate::model::plan::build(
-        &fixtures::drift().objects,
-        &crate::model::plan::PlanOptions {
-            desired_count: 4,
-            ..Default::default()
-        },
-    );
+    let (mut s, generation, plan) = rollback_of_commit_1();
     let failed = crate::cluster::sync::ItemResult {
         key: plan.items[0].key.clone(),
         action: crate::model::plan::Action::Update,
