@@ -80,11 +80,25 @@ pub enum Command {
     /// Sync the desired state as of an older commit (same plan, dry-run, confirmation and
     /// safety as sync), optionally writing a revert commit on a branch for review.
     Rollback(RollbackArgs),
+    /// The app's sync record: which commit the cluster runs and the last syncs (who, when,
+    /// what), from its ApplySet parent in the cluster.
+    Log(LogArgs),
     /// The configuration file.
     Config(ConfigArgs),
     /// The demo: a local control plane (built on first use), a demo GitOps repository with a
     /// real history, an older commit synced, live changes made by hand, and the TUI on it.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// The app name in kdrift's tracking label (default: repository directory and path).
+    #[arg(long, value_name = "NAME")]
+    pub app_name: Option<String>,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +269,10 @@ pub struct HistoryArgs {
     /// Follow every parent (merged branches too), not only first parents.
     #[arg(long)]
     pub full_history: bool,
+    /// The app name in kdrift's tracking label, for the live badge (default: repository
+    /// directory and path).
+    #[arg(long, value_name = "NAME")]
+    pub app_name: Option<String>,
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }

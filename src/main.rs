@@ -81,7 +81,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             kdrift::cmd::render::run(args, &settings(args.app.namespace.as_deref()))
         }
         Some(Command::History(args)) => {
-            kdrift::cmd::history::run(args, &settings(args.app.namespace.as_deref()))
+            // The cluster only adds the live badge: history works without it.
+            let conn = Connection::open(&options).await.ok();
+            let settings = settings(args.app.namespace.as_deref());
+            kdrift::cmd::history::run(args, &settings, conn.as_ref()).await
         }
         Some(Command::Sync(args)) => {
             let settings = settings(args.app.namespace.as_deref());
@@ -92,6 +95,11 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let settings = settings(args.app.namespace.as_deref());
             let conn = Connection::open(&options).await?;
             kdrift::cmd::sync::rollback(&conn, args, &settings).await
+        }
+        Some(Command::Log(args)) => {
+            let settings = settings(args.app.namespace.as_deref());
+            let conn = Connection::open(&options).await?;
+            kdrift::cmd::log::run(&conn, args, &settings).await
         }
         Some(Command::Diff(args)) => {
             let settings = settings(args.app.namespace.as_deref());

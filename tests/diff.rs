@@ -44,7 +44,8 @@ fn desired(repo: &TestRepo, ns: &str) -> DesiredSet {
 
 /// Applies every object as kdrift's sync does (server-side apply, field manager `kdrift`,
 /// tracking label), namespaces first.
-async fn sync(conn: &Connection, set: &DesiredSet, app: &str) {
+async fn sync(conn: &Connection, set: &DesiredSet, app: &str, ns: &str) {
+    let applyset = kdrift::model::applyset::app_id(app, ns);
     let resolved = discovery::resolve(conn, set.objects.values().map(|m| &m.id))
         .await
         .expect("discovery");
@@ -57,7 +58,7 @@ async fn sync(conn: &Connection, set: &DesiredSet, app: &str) {
         apply(
             conn,
             served,
-            &with_tracking(&m.content, app),
+            &with_tracking(&m.content, app, &applyset),
             "kdrift",
             false,
             false,
@@ -128,7 +129,7 @@ async fn applied_objects_are_synced_and_foreign_changes_are_attributed() {
     let app = format!("test-{ns}");
     let repo = app_repo(&ns);
     let set = desired(&repo, &ns);
-    sync(&conn, &set, &app).await;
+    sync(&conn, &set, &app, &ns).await;
 
     let report = diff(&conn, &set, &app, &ns).await;
     for o in &report.objects {
@@ -238,7 +239,7 @@ async fn missing_extra_and_unknown() {
     let repo = app_repo(&ns);
     repo.write("app/old.yaml", &config_map("old", "a", "1"));
     repo.commit("with old");
-    sync(&conn, &desired(&repo, &ns), &app).await;
+    sync(&conn, &desired(&repo, &ns), &app, &ns).await;
     // A look-alike without the tracking mark must never read Extra.
     Api::<ConfigMap>::namespaced(conn.client.clone(), &ns)
         .patch(
@@ -317,7 +318,7 @@ async fn secret_values_never_appear_and_exit_codes_and_schema() {
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: git-password-value\n  user: admin-user-value\n",
     );
     repo.commit("secret");
-    sync(&conn, &desired(&repo, &ns), &app).await;
+    sync(&conn, &desired(&repo, &ns), &app, &ns).await;
     let base = [
         "diff",
         "--path",

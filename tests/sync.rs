@@ -141,7 +141,16 @@ async fn first_sync_creates_second_writes_nothing_and_drift_is_restored() {
         resource_versions(&client, &case.ns).await,
         kdrift_entry(&client, &case.ns).await,
     );
-    assert_eq!(before.0.len(), 2, "settings, web: {before:?}");
+    // settings, web, and the app's ApplySet parent (the sync record): a second sync of
+    // the same commit writes none of them.
+    assert_eq!(before.0.len(), 3, "settings, web, the record: {before:?}");
+    assert!(
+        before
+            .0
+            .iter()
+            .any(|(name, _)| *name == format!("kdrift-{}", case.app)),
+        "{before:?}"
+    );
 
     let (code, text) = case.sync(&[]);
     assert_eq!(code, 0, "{text}");
@@ -653,4 +662,137 @@ fn the_demo_refuses_to_start_in_read_only_mode() {
         .unwrap_or_default();
     assert_eq!(written, vec!["kdrift.log".to_string()], "{written:?}");
     assert!(!home.path().join(".cache/kdrift").exists());
+}
+
+/// `kubectl` (the one built for the local control plane) against the test cluster.
+fn kubectl(case: &Case, args: &[&str]) -> String {
+    let out = Command::new(common::built_kubectl())
+        .arg("--kubeconfig")
+        .arg(&case.kubeconfig)
+        .args(args)
+        .output()
+        .expect("run kubectl");
+    assert!(
+        out.status.success(),
+        "kubectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn the_sync_record_is_an_applyset_any_process_reads() {
+    let case = Case::new("record");
+    case.repo
+        .write("app/settings.yaml", &config_map("settings", "a", "1"));
+    case.repo
+        .write("app/web.yaml", &deployment("web", 1, "nginx:1.27"));
+    let old = case.repo.commit("first");
+    case.repo
+        .write("app/settings.yaml", &config_map("settings", "a", "2"));
+    let head = case.repo.commit("second");
+    assert_eq!(case.sync(&[]).0, 0);
+
+    // An object tracked the old way (the label alone) is adopted, not recreated.
+    let client = case.client().await;
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), &case.ns);
+    cms.patch(
+        "legacy",
+        &PatchParams::apply("kdrift"),
+        &Patch::Apply(json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "legacy", "labels": {"app.kdrift.dev/name": case.app}},
+            "data": {"k": "v"}})),
+    )
+    .await
+    .expect("a legacy object");
+    let uid = cms.get("legacy").await.expect("legacy").metadata.uid;
+    case.repo
+        .write("app/legacy.yaml", &config_map("legacy", "k", "v"));
+    let head = {
+        let _ = head;
+        case.repo.commit("legacy in Git")
+    };
+    assert_eq!(case.sync(&[]).0, 0);
+    let adopted = cms.get("legacy").await.expect("legacy");
+    assert_eq!(adopted.metadata.uid, uid, "adopted without recreation");
+
+    // kubectl finds the parent by the KEP's id, and the app's objects by part-of.
+    let id = kdrift::model::applyset::app_id(&case.app, &case.ns);
+    let parents = kubectl(
+        &case,
+        &[
+            "get",
+            "configmap",
+            "-A",
+            "-l",
+            &format!("applyset.kubernetes.io/id={id}"),
+            "-o",
+            "name",
+        ],
+    );
+    assert_eq!(parents.trim(), format!("configmap/kdrift-{}", case.app));
+    let members = kubectl(
+        &case,
+        &[
+            "get",
+            "configmaps,deployments",
+            "-n",
+            &case.ns,
+            "-l",
+            &format!("applyset.kubernetes.io/part-of={id}"),
+            "-o",
+            "name",
+        ],
+    );
+    let mut members: Vec<&str> = members.lines().collect();
+    members.sort();
+    assert_eq!(
+        members,
+        [
+            "configmap/legacy",
+            "configmap/settings",
+            "deployment.apps/web"
+        ]
+    );
+
+    // A rollback in one process; other processes name the live commit from the record.
+    let out = case.kdrift(&["rollback", &old[..8], "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let diff = case.kdrift(&["diff"]);
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.contains(&format!("cluster at {}", &old[..7])) && text.contains("not HEAD"),
+        "{text}"
+    );
+    let json_diff = case.kdrift(&["diff", "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json_diff.stdout).expect("json");
+    assert_eq!(doc["live_commit"], old.as_str());
+    let history = case.kdrift(&["history"]);
+    let text = String::from_utf8_lossy(&history.stdout);
+    let live_line = text
+        .lines()
+        .find(|l| l.contains("[live"))
+        .unwrap_or_else(|| panic!("no live badge:\n{text}"));
+    assert!(live_line.starts_with(&old[..7]), "{text}");
+    let log = case.kdrift(&["log", "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&log.stdout).expect("log json");
+    assert_eq!(doc["record"]["live_commit"], old.as_str());
+    assert_eq!(doc["record"]["previous_commit"], head.as_str());
+    assert_eq!(doc["record"]["history"][0]["mode"], "rollback");
+    // The user is who the API server says the kubeconfig's user is.
+    let me = Api::<k8s_openapi::api::authentication::v1::SelfSubjectReview>::all(client.clone())
+        .create(&Default::default(), &Default::default())
+        .await
+        .expect("self subject review")
+        .status
+        .and_then(|s| s.user_info)
+        .and_then(|u| u.username)
+        .expect("a user name");
+    assert_eq!(doc["record"]["history"][0]["user"], me.as_str());
+    case.cleanup().await;
 }

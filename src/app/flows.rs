@@ -94,6 +94,7 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
                     PopupKind::Rollback { commit } if popup.revert => Some(commit.clone()),
                     _ => None,
                 },
+                synced: popup.synced.clone(),
             };
             popup.total = plan.writes();
             popup.stage = Stage::Applying(plan.clone(), Vec::new());
@@ -108,6 +109,7 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
                 plan: plan.clone(),
                 handles,
                 revert: None,
+                synced: popup.synced.clone(),
             };
             popup.total = plan.writes();
             popup.stage = Stage::Applying(plan, Vec::new());
@@ -133,6 +135,7 @@ pub fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
                 p.stage = match result {
                     Ok(prepared) => {
                         let prepared = *prepared;
+                        p.synced = Some(prepared.synced());
                         p.short = Some(prepared.short);
                         let (apply, prunes) = sync::split_prunes(prepared.plan);
                         p.prunes = prunes.map(|plan| (Box::new(plan), prepared.handles.clone()));

@@ -86,6 +86,8 @@ pub enum Command {
         handles: HashMap<ObjectKey, Handle>,
         /// Rollback: the commit whose revert commit to write once applied.
         revert: Option<String>,
+        /// What the sync record keeps of it.
+        synced: Option<crate::ops::sync::Synced>,
     },
     /// Starts a logs session (stopping any other).
     StartLogs {

@@ -43,6 +43,8 @@ pub struct Popup {
     pub notes: Vec<String>,
     /// The short hash of the commit planned, once the plan came.
     pub short: Option<String>,
+    /// What the sync record keeps of the planned sync.
+    pub synced: Option<crate::ops::sync::Synced>,
     /// How many objects the running apply writes (for progress).
     pub total: usize,
     /// Rollback: how the commit's objects differ from HEAD's (HEAD → commit).
@@ -72,6 +74,7 @@ impl Popup {
             prunes: None,
             notes: Vec::new(),
             short: None,
+            synced: None,
             total: 0,
             against_head: None,
         }

@@ -265,12 +265,14 @@ impl Dispatch<'_> {
                     plan,
                     handles,
                     revert,
+                    synced,
                 } => {
                     let apply = workers::Apply {
                         generation,
                         plan: *plan,
                         handles,
                         revert,
+                        synced,
                     };
                     workers::spawn_apply(ctx, tx.clone(), apply)
                 }

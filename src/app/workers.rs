@@ -270,6 +270,8 @@ pub struct Apply {
         std::collections::HashMap<crate::model::object::ObjectKey, crate::cluster::drift::Handle>,
     /// Rollback: write the revert commit of this commit once every object applied.
     pub revert: Option<String>,
+    /// What the sync record keeps of it.
+    pub synced: Option<crate::ops::sync::Synced>,
 }
 
 /// Applies a confirmed plan through the pipeline, reporting each object as it goes.
@@ -285,8 +287,16 @@ pub fn spawn_apply(ctx: &Context, tx: Sender, apply: Apply) {
             commit,
             branch: None,
         });
-        let outcome =
-            sync::apply(&ctx, &apply.plan, &apply.handles, &[], revert, &mut events).await;
+        let outcome = sync::apply(
+            &ctx,
+            &apply.plan,
+            &apply.handles,
+            &[],
+            revert,
+            apply.synced.as_ref(),
+            &mut events,
+        )
+        .await;
         let _ = tx.send(Msg::SyncDone {
             generation,
             outcome,

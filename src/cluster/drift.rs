@@ -21,6 +21,8 @@ use crate::model::tracking::{TRACKING_LABEL, is_tracked, with_tracking};
 pub struct DriftOptions {
     /// The app name in the tracking label.
     pub app: String,
+    /// The app's ApplySet id (its members' `part-of` label).
+    pub applyset: String,
     pub field_manager: String,
     /// The app's target namespace (searched for Extra objects even when Git has none there).
     pub namespace: String,
@@ -34,6 +36,7 @@ impl DriftOptions {
     pub fn new(app: &str, namespace: &str) -> Self {
         DriftOptions {
             app: app.to_string(),
+            applyset: crate::model::applyset::app_id(app, namespace),
             field_manager: "kdrift".into(),
             namespace: namespace.to_string(),
             concurrency: 8,
@@ -233,7 +236,11 @@ impl Session {
                     t.manifest.id.key(),
                     Handle {
                         served: t.served.clone(),
-                        body: Some(with_tracking(&t.manifest.content, &opts.app)),
+                        body: Some(with_tracking(
+                            &t.manifest.content,
+                            &opts.app,
+                            &opts.applyset,
+                        )),
                     },
                 )
             })
@@ -250,7 +257,11 @@ impl Session {
                         .and_then(|o| object_value(&o, &t.served.resource));
                     let t = keep_live_unstable(t, live.as_ref());
                     if let Some(h) = handles.get_mut(&t.manifest.id.key()) {
-                        h.body = Some(with_tracking(&t.manifest.content, &opts.app));
+                        h.body = Some(with_tracking(
+                            &t.manifest.content,
+                            &opts.app,
+                            &opts.applyset,
+                        ));
                     }
                     jobs.push((t, live));
                 }

@@ -154,6 +154,7 @@ async fn sync_older(ctx: &crate::ops::Context) -> anyhow::Result<()> {
         &prepared.handles,
         &[],
         None,
+        Some(&prepared.synced()),
         &mut |_| {},
     )
     .await;

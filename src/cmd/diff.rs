@@ -37,6 +37,8 @@ struct DiffDoc<'a> {
     summary: std::collections::BTreeMap<&'static str, usize>,
     objects: &'a [ObjectReport],
     load_errors: &'a [LoadError],
+    live_commit: Option<&'a str>,
+    cluster_at: Option<&'a str>,
 }
 
 /// The app name for the tracking label: explicit, or repository directory plus path.
@@ -69,6 +71,13 @@ pub async fn run(
         LensArg::Both => Lens::Both,
     };
     let mut report = compute(conn, &desired, &ctx.drift, &ctx.cache).await?;
+    // Which commit the cluster runs, from the record any session wrote.
+    let record = crate::ops::record::read(&ctx).await.ok().flatten();
+    let live_commit = record.as_ref().and_then(|r| r.live_commit.clone());
+    let cluster_at = match (&record, &commit) {
+        (Some(r), Some(c)) => crate::ops::record::cluster_at(r, c),
+        _ => None,
+    };
     report.objects = report
         .objects
         .into_iter()
@@ -89,12 +98,18 @@ pub async fn run(
                     .collect(),
                 objects: &report.objects,
                 load_errors: &desired.errors,
+                live_commit: live_commit.as_deref(),
+                cluster_at: cluster_at.as_deref(),
             };
             super::output::print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
         }
         Output::Text => {
             let color = std::io::stdout().is_terminal();
-            super::output::print(&render_text(&report, color))?;
+            let mut text = render_text(&report, color);
+            if let Some(at) = &cluster_at {
+                text = text.replacen("\n\n", &format!("\n{at}\n\n"), 1);
+            }
+            super::output::print(&text)?;
         }
     }
     super::render::report_problems(&desired);

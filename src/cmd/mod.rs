@@ -5,6 +5,7 @@ pub mod demo;
 pub mod diff;
 pub mod health;
 pub mod history;
+pub mod log;
 pub mod output;
 pub mod render;
 pub mod sync;

@@ -122,7 +122,17 @@ async fn run_flow(
         return Ok(code);
     }
     let hooks = sync::hooks_to_run(&prepared, flags.hooks);
-    let outcome = sync::apply(ctx, plan, handles, &hooks, revert, &mut print_event).await;
+    let synced = prepared.synced();
+    let outcome = sync::apply(
+        ctx,
+        plan,
+        handles,
+        &hooks,
+        revert,
+        Some(&synced),
+        &mut print_event,
+    )
+    .await;
     if let Some(why) = &outcome.refused {
         eprintln!("kdrift: {why}");
         return Ok(2);

@@ -21,7 +21,9 @@ pub async fn run(
 /// Opens the TUI on the app of `ctx` (its gateway decides whether it may mutate).
 pub async fn open(ctx: Context, config: Config) -> anyhow::Result<ExitCode> {
     let app = crate::git::App::open(&ctx.spec)?;
-    let head = app.resolve("HEAD")?.to_hex_with_len(7).to_string();
+    let head_id = app.resolve("HEAD")?;
+    let full_head = head_id.to_string();
+    let head = head_id.to_hex_with_len(7).to_string();
     let mut state = AppState::new(
         ctx.conn.context.clone(),
         ctx.conn.server.clone(),
@@ -32,6 +34,13 @@ pub async fn open(ctx: Context, config: Config) -> anyhow::Result<ExitCode> {
     );
     drop(app);
     state.data.readonly = ctx.gateway.readonly;
+    // Which commit the cluster runs, from the record any session wrote.
+    if let Ok(Some(record)) = crate::ops::record::read(&ctx).await
+        && let Some(live) = &record.live_commit
+        && *live != full_head
+    {
+        state.data.cluster_at = Some(live[..live.len().min(7)].to_string());
+    }
     state.logs.buffer_lines = config.log_buffer_lines;
     state.logs.tail_lines = config.log_tail_lines;
     crate::app::run::run(ctx, state, config).await?;

@@ -1,6 +1,7 @@
 //! Pure domain logic: no I/O, no clients, no terminal.
 
 pub mod appfile;
+pub mod applyset;
 pub mod desired;
 pub mod diff;
 pub mod drift;

@@ -43,8 +43,9 @@ pub fn sanitize(raw: &str) -> String {
     if s.is_empty() { "app".into() } else { s }
 }
 
-/// A copy of a desired object carrying the tracking label for `app`.
-pub fn with_tracking(content: &Value, app: &str) -> Value {
+/// A copy of a desired object carrying the tracking label for `app` and the ApplySet
+/// membership label of its set.
+pub fn with_tracking(content: &Value, app: &str, applyset: &str) -> Value {
     let mut out = content.clone();
     if let Some(meta) = out.get_mut("metadata").and_then(Value::as_object_mut) {
         let labels = meta
@@ -55,6 +56,10 @@ pub fn with_tracking(content: &Value, app: &str) -> Value {
         }
         if let Some(map) = labels.as_object_mut() {
             map.insert(TRACKING_LABEL.into(), Value::String(app.into()));
+            map.insert(
+                super::applyset::PART_OF_LABEL.into(),
+                Value::String(applyset.into()),
+            );
         }
     }
     out
@@ -87,7 +92,11 @@ mod tests {
     #[test]
     fn tracking_label_is_added_and_read() {
         let obj = json!({"metadata": {"name": "a"}});
-        let tracked = with_tracking(&obj, "demo");
+        let tracked = with_tracking(&obj, "demo", "applyset-x-v1");
+        assert_eq!(
+            tracked["metadata"]["labels"][crate::model::applyset::PART_OF_LABEL],
+            "applyset-x-v1"
+        );
         assert!(is_tracked(&tracked, "demo"));
         assert!(!is_tracked(&tracked, "other"));
         assert!(!is_tracked(&obj, "demo"));

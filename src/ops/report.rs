@@ -83,6 +83,9 @@ pub fn summary(plan: &Plan, outcome: &Outcome) -> Summary {
     if let Some(reason) = &outcome.sync.prune_skipped {
         text.push_str(&format!("\n{reason}"));
     }
+    if let Some(why) = &outcome.record_error {
+        text.push_str(&format!("\nThe sync record was not written: {why}"));
+    }
     let failed: Vec<String> = outcome
         .sync
         .failed()

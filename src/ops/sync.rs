@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use super::Context;
+pub use super::record::Synced;
 use crate::cluster::drift::{Handle, compute};
 use crate::cluster::sync::{ItemResult, SyncOutcome, execute};
 use crate::git::App;
@@ -67,6 +68,17 @@ pub struct Prepared {
     pub plan: Plan,
     pub handles: HashMap<ObjectKey, Handle>,
     pub against_head: Option<ObjectChanges>,
+}
+
+impl Prepared {
+    /// What the record keeps of this plan's sync.
+    pub fn synced(&self) -> Synced {
+        Synced {
+            commit: self.commit.clone(),
+            mode: self.mode,
+            desired: self.desired.objects.keys().cloned().collect(),
+        }
+    }
 }
 
 /// Why there is no plan.
@@ -179,6 +191,8 @@ pub struct Outcome {
     /// What became of the revert commit, when one was asked for: what was written, or why
     /// nothing was.
     pub revert: Option<Result<String, String>>,
+    /// Why the sync record (the ApplySet parent) could not be written, if it could not.
+    pub record_error: Option<String>,
 }
 
 impl Outcome {
@@ -196,6 +210,7 @@ pub async fn apply(
     handles: &HashMap<ObjectKey, Handle>,
     hooks: &[Hook],
     revert: Option<RevertRequest>,
+    synced: Option<&Synced>,
     events: Events<'_>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
@@ -208,6 +223,12 @@ pub async fn apply(
     let mut outcome = apply_plan(ctx, plan, handles, outcome, &mut *events).await;
     if outcome.complete() {
         run_hooks(ctx, hooks, Phase::After, &mut outcome, &mut *events).await;
+    }
+    if let Some(synced) = synced
+        && outcome.refused.is_none()
+        && let Err(e) = super::record::write(ctx, synced, &outcome).await
+    {
+        outcome.record_error = Some(e);
     }
     if let Some(request) = revert {
         outcome.revert = Some(if outcome.complete() {

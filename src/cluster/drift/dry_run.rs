@@ -55,7 +55,7 @@ pub(super) async fn assess_target(
     cache: &DryRunCache,
 ) -> ObjectReport {
     let key = t.manifest.id.key();
-    let body = with_tracking(&t.manifest.content, &opts.app);
+    let body = with_tracking(&t.manifest.content, &opts.app, &opts.applyset);
     let rv = live
         .as_ref()
         .and_then(|l| l.pointer("/metadata/resourceVersion"))
