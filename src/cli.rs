@@ -80,6 +80,12 @@ pub enum Command {
     /// Sync the desired state as of an older commit (same plan, dry-run, confirmation and
     /// safety as sync), optionally writing a revert commit on a branch for review.
     Rollback(RollbackArgs),
+    /// Every app of the repository (kustomizations, charts, jsonnet apps and directories of
+    /// manifests that no other app uses): source, objects, sync summary, health, the live
+    /// commit and how far behind HEAD it is, the last change. Drifted and unhealthy first.
+    ///
+    /// Exit code 0 when every app is in sync, 1 otherwise, 2 on error.
+    Apps(AppsArgs),
     /// The app's sync record: which commit the cluster runs and the last syncs (who, when,
     /// what), from its ApplySet parent in the cluster.
     Log(LogArgs),
@@ -88,6 +94,15 @@ pub enum Command {
     /// The demo: a local control plane (built on first use), a demo GitOps repository with a
     /// real history, an older commit synced, live changes made by hand, and the TUI on it.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AppsArgs {
+    /// How to read the apps (`--path` is ignored: every app is listed).
+    #[command(flatten)]
+    pub app: AppArgs,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
 }
 
 #[derive(Debug, Args)]

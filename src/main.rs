@@ -96,6 +96,11 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let conn = Connection::open(&options).await?;
             kdrift::cmd::sync::rollback(&conn, args, &settings).await
         }
+        Some(Command::Apps(args)) => {
+            let settings = settings(args.app.namespace.as_deref());
+            let conn = Connection::open(&options).await?;
+            kdrift::cmd::apps::run(&conn, args, &settings).await
+        }
         Some(Command::Log(args)) => {
             let settings = settings(args.app.namespace.as_deref());
             let conn = Connection::open(&options).await?;

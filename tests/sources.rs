@@ -469,3 +469,80 @@ fn a_chart_without_helm_says_what_to_install_not_a_flood_of_yaml_errors() {
         "{t}"
     );
 }
+
+#[tokio::test]
+async fn apps_lists_each_app_once_and_a_sync_shows_in_its_row() {
+    let ns = common::unique_name("apps");
+    let repo = TestRepo::new();
+    repo.write(
+        "plain/namespace.yaml",
+        &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
+    );
+    repo.write(
+        "plain/settings.yaml",
+        &common::repo::config_map("settings", "a", "1"),
+    );
+    // A nested directory belongs to the plain app above it.
+    repo.write(
+        "plain/nested/more.yaml",
+        &common::repo::config_map("more", "b", "2"),
+    );
+    repo.write("base/kustomization.yaml", "resources:\n- cm.yaml\n");
+    repo.write(
+        "base/cm.yaml",
+        &common::repo::config_map("base-cm", "c", "3"),
+    );
+    repo.write(
+        "overlays/dev/kustomization.yaml",
+        "resources:\n- ../../base\nnamePrefix: dev-\n",
+    );
+    repo.write("docs/README.md", "# not an app\n");
+    let head = repo.commit("two apps and a base");
+
+    let apps = |repo: &TestRepo| {
+        let out = kdrift(repo, &["apps", "-n", &ns, "-o", "json"]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+    };
+    let doc = apps(&repo);
+    let listed: Vec<(String, String)> = doc["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .map(|a| {
+            (
+                a["path"].as_str().unwrap_or("").to_string(),
+                a["kind"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            ("overlays/dev".to_string(), "kustomize".to_string()),
+            ("plain".to_string(), "plain".to_string())
+        ],
+        "{doc}"
+    );
+    let plain = |doc: &serde_json::Value| {
+        doc["apps"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["path"] == "plain").cloned())
+            .expect("the plain app")
+    };
+    assert_eq!(plain(&doc)["objects"], 3);
+    assert!(plain(&doc)["live_commit"].is_null());
+
+    let out = kdrift(&repo, &["sync", "--yes", "--path", "plain", "-n", &ns]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doc = apps(&repo);
+    let row = plain(&doc);
+    assert_eq!(row["summary"]["Synced"], 3, "{row}");
+    assert_eq!(row["live_commit"], head.as_str(), "{row}");
+    assert_eq!(row["behind"], 0, "{row}");
+    // Drifted apps come first: the kustomize app was never synced.
+    assert_eq!(doc["apps"][0]["path"], "overlays/dev", "{doc}");
+    cleanup(&ns).await;
+}

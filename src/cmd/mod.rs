@@ -1,6 +1,7 @@
 //! Headless subcommands, thin over `model`, `git` and `cluster`.
 
 pub mod app;
+pub mod apps;
 pub mod demo;
 pub mod diff;
 pub mod health;

@@ -2,6 +2,7 @@
 //! the working tree untouched), the working tree on request, kustomize, and history.
 
 pub mod app;
+pub mod apps;
 pub mod error;
 pub mod files;
 pub mod helm;
