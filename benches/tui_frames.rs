@@ -51,6 +51,7 @@ fn big_drift(n: usize) -> DriftReport {
         app: "bench".into(),
         objects,
         handles: Default::default(),
+        load_errors: Vec::new(),
     }
 }
 

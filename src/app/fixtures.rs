@@ -202,6 +202,7 @@ pub fn drift() -> DriftReport {
         app: "shop".into(),
         objects,
         handles: HashMap::new(),
+        load_errors: Vec::new(),
     }
 }
 

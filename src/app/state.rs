@@ -72,21 +72,30 @@ impl AppState {
 
     /// Recomputes the visible tree rows, keeping the selection on the same node.
     pub fn rebuild(&mut self) {
-        let selected = self.tree.rows.get(self.tree.selected).map(|r| r.id.clone());
+        // A row that vanished for a while (its Git side still loading) gets the selection
+        // back when it returns.
+        let selected = self
+            .tree
+            .awaited
+            .take()
+            .or_else(|| self.tree.rows.get(self.tree.selected).map(|r| r.id.clone()));
         self.tree.rows = build_rows(&TreeInputs {
             context: &self.data.context,
             app_name: &self.data.app_name,
             app_path: &self.data.app_path,
             health: self.data.health.as_ref(),
-            drift: self.data.drift.as_ref(),
-            drift_error: self.data.drift_error.as_deref(),
+            // The Git side picked in the history pane drives the whole tree.
+            drift: self.active_drift(),
+            drift_error: self.active_drift_error(),
             pods: &self.data.pods,
             filter: &self.tree.filter,
             expanded: &self.tree.expanded,
             collapsed: &self.tree.collapsed,
         });
-        if let Some(i) = selected.and_then(|id| self.tree.rows.iter().position(|r| r.id == id)) {
-            self.tree.selected = i;
+        match selected.map(|id| (self.tree.rows.iter().position(|r| r.id == id), id)) {
+            Some((Some(i), _)) => self.tree.selected = i,
+            Some((None, id)) if self.active_drift().is_none() => self.tree.awaited = Some(id),
+            _ => {}
         }
         self.tree.selected = self
             .tree

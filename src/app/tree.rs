@@ -27,6 +27,8 @@ pub enum NodeId {
     Object(ObjectKey),
     /// A pod of a workload: (namespace, name).
     Pod(String, String),
+    /// A file of the desired state that failed to load (its index in the report).
+    LoadError(usize),
 }
 
 impl NodeId {
@@ -267,9 +269,21 @@ fn app(b: &mut Builder<'_>) {
         .iter()
         .filter(|o| o.status != SyncStatus::Synced)
         .count();
-    let summary = Badge::Muted(format!("{} objects, {out} not synced", objects.len()));
-    if !b.push(NodeId::App, 1, label, vec![summary], true) {
+    let mut summary = format!("{} objects, {out} not synced", objects.len());
+    if !report.load_errors.is_empty() {
+        summary.push_str(&format!(", {} load error(s)", report.load_errors.len()));
+    }
+    if !b.push(NodeId::App, 1, label, vec![Badge::Muted(summary)], true) {
         return;
+    }
+    for (i, e) in report.load_errors.iter().enumerate() {
+        b.push(
+            NodeId::LoadError(i),
+            2,
+            crate::model::logs::clean(&e.to_string()),
+            vec![Badge::Health(Health::Degraded)],
+            false,
+        );
     }
     let mut by_ns: BTreeMap<String, BTreeMap<String, Vec<&ObjectReport>>> = BTreeMap::new();
     for o in objects {

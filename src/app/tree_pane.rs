@@ -13,10 +13,14 @@ pub struct TreePane {
     pub collapsed: std::collections::HashSet<NodeId>,
     pub filter: String,
     pub filter_editing: bool,
+    /// The selected row while it is away (the Git side's drift is still coming).
+    pub awaited: Option<NodeId>,
 }
 
 impl TreePane {
     pub fn move_by(&mut self, delta: isize) {
+        // The user moved on: a row still away no longer wants the selection back.
+        self.awaited = None;
         let max = self.rows.len().saturating_sub(1) as isize;
         self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
     }

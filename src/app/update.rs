@@ -186,7 +186,12 @@ fn move_selection(state: &mut AppState, delta: isize) -> Vec<Command> {
 
 fn expand(state: &mut AppState, action: Action) -> Vec<Command> {
     match state.mode.focus {
-        Pane::History if action == Action::Expand => return state.history.toggle_pick(),
+        Pane::History if action == Action::Expand => {
+            let commands = state.history.toggle_pick();
+            // The picked Git side drives the tree: its badges until its drift comes.
+            state.rebuild();
+            return commands;
+        }
         Pane::Tree => {
             let collapse = match action {
                 Action::Left => Some(true),
@@ -211,9 +216,7 @@ fn next_out_of_sync(state: &mut AppState) {
     let status_of = |id: &NodeId| -> Option<SyncStatus> {
         let NodeId::Object(key) = id else { return None };
         state
-            .data
-            .drift
-            .as_ref()?
+            .active_drift()?
             .objects
             .iter()
             .find(|o| &o.key == key)

@@ -25,6 +25,16 @@ pub fn diff_text(state: &AppState) -> String {
             node_text(state, name)
         }
         NodeId::Pod(namespace, name) => pod_text(state, namespace, name),
+        NodeId::LoadError(i) => state
+            .active_drift()
+            .and_then(|d| d.load_errors.get(*i))
+            .map(|e| {
+                format!(
+                    "# {}\n# this file of the desired state did not load; the rest of the app is judged without it, and a sync refuses until it is fixed\n",
+                    crate::model::logs::clean(&e.to_string())
+                )
+            })
+            .unwrap_or_default(),
         NodeId::ControlPlane => state
             .data
             .health

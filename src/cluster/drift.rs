@@ -54,6 +54,9 @@ pub struct DriftReport {
     /// tracked one: what a sync acts on.
     #[serde(skip)]
     pub handles: HashMap<ObjectKey, Handle>,
+    /// Files of the desired state that failed to load (the rest is judged).
+    #[serde(skip)]
+    pub load_errors: Vec<crate::model::manifest::LoadError>,
 }
 
 /// What a sync needs to act on one object.
@@ -97,6 +100,8 @@ pub struct Session {
     /// Objects judged before any watch (their kind is not served).
     unresolved: Vec<ObjectReport>,
     watches: HashMap<WatchId, LiveWatch>,
+    /// The desired state's load errors, carried to every report.
+    load_errors: Vec<crate::model::manifest::LoadError>,
 }
 
 impl Session {
@@ -199,6 +204,7 @@ impl Session {
             targets,
             unresolved: reports,
             watches,
+            load_errors: desired.errors.clone(),
         })
     }
 
@@ -326,6 +332,7 @@ impl Session {
             app: opts.app.clone(),
             objects: reports,
             handles,
+            load_errors: self.load_errors.clone(),
         }
     }
 }

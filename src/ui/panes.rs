@@ -265,7 +265,8 @@ pub fn diff(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
 // split into segments (context, counts, live, hints).
 pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
     let bar = Style::default().bg(theme.status_bg).fg(theme.text);
-    let count = |s: SyncStatus| state.data.drift.as_ref().map(|d| d.count(s)).unwrap_or(0);
+    // The counts of the Git side shown: HEAD's, or the commit picked in the history.
+    let count = |s: SyncStatus| state.active_drift().map(|d| d.count(s)).unwrap_or(0);
     let mut revision = match &state.history.selected_commit {
         Some(c) => format!("Git {} (selected)", &c[..c.len().min(7)]),
         None => format!("Git HEAD {}", state.data.head),
@@ -304,6 +305,22 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
         first.push(Span::styled(
             format!(" {label} {}", count(s)),
             bar.fg(sync_color(s, theme)),
+        ));
+    }
+    if count(SyncStatus::Unknown) > 0 {
+        first.push(Span::styled(
+            format!(" Unknown {}", count(SyncStatus::Unknown)),
+            bar.fg(sync_color(SyncStatus::Unknown, theme)),
+        ));
+    }
+    if let Some(errors) = state
+        .active_drift()
+        .map(|d| d.load_errors.len())
+        .filter(|n| *n > 0)
+    {
+        first.push(Span::styled(
+            format!(" │ {errors} load error(s)"),
+            bar.fg(theme.degraded),
         ));
     }
     first.push(Span::styled(
