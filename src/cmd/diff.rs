@@ -13,7 +13,6 @@ use crate::git::App;
 use crate::model::diff::colorize;
 use crate::model::drift::{Lens, ObjectReport, SyncStatus};
 use crate::model::manifest::LoadError;
-use crate::model::tracking::app_name;
 
 /// Version of the JSON document `kdrift diff --output json` prints.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -41,20 +40,7 @@ struct DiffDoc<'a> {
     cluster_at: Option<&'a str>,
 }
 
-/// The app name for the tracking label: explicit, or repository directory plus path.
-pub fn default_app_name(app: &App, explicit: Option<&str>) -> String {
-    match explicit {
-        Some(name) => crate::model::tracking::sanitize(name),
-        None => {
-            let dir = app
-                .root
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "app".into());
-            app_name(&dir, &app.path)
-        }
-    }
-}
+pub use crate::ops::context::default_app_name;
 
 pub async fn run(
     conn: &Connection,

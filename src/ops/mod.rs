@@ -1,6 +1,8 @@
 //! The flows every front end runs (headless commands, the TUI, the demo), once: plan,
 //! apply, prune, rollback and its revert commit, with their safety rules.
 
+pub mod apps;
+pub mod context;
 pub mod record;
 pub mod report;
 pub mod sync;
