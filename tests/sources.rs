@@ -546,3 +546,41 @@ async fn apps_lists_each_app_once_and_a_sync_shows_in_its_row() {
     assert_eq!(doc["apps"][0]["path"], "overlays/dev", "{doc}");
     cleanup(&ns).await;
 }
+
+#[test]
+fn nothing_outside_the_repository_is_read_and_a_symlink_loop_is_an_error() {
+    let repo = TestRepo::new();
+    // kustomize: a referenced file that is a loop of symlinks.
+    repo.write("loop/kustomization.yaml", "resources:\n- a.yaml\n");
+    repo.symlink("loop/a.yaml", "b.yaml");
+    repo.symlink("loop/b.yaml", "a.yaml");
+    // Helm: a value file outside the repository.
+    repo.write(
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    );
+    repo.write(
+        "charts/web/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n",
+    );
+    repo.write(
+        "charts/web/.kdrift.yaml",
+        "helm:\n  valueFiles: [/etc/hostname]\n",
+    );
+    // jsonnet: an import past the repository's root.
+    repo.write(
+        "apps/j/main.jsonnet",
+        "{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { h: importstr '../../../../../../../../etc/hostname' } }\n",
+    );
+    repo.commit("three ways out");
+    for (path, expect) in [
+        ("loop", "more than 40 symlinks"),
+        ("charts/web", "points outside the repository; refused"),
+        ("apps/j", "imports files outside the repository"),
+    ] {
+        let out = kdrift(&repo, &["render", "--path", path]);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{path}: {t}");
+        assert!(t.contains(expect), "{path}: {t}");
+    }
+}

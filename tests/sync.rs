@@ -796,3 +796,33 @@ async fn the_sync_record_is_an_applyset_any_process_reads() {
     assert_eq!(doc["record"]["history"][0]["user"], me.as_str());
     case.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_sync_that_leaves_an_object_alone_does_not_move_the_live_commit() {
+    let case = Case::new("record-partial");
+    case.repo
+        .write("app/settings.yaml", &config_map("settings", "a", "1"));
+    let first = case.repo.commit("first");
+    assert_eq!(case.sync(&[]).0, 0);
+    // Another applier takes the key over; Git then changes it: a conflict, left alone.
+    Api::<ConfigMap>::namespaced(case.client().await, &case.ns)
+        .patch(
+            "settings",
+            &PatchParams::apply("other-applier").force(),
+            &Patch::Apply(json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "settings"}, "data": {"a": "theirs"}})),
+        )
+        .await
+        .expect("another applier");
+    case.repo
+        .write("app/settings.yaml", &config_map("settings", "a", "2"));
+    let second = case.repo.commit("second");
+    let (code, text) = case.sync(&[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("conflict"), "{text}");
+    let log = case.kdrift(&["log", "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&log.stdout).expect("log json");
+    assert_eq!(doc["record"]["live_commit"], first.as_str(), "{doc}");
+    assert_ne!(doc["record"]["live_commit"], second.as_str());
+    case.cleanup().await;
+}

@@ -5,7 +5,7 @@
 use super::msg::{Command, Msg};
 use super::state::{AppState, Pane, Popup, PopupKind, Stage};
 use crate::config::keymap::Action;
-use crate::model::plan::{Gateway, Mutation};
+use crate::model::plan::{Action as PlanAction, Gateway, Mutation};
 use crate::ops::sync::{self, Event, Outcome};
 
 /// Opens a popup for a sync (of the selected object or the app) or a rollback.
@@ -192,6 +192,8 @@ fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Com
         None => {}
     }
     let complete = outcome.complete();
+    let left_alone = plan.count(PlanAction::Conflict) + plan.count(PlanAction::Error);
+    let at_commit = crate::ops::record::at_commit(&outcome, left_alone);
     let results = outcome.sync.results;
     p.stage = match outcome.refused {
         Some(why) => Stage::Refused(why),
@@ -204,10 +206,12 @@ fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Com
             Stage::Done(results, text)
         }
     };
-    // Only a rollback that applied completely puts the cluster at its commit.
-    match (&p.kind, complete) {
+    // Only a rollback that applied completely, nothing left alone, puts the cluster at
+    // its commit (and a rollback to HEAD is no longer "not HEAD").
+    match (&p.kind, at_commit) {
         (PopupKind::Rollback { commit }, true) => {
-            state.data.cluster_at = Some(commit[..commit.len().min(7)].to_string())
+            let short = crate::model::applyset::short(commit);
+            state.data.cluster_at = (short != state.data.head).then_some(short);
         }
         (PopupKind::Sync { only: None }, true) => state.data.cluster_at = None,
         _ => {}

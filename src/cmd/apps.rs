@@ -36,11 +36,17 @@ fn render_text(rows: &[AppRow]) -> String {
             None => "?".into(),
         };
         let live = match (&r.live_commit, r.behind) {
-            (Some(l), Some(0)) => format!("{} (HEAD)", &l[..l.len().min(7)]),
-            (Some(l), Some(n)) => format!("{} ({n} behind HEAD)", &l[..l.len().min(7)]),
+            (Some(l), Some(0)) => format!(
+                "{} (HEAD)",
+                crate::model::logs::clean(&crate::model::applyset::short(l))
+            ),
+            (Some(l), Some(n)) => format!(
+                "{} ({n} behind HEAD)",
+                crate::model::logs::clean(&crate::model::applyset::short(l))
+            ),
             (Some(l), None) => format!(
                 "{} (not in the last {BEHIND_LIMIT} commits)",
-                &l[..l.len().min(7)]
+                crate::model::logs::clean(&crate::model::applyset::short(l))
             ),
             (None, _) => "not synced by kdrift".into(),
         };

@@ -95,7 +95,10 @@ pub fn render_text(entries: &[HistoryEntry], live: Option<&str>) -> String {
         };
         out.push_str(&format!(
             "{} {} {} {}{badge}\n",
-            c.short, when, c.author, c.subject
+            c.short,
+            when,
+            crate::model::logs::clean(&c.author),
+            crate::model::logs::clean(&c.subject)
         ));
         match (&e.changes, &e.error) {
             (Some(changes), _) => {

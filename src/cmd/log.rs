@@ -52,8 +52,8 @@ pub async fn run(
     Ok(if record.is_some() { 0 } else { 1 })
 }
 
-fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(7)]
+fn short(commit: &str) -> String {
+    clean(&crate::model::applyset::short(commit))
 }
 
 pub fn render_text(app: &str, parent: &str, record: Option<&Record>) -> String {
@@ -64,8 +64,11 @@ pub fn render_text(app: &str, parent: &str, record: Option<&Record>) -> String {
     };
     let mut out = format!(
         "App {app} ({parent}, ApplySet {})\nlive commit: {}",
-        r.id,
-        r.live_commit.as_deref().map(short).unwrap_or("none")
+        clean(&r.id),
+        r.live_commit
+            .as_deref()
+            .map(short)
+            .unwrap_or_else(|| "none".into())
     );
     if let Some(p) = &r.previous_commit {
         out.push_str(&format!(" (before it: {})", short(p)));
@@ -75,7 +78,7 @@ pub fn render_text(app: &str, parent: &str, record: Option<&Record>) -> String {
         out.push_str(&format!(
             "{}  {:<8} {}  by {}: {} created, {} updated, {} pruned",
             clean(&e.time),
-            e.mode,
+            clean(&e.mode),
             short(&e.commit),
             clean(&e.user),
             e.created,

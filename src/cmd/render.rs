@@ -111,6 +111,6 @@ pub fn report_problems(set: &DesiredSet) {
         eprintln!("kdrift: error: {e}");
     }
     for note in &set.notes {
-        eprintln!("kdrift: note: {note}");
+        eprintln!("kdrift: note: {}", crate::model::logs::clean(note));
     }
 }

@@ -39,7 +39,9 @@ pub async fn open(ctx: Context, config: Config) -> anyhow::Result<ExitCode> {
         && let Some(live) = &record.live_commit
         && *live != full_head
     {
-        state.data.cluster_at = Some(live[..live.len().min(7)].to_string());
+        state.data.cluster_at = Some(crate::model::logs::clean(&crate::model::applyset::short(
+            live,
+        )));
     }
     state.logs.buffer_lines = config.log_buffer_lines;
     state.logs.tail_lines = config.log_tail_lines;

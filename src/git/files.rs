@@ -10,6 +10,7 @@ use gix::objs::tree::EntryKind;
 
 use super::GitError;
 use super::tree::{files_under, resolve_link};
+use crate::model::logs::clean;
 
 pub type Entry = (ObjectId, EntryKind);
 
@@ -51,6 +52,17 @@ impl CommitFiles<'_> {
 
     /// A file's bytes (a symlink is followed inside the repository); `None` when absent.
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        self.read_following(path, 0)
+    }
+
+    fn read_following(&self, path: &str, depth: usize) -> Result<Option<Vec<u8>>, GitError> {
+        const MAX_LINKS: usize = 40;
+        if depth > MAX_LINKS {
+            return Err(GitError::Source(format!(
+                "{}: more than {MAX_LINKS} symlinks in a row (a loop?); refused",
+                clean(path)
+            )));
+        }
         let Some((id, kind)) = self.entry(path)? else {
             return Ok(None);
         };
@@ -67,9 +79,11 @@ impl CommitFiles<'_> {
             EntryKind::Link => {
                 let target = String::from_utf8_lossy(&blob(id)?).into_owned();
                 match resolve_link(path, &target) {
-                    Some(resolved) if resolved != path => self.read(&resolved),
+                    Some(resolved) if resolved != path => self.read_following(&resolved, depth + 1),
                     _ => Err(GitError::Source(format!(
-                        "symlink {path} -> {target} points outside the repository; refused"
+                        "symlink {} -> {} points outside the repository; refused",
+                        clean(path),
+                        clean(&target)
                     ))),
                 }
             }
@@ -94,31 +108,28 @@ impl CommitFiles<'_> {
         Ok(())
     }
 
+    /// Writes one file under `dest`. A symlink is written as the file it points to inside
+    /// the repository, never as a link: the renderer cannot follow it out of the export.
     fn write_file(&self, path: &str, entry: Entry, dest: &Path) -> Result<(), GitError> {
         let target = dest.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(GitError::read)?;
         }
-        let data = self
-            .repo
-            .find_blob(entry.0)
-            .map_err(|e| GitError::Source(format!("cannot read {path}: {e}")))?
-            .data
-            .clone();
-        match entry.1 {
-            EntryKind::Link => {
-                let link = String::from_utf8_lossy(&data).into_owned();
-                if resolve_link(path, &link).is_none() {
-                    return Err(GitError::Source(format!(
-                        "symlink {path} -> {link} points outside the repository; refused"
-                    )));
-                }
-                std::os::unix::fs::symlink(&link, &target).map_err(GitError::read)
-            }
-            EntryKind::Blob | EntryKind::BlobExecutable => {
-                std::fs::write(&target, &data).map_err(GitError::read)
-            }
-            _ => Ok(()),
-        }
+        let data = match entry.1 {
+            EntryKind::Blob | EntryKind::BlobExecutable => self
+                .repo
+                .find_blob(entry.0)
+                .map_err(|e| GitError::Source(format!("cannot read {}: {e}", clean(path))))?
+                .data
+                .clone(),
+            EntryKind::Link => self.read(path)?.ok_or_else(|| {
+                GitError::Source(format!(
+                    "symlink {} points at no file of this commit (a directory or nothing); refused",
+                    clean(path)
+                ))
+            })?,
+            _ => return Ok(()),
+        };
+        std::fs::write(&target, &data).map_err(GitError::read)
     }
 }

@@ -53,11 +53,37 @@ pub fn release_name(tool: &Tool, options: &HelmOptions, path: &str) -> String {
         })
 }
 
+/// Value files (relative to the chart) as paths under `root`; one that leaves the
+/// repository is refused, never read from the host.
+fn value_files(
+    tool: &Tool,
+    options: &HelmOptions,
+    root: &Path,
+    path: &str,
+) -> Result<Vec<PathBuf>, GitError> {
+    options
+        .value_files
+        .iter()
+        .chain(&tool.values)
+        .map(|vf| {
+            crate::model::source::join_relative(path, vf)
+                .filter(|_| !vf.starts_with('/'))
+                .map(|p| root.join(p))
+                .ok_or_else(|| {
+                    GitError::Source(format!(
+                        "value file {:?} of {path} points outside the repository; refused",
+                        crate::model::logs::clean(vf)
+                    ))
+                })
+        })
+        .collect()
+}
+
 fn template_command(
     helm: &Path,
     tool: &Tool,
     options: &HelmOptions,
-    chart_dir: &Path,
+    (chart_dir, values): (&Path, &[PathBuf]),
     path: &str,
     namespace: &str,
 ) -> Command {
@@ -67,8 +93,8 @@ fn template_command(
         .arg(chart_dir)
         .arg("--namespace")
         .arg(namespace);
-    for vf in options.value_files.iter().chain(&tool.values) {
-        cmd.arg("--values").arg(chart_dir.join(vf));
+    for vf in values {
+        cmd.arg("--values").arg(vf);
     }
     for (k, v) in &options.set {
         cmd.arg("--set").arg(format!("{k}={v}"));
@@ -184,14 +210,16 @@ fn missing_dependencies(chart_dir: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Renders the chart at `chart_dir` (the export, or the working tree).
+/// Renders the chart at `app_path` under `root` (the export, or the working tree).
 pub fn render(
     tool: &Tool,
     options: &HelmOptions,
-    chart_dir: &Path,
+    root: &Path,
     app_path: &str,
     opts: &LoadOptions,
 ) -> Result<DesiredSet, GitError> {
+    let chart_dir = &root.join(app_path);
+    let values = value_files(tool, options, root, app_path)?;
     let helm = program(tool.program.as_deref()).ok_or_else(|| {
         GitError::Source(format!(
             "{app_path} is a Helm chart (Chart.yaml), and rendering it needs `helm`: install Helm 3.8 or newer (https://helm.sh/docs/intro/install/) or name it with KDRIFT_HELM"
@@ -223,7 +251,14 @@ pub fn render(
             .map_err(GitError::Source)?;
     }
     let run = || {
-        let cmd = template_command(&helm, tool, options, chart_dir, app_path, &opts.namespace);
+        let cmd = template_command(
+            &helm,
+            tool,
+            options,
+            (chart_dir, &values),
+            app_path,
+            &opts.namespace,
+        );
         run_tool(cmd, timeout, &label)
             .map(|out| String::from_utf8_lossy(&out).into_owned())
             .map_err(GitError::Source)

@@ -27,6 +27,9 @@ pub struct Inputs {
     pub app_file: AppFile,
     /// Problems found on the way (a bad app file, a reference leaving the repository).
     pub problems: Vec<LoadError>,
+    /// Files the source would read from outside the repository (absolute, or `..` past
+    /// the root): the renderer is not run.
+    pub escapes: Vec<String>,
 }
 
 /// What to compare between two commits: each input path with what is there.
@@ -58,6 +61,7 @@ impl Inputs {
             remote: Vec::new(),
             app_file: AppFile::default(),
             problems: Vec::new(),
+            escapes: Vec::new(),
         };
         if !matches!(files.entry(path)?, Some((_, EntryKind::Tree))) {
             return Ok(inputs);
@@ -178,8 +182,11 @@ impl Inputs {
     /// outside it, recursively.
     fn jsonnet(&mut self, files: &CommitFiles<'_>, path: &str) -> Result<(), GitError> {
         for lib in self.app_file.jsonnet.libs.clone() {
-            if let Some(p) = join_relative(path, &lib) {
-                self.paths.insert(p);
+            match join_relative(path, &lib).filter(|_| !lib.starts_with('/')) {
+                Some(p) => {
+                    self.paths.insert(p);
+                }
+                None => self.escapes.push(lib),
             }
         }
         let Some((tree, _)) = files.entry(path)? else {
@@ -200,7 +207,9 @@ impl Inputs {
             };
             let dir = file.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
             for import in jsonnet_imports(&String::from_utf8_lossy(&bytes)) {
-                let Some(p) = join_relative(dir, &import) else {
+                let Some(p) = join_relative(dir, &import).filter(|_| !import.starts_with('/'))
+                else {
+                    self.escapes.push(format!("{file}: {import}"));
                     continue;
                 };
                 if files.entry(&p)?.is_some() {

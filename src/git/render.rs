@@ -43,15 +43,20 @@ pub fn render_commit(
         }
         SourceKind::Helm => {
             let tmp = export_dir(inputs, files)?;
-            helm::render(
-                &tools.helm,
-                &inputs.app_file.helm,
-                &tmp.path().join(path),
-                path,
-                opts,
-            )?
+            helm::render(&tools.helm, &inputs.app_file.helm, tmp.path(), path, opts)?
         }
         SourceKind::Jsonnet => {
+            if !inputs.escapes.is_empty() {
+                let list: Vec<String> = inputs
+                    .escapes
+                    .iter()
+                    .map(|e| crate::model::logs::clean(e))
+                    .collect();
+                return Err(GitError::Source(format!(
+                    "{path} imports files outside the repository ({}); refused: kdrift renders only what is in Git",
+                    list.join(", ")
+                )));
+            }
             let tmp = export_dir(inputs, files)?;
             let dir = tmp.path().join(path);
             jsonnet::render(&tools.jsonnet, &inputs.app_file.jsonnet, &dir, path, opts)?
@@ -92,11 +97,12 @@ fn worktree_app_file(dir: &Path, path: &str) -> Result<AppFile, LoadError> {
 
 /// Renders a kustomize, Helm or jsonnet app in the working tree; `None` for plain ones.
 pub fn render_worktree(
-    dir: &Path,
+    root: &Path,
     path: &str,
     opts: &LoadOptions,
     tools: &Renderers,
 ) -> Result<Option<DesiredSet>, GitError> {
+    let dir = &root.join(path);
     let names: Vec<String> = std::fs::read_dir(dir)
         .map_err(GitError::read)?
         .filter_map(|e| e.ok())
@@ -112,7 +118,7 @@ pub fn render_worktree(
             let output = tools.kustomize.build(dir, path)?;
             kustomize::parse_output(&output, path, opts)
         }
-        SourceKind::Helm => helm::render(&tools.helm, &app_file.helm, dir, path, opts)?,
+        SourceKind::Helm => helm::render(&tools.helm, &app_file.helm, root, path, opts)?,
         SourceKind::Jsonnet => jsonnet::render(&tools.jsonnet, &app_file.jsonnet, dir, path, opts)?,
     };
     set.errors.extend(problem);

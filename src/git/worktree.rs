@@ -21,7 +21,7 @@ pub fn load(
         });
     }
     if dir.is_dir()
-        && let Some(set) = render_worktree(&dir, path, opts, tools)?
+        && let Some(set) = render_worktree(root, path, opts, tools)?
     {
         return Ok(set);
     }

@@ -27,6 +27,12 @@ pub const HISTORY_KEY: &str = "syncs.json";
 /// How many syncs the parent keeps.
 pub const HISTORY_LIMIT: usize = 20;
 
+/// The first seven characters of a commit as a record names it (records are text anyone
+/// may edit: cut by characters, never by bytes).
+pub fn short(commit: &str) -> String {
+    commit.chars().take(7).collect()
+}
+
 /// The parent ConfigMap's name for an app.
 pub fn parent_name(app: &str) -> String {
     let mut name = format!("kdrift-{app}")
@@ -123,6 +129,17 @@ impl Record {
                 .and_then(Value::as_str)
                 .and_then(|s| serde_json::from_str(s).ok())
                 .unwrap_or_default(),
+        }
+    }
+
+    /// The record after a sync that did not put the cluster at its commit (a failure, an
+    /// object left alone, one object synced): the entry is kept, nothing else moves.
+    pub fn after_partial(&self, entry: SyncEntry) -> Record {
+        let mut history = vec![entry];
+        history.extend(self.history.iter().take(HISTORY_LIMIT - 1).cloned());
+        Record {
+            history,
+            ..self.clone()
         }
     }
 

@@ -62,8 +62,38 @@ fn history_of(
         return (None, None);
     };
     let last = page.first().map(|c| (c.short.clone(), c.subject.clone()));
-    let behind = live.and_then(|l| page.iter().position(|c| c.id == l));
+    let behind = live.and_then(|l| behind(app, head, l, &page));
     (last, behind)
+}
+
+/// How many of the commits touching the app come after the live commit, walking first
+/// parents from HEAD (the live commit itself may have touched only another app).
+fn behind(
+    app: &crate::git::App,
+    head: gix::ObjectId,
+    live: &str,
+    touching: &[crate::git::history::CommitSummary],
+) -> Option<usize> {
+    let mut count = 0;
+    let mut at = Some(head);
+    for _ in 0..BEHIND_LIMIT * 5 {
+        let id = at?;
+        let hex = id.to_string();
+        if hex == live {
+            return Some(count);
+        }
+        if touching.iter().any(|c| c.id == hex) {
+            count += 1;
+        }
+        at = app
+            .repo
+            .find_commit(id)
+            .ok()?
+            .parent_ids()
+            .next()
+            .map(|p| p.detach());
+    }
+    None
 }
 
 async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Settings) -> AppRow {

@@ -61,11 +61,24 @@ pub struct Synced {
     pub mode: Mode,
     /// Every object the desired state holds (their kinds go into the inventory).
     pub desired: Vec<ObjectKey>,
+    /// The whole app (not `--only` some objects): only then can it put the cluster at the
+    /// commit.
+    pub whole: bool,
 }
 
 /// Records a sync on the parent, unless it changed nothing and the record already names
 /// its commit (a second sync of the same commit writes nothing). Returns what was said.
-pub async fn write(ctx: &Context, synced: &Synced, outcome: &Outcome) -> Result<bool, String> {
+/// Whether a sync put the cluster at its commit: nothing refused, failed or left alone.
+pub fn at_commit(outcome: &Outcome, left_alone: usize) -> bool {
+    outcome.complete() && left_alone == 0
+}
+
+pub async fn write(
+    ctx: &Context,
+    synced: &Synced,
+    outcome: &Outcome,
+    left_alone: usize,
+) -> Result<bool, String> {
     let results = &outcome.sync.results;
     let done = |a: Action| {
         results
@@ -78,7 +91,8 @@ pub async fn write(ctx: &Context, synced: &Synced, outcome: &Outcome) -> Result<
         done(Action::Update),
         done(Action::Prune),
     );
-    let previous = read(ctx).await.ok().flatten().unwrap_or_default();
+    // An unreadable record is not an empty one: writing over it would lose its history.
+    let previous = read(ctx).await?.unwrap_or_default();
     let wrote = created + updated + pruned > 0;
     if !wrote && previous.live_commit.as_deref() == Some(synced.commit.as_str()) {
         return Ok(false);
@@ -103,10 +117,11 @@ pub async fn write(ctx: &Context, synced: &Synced, outcome: &Outcome) -> Result<
             .collect(),
     };
     let kinds: BTreeSet<String> = synced.desired.iter().map(applyset::group_kind).collect();
-    let mut record = previous.after(entry, kinds);
-    if !outcome.complete() {
-        record.live_commit = previous.live_commit.clone();
-    }
+    let record = if synced.whole && at_commit(outcome, left_alone) {
+        previous.after(entry, kinds)
+    } else {
+        previous.after_partial(entry)
+    };
     let namespaces: BTreeSet<String> = synced
         .desired
         .iter()
@@ -147,11 +162,14 @@ pub fn cluster_at(record: &Record, head: &str) -> Option<String> {
     if live == head {
         return None;
     }
-    let short = &live[..live.len().min(7)];
+    let short = applyset::short(live);
+    let clean = crate::model::logs::clean;
     let how = match record.history.iter().find(|e| e.commit == live) {
-        Some(e) if e.mode == "rollback" => format!(" (rolled back by {} at {})", e.user, e.time),
-        Some(e) => format!(" (synced by {} at {})", e.user, e.time),
+        Some(e) if e.mode == "rollback" => {
+            format!(" (rolled back by {} at {})", clean(&e.user), clean(&e.time))
+        }
+        Some(e) => format!(" (synced by {} at {})", clean(&e.user), clean(&e.time)),
         None => String::new(),
     };
-    Some(format!("cluster at {short}{how}, not HEAD"))
+    Some(format!("cluster at {}{how}, not HEAD", clean(&short)))
 }

@@ -68,6 +68,8 @@ pub struct Prepared {
     pub plan: Plan,
     pub handles: HashMap<ObjectKey, Handle>,
     pub against_head: Option<ObjectChanges>,
+    /// The whole app was planned (no `--only`).
+    pub whole: bool,
 }
 
 impl Prepared {
@@ -77,6 +79,7 @@ impl Prepared {
             commit: self.commit.clone(),
             mode: self.mode,
             desired: self.desired.objects.keys().cloned().collect(),
+            whole: self.whole,
         }
     }
 }
@@ -172,6 +175,7 @@ pub async fn prepare(
         plan,
         handles: report.handles,
         against_head,
+        whole: request.only.is_empty(),
     })
 }
 
@@ -224,14 +228,16 @@ pub async fn apply(
     if outcome.complete() {
         run_hooks(ctx, hooks, Phase::After, &mut outcome, &mut *events).await;
     }
+    let left_alone = plan.count(Action::Conflict) + plan.count(Action::Error);
     if let Some(synced) = synced
         && outcome.refused.is_none()
-        && let Err(e) = super::record::write(ctx, synced, &outcome).await
+        && let Err(e) = super::record::write(ctx, synced, &outcome, left_alone).await
     {
         outcome.record_error = Some(e);
     }
     if let Some(request) = revert {
-        outcome.revert = Some(if outcome.complete() {
+        // The revert commit says Git is at the rollback: only when the cluster is.
+        outcome.revert = Some(if super::record::at_commit(&outcome, left_alone) {
             write_revert(ctx, request).await
         } else {
             Err(format!(

@@ -407,6 +407,7 @@ fn planned(s: &mut AppState, generation: u64, plan: crate::model::plan::Plan) {
         plan,
         handles: Default::default(),
         against_head: None,
+        whole: true,
     };
     update(
         s,

@@ -62,3 +62,15 @@ fn the_record_keeps_the_live_commit_the_one_before_and_a_bounded_history() {
     );
     assert_eq!(parent["metadata"]["annotations"][TOOLING], "kdrift/0.1.0");
 }
+
+#[test]
+fn a_partial_sync_moves_nothing_but_the_history() {
+    let synced = Record::default().after(entry("c1"), BTreeSet::new());
+    let partial = synced.after_partial(entry("c2"));
+    assert_eq!(partial.live_commit.as_deref(), Some("c1"));
+    assert_eq!(partial.previous_commit, None);
+    assert_eq!(partial.synced_at, synced.synced_at);
+    assert_eq!(partial.history.len(), 2);
+    assert_eq!(partial.history[0].commit, "c2");
+    assert_eq!(short("éééééééé"), "ééééééé");
+}
