@@ -296,3 +296,92 @@ fn one_object_repo() -> TestRepo {
     repo.commit("one object");
     repo
 }
+
+#[tokio::test]
+async fn the_apps_overview_lists_the_apps_updates_live_and_opens_one() {
+    let cluster = common::cluster();
+    let ns = common::unique_name("tui-apps");
+    let repo = TestRepo::new();
+    repo.write(
+        "plain/namespace.yaml",
+        &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
+    );
+    repo.write(
+        "plain/settings.yaml",
+        &common::repo::config_map("settings", "a", "1"),
+    );
+    repo.write(
+        "plain/nested/more.yaml",
+        &common::repo::config_map("more", "b", "2"),
+    );
+    repo.write("base/kustomization.yaml", "resources:\n- cm.yaml\n");
+    repo.write(
+        "base/cm.yaml",
+        &common::repo::config_map("base-cm", "c", "3"),
+    );
+    repo.write(
+        "overlays/dev/kustomization.yaml",
+        "resources:\n- ../../base\nnamePrefix: dev-\n",
+    );
+    repo.commit("two apps and a base");
+    let command = format!(
+        "{} --kubeconfig {} --repo {} --namespace {ns}",
+        env!("CARGO_BIN_EXE_kdrift"),
+        cluster.admin_kubeconfig.display(),
+        repo.path().display()
+    );
+    let kustomize = common::built_kubectl();
+    let tui = Tmux::start(
+        &command,
+        &[("KDRIFT_KUSTOMIZE", &kustomize.to_string_lossy())],
+    );
+    let screen = tui.wait_for("the overview with both apps", 60, |s| {
+        s.contains("Apps (2)") && s.contains("overlays/dev") && s.contains("plain ")
+    });
+    assert!(
+        !screen.contains("base "),
+        "a base is part of its overlay:\n{screen}"
+    );
+    assert!(screen.contains("kube-scheduler Healthy"), "{screen}");
+
+    // A sync from elsewhere shows in the plain app's row.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .arg("--kubeconfig")
+        .arg(&cluster.admin_kubeconfig)
+        .args(["sync", "--yes", "--path", "plain", "-n", &ns])
+        .current_dir(repo.path())
+        .output()
+        .expect("kdrift sync");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    tui.wait_for("the plain app's row to turn Synced", 40, |s| {
+        s.lines()
+            .any(|l| l.contains("plain ") && l.contains("Synced 3") && l.contains("live "))
+    });
+
+    // Open it; esc comes back to the overview.
+    let screen = tui.screen();
+    let rows: Vec<&str> = screen.lines().filter(|l| l.contains(" obj ")).collect();
+    let down = rows
+        .iter()
+        .position(|l| l.contains("plain "))
+        .expect("plain's row");
+    for _ in 0..down {
+        tui.keys(&["j"]);
+    }
+    tui.keys(&["Enter"]);
+    tui.wait_for("the plain app's screen", 30, |s| {
+        s.contains("App ") && object_row(s, "settings", "Synced") && s.contains("esc apps")
+    });
+    tui.keys(&["Escape"]);
+    tui.wait_for("the overview again", 30, |s| s.contains("Apps (2)"));
+    tui.keys(&["q"]);
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    let _ = kube::Api::<k8s_openapi::api::core::v1::Namespace>::all(common::admin_client().await)
+        .delete(&ns, &Default::default())
+        .await;
+}

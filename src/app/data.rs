@@ -104,3 +104,11 @@ impl Data {
         }
     }
 }
+
+/// Which screen is up: the repository's apps, or one app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    Apps,
+    #[default]
+    App,
+}

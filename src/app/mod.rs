@@ -1,7 +1,9 @@
 //! The TUI: state, `update`, the event loop and its workers.
 
+pub mod apps_pane;
 pub mod data;
 pub mod diff;
+pub mod dispatch;
 pub mod fixtures;
 pub mod flows;
 pub mod history;

@@ -55,6 +55,10 @@ pub enum Msg {
         generation: u64,
         event: crate::cluster::logs::LogEvent,
     },
+    /// The apps overview's rows.
+    Apps(Result<Vec<crate::ops::apps::AppRow>, String>),
+    /// The app asked for is open: its name, path and HEAD (short).
+    AppOpened(Result<(String, String, String), String>),
 }
 
 #[derive(Debug)]
@@ -99,4 +103,10 @@ pub enum Command {
     Pager {
         text: String,
     },
+    /// Opens the app at this path (from the overview): its workers start.
+    OpenApp {
+        path: String,
+    },
+    /// Back to the overview: the app's workers stop.
+    CloseApp,
 }

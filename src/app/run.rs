@@ -13,10 +13,15 @@ use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, mpsc};
 
+use std::cell::RefCell;
+
+use super::dispatch::{AppWorkers, Dispatch, Refresh};
 use super::state::AppState;
-use super::update::{Command, Input, update};
+use super::update::Input;
 use super::workers::{self, Context};
+use crate::cli::AppArgs;
 use crate::config::Config;
+use crate::config::settings::Settings;
 
 const FRAME: Duration = Duration::from_millis(16);
 
@@ -52,28 +57,44 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
 
 // Over 80 lines: the loop's setup, its select over inputs and the frame cap in one place,
 // so the terminal's restore paths stay visible together.
-pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::Result<()> {
+pub async fn run(
+    ctx: Context,
+    mut state: AppState,
+    config: Config,
+    overview: Option<(AppArgs, Settings)>,
+) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
     let _restore = Restore;
     install_panic_hook();
     state.data.warnings = config.warnings.clone();
 
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let refresh_health = Arc::new(Notify::new());
-    let refresh_drift = Arc::new(Notify::new());
-    workers::spawn_health(&ctx, tx.clone(), refresh_health.clone());
-    workers::spawn_drift(&ctx, tx.clone(), refresh_drift.clone());
-    let history = workers::spawn_history(ctx.spec.clone(), tx.clone());
-    // The first page of history comes at once, without waiting for the pane's focus.
-    state.history.loading = history.send(()).is_ok();
+    let (opened_tx, mut opened_rx) = mpsc::unbounded_channel();
+    let refresh = Refresh {
+        health: Arc::new(Notify::new()),
+        drift: Arc::new(Notify::new()),
+        apps: Arc::new(Notify::new()),
+    };
+    let mut app = AppWorkers::new(ctx.clone());
+    // With the overview, the apps' rows first, and an app's workers once one is opened.
+    let _apps = overview.as_ref().map(|(args, settings)| {
+        state.apps.loading = true;
+        workers::spawn_apps(
+            ctx.conn.clone(),
+            args.clone(),
+            settings.clone(),
+            tx.clone(),
+            refresh.apps.clone(),
+        )
+    });
+    state.history.loading = app.start(&tx, &refresh, overview.is_none());
     let dispatch = Dispatch {
         logs: Default::default(),
-        ctx: &ctx,
+        app: RefCell::new(app),
         tx: &tx,
-        history: &history,
-        refresh_health: &refresh_health,
-        refresh_drift: &refresh_drift,
+        refresh: &refresh,
         syntax: &config.theme.syntax,
+        overview: overview.map(|(a, s)| (a, s, opened_tx)),
     };
 
     let mut events = Events::start();
@@ -104,6 +125,10 @@ pub async fn run(ctx: Context, mut state: AppState, config: Config) -> anyhow::R
             },
             Some(msg) = rx.recv() => {
                 dispatch.apply(&mut state, Input::Msg(msg));
+                dirty = true;
+            }
+            Some(opened) = opened_rx.recv() => {
+                dispatch.opened(&mut state, opened);
                 dirty = true;
             }
             _ = sigterm.recv() => return Ok(()),
@@ -213,86 +238,5 @@ async fn pager(terminal: &mut ratatui::DefaultTerminal, text: &str) -> Result<()
         Ok(s) if s.success() => Ok(()),
         Ok(s) => Err(format!("pager {pager:?} exited with {s}")),
         Err(e) => Err(format!("pager {pager:?} did not start: {e}")),
-    }
-}
-
-/// Updates the state with an input and starts the work its commands ask for.
-struct Dispatch<'a> {
-    /// The running logs session, stopped when another starts or the pane closes.
-    logs: std::cell::RefCell<Option<tokio::task::JoinHandle<()>>>,
-    ctx: &'a Context,
-    tx: &'a workers::Sender,
-    history: &'a std::sync::mpsc::Sender<()>,
-    refresh_health: &'a Notify,
-    refresh_drift: &'a Notify,
-    syntax: &'a str,
-}
-
-impl Dispatch<'_> {
-    /// Returns text to page, when asked: only the loop owns the terminal.
-    fn apply(&self, state: &mut AppState, input: Input) -> Option<String> {
-        let mut page = None;
-        let logs = &self.logs;
-        let Dispatch {
-            ctx,
-            tx,
-            history,
-            refresh_health,
-            refresh_drift,
-            syntax,
-            ..
-        } = *self;
-        for command in update(state, input) {
-            match command {
-                Command::LoadHistory => {
-                    let _ = history.send(());
-                }
-                Command::DriftAt { generation, commit } => {
-                    workers::spawn_drift_at(ctx, tx.clone(), generation, commit)
-                }
-                Command::Refresh => {
-                    refresh_health.notify_one();
-                    refresh_drift.notify_one();
-                }
-                Command::Highlight { generation, text } => {
-                    workers::spawn_highlight(tx.clone(), generation, text, syntax.to_string())
-                }
-                Command::Plan { generation, kind } => {
-                    workers::spawn_plan(ctx, tx.clone(), generation, kind)
-                }
-                Command::Apply {
-                    generation,
-                    plan,
-                    handles,
-                    revert,
-                    synced,
-                } => {
-                    let apply = workers::Apply {
-                        generation,
-                        plan: *plan,
-                        handles,
-                        revert,
-                        synced,
-                    };
-                    workers::spawn_apply(ctx, tx.clone(), apply)
-                }
-                Command::StartLogs {
-                    generation,
-                    request,
-                } => {
-                    let task = workers::spawn_logs(ctx, tx.clone(), generation, request);
-                    if let Some(old) = logs.replace(Some(task)) {
-                        old.abort();
-                    }
-                }
-                Command::StopLogs => {
-                    if let Some(old) = logs.take() {
-                        old.abort();
-                    }
-                }
-                Command::Pager { text } => page = Some(text),
-            }
-        }
-        page
     }
 }

@@ -4,7 +4,8 @@ use crate::cluster::drift::DriftReport;
 use crate::config::keymap::KeyMap;
 use crate::model::object::ObjectKey;
 
-pub use super::data::{AppPods, Data, Highlighted, Layout, Lens, Pane, SpanStyle};
+pub use super::apps_pane::AppsPane;
+pub use super::data::{AppPods, Data, Highlighted, Layout, Lens, Pane, Screen, SpanStyle};
 pub use super::diff::DiffPane;
 pub use super::history::HistoryPane;
 pub use super::logs_view::LogsPane;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub diff: DiffPane,
     pub logs: LogsPane,
     pub popup: PopupPane,
+    /// The repository's apps, when it has several and no app was named.
+    pub apps: AppsPane,
     pub mode: Mode,
 }
 
@@ -37,6 +40,9 @@ pub struct Mode {
     pub notice: Option<String>,
     /// The screen's layout, as last drawn (panes read their sizes from it).
     pub layout: Layout,
+    pub screen: Screen,
+    /// The apps overview is there to go back to (`esc` on an app).
+    pub multi_app: bool,
     pub quit: bool,
 }
 
@@ -56,6 +62,7 @@ impl AppState {
             diff: DiffPane::default(),
             logs: LogsPane::default(),
             popup: PopupPane::default(),
+            apps: AppsPane::default(),
             mode: Mode {
                 focus: Pane::Tree,
                 help: false,
@@ -63,11 +70,45 @@ impl AppState {
                 keymap,
                 notice: None,
                 layout: Layout::default(),
+                screen: Screen::App,
+                multi_app: false,
                 quit: false,
             },
         };
         s.rebuild();
         s
+    }
+
+    /// Switches to the app at `path`: its own data, tree, history, diff; the cluster's
+    /// health, the keymap and the overview stay.
+    pub fn open_app(&mut self, app_name: String, app_path: String, head: String) {
+        let data = Data {
+            health: self.data.health.take(),
+            health_error: self.data.health_error.take(),
+            live: self.data.live.clone(),
+            readonly: self.data.readonly,
+            warnings: std::mem::take(&mut self.data.warnings),
+            now_override: self.data.now_override,
+            ..Data::new(
+                self.data.context.clone(),
+                self.data.server.clone(),
+                app_name,
+                app_path,
+                head,
+            )
+        };
+        self.data = data;
+        self.tree = TreePane::default();
+        self.history = HistoryPane::default();
+        self.diff = DiffPane::default();
+        self.logs = LogsPane {
+            view: None,
+            ..self.logs.clone()
+        };
+        self.popup = PopupPane::default();
+        self.mode.focus = Pane::Tree;
+        self.mode.screen = Screen::App;
+        self.rebuild();
     }
 
     /// Recomputes the visible tree rows, keeping the selection on the same node.
@@ -91,6 +132,7 @@ impl AppState {
             filter: &self.tree.filter,
             expanded: &self.tree.expanded,
             collapsed: &self.tree.collapsed,
+            show_app: self.mode.screen == Screen::App,
         });
         match selected.map(|id| (self.tree.rows.iter().position(|r| r.id == id), id)) {
             Some((Some(i), _)) => self.tree.selected = i,

@@ -69,6 +69,8 @@ pub struct TreeInputs<'a> {
     /// Rows unfolded by the user (of those folded by default) and folded (of the others).
     pub expanded: &'a std::collections::HashSet<NodeId>,
     pub collapsed: &'a std::collections::HashSet<NodeId>,
+    /// The app's rows (not on the apps overview, which lists apps apart).
+    pub show_app: bool,
 }
 
 struct Builder<'a> {
@@ -128,7 +130,9 @@ pub fn build_rows(state: &TreeInputs<'_>) -> Vec<Row> {
     }
     control_plane(&mut b);
     nodes(&mut b);
-    app(&mut b);
+    if state.show_app {
+        app(&mut b);
+    }
     b.rows
 }
 

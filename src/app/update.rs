@@ -7,7 +7,7 @@ use crate::config::keymap::{Action, Key};
 use crate::model::drift::SyncStatus;
 
 pub use super::msg::{Command, Input, Msg};
-use super::state::{AppState, Pane};
+use super::state::{AppState, Pane, Screen};
 use super::tree::NodeId;
 
 pub fn update(state: &mut AppState, input: Input) -> Vec<Command> {
@@ -55,6 +55,9 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
         msg @ (Msg::Plan { .. } | Msg::Sync { .. } | Msg::SyncDone { .. }) => {
             return super::flows::on_msg(state, msg);
         }
+        Msg::Apps(rows) => state.apps.on_rows(rows),
+        Msg::AppOpened(Ok((name, path, head))) => state.open_app(name, path, head),
+        Msg::AppOpened(Err(e)) => state.mode.notice = Some(e),
         Msg::Logs { generation, event } => {
             // Lines arrive often: the tree does not change with them.
             super::logs::on_event(state, generation, event);
@@ -80,6 +83,12 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Command> {
     if state.mode.help {
         on_help_key(state, state.mode.keymap.action_for(&bound));
         return Vec::new();
+    }
+    if state.mode.screen == Screen::Apps {
+        return match state.mode.keymap.action_for(&bound) {
+            Some(action) => on_apps_action(state, action),
+            None => Vec::new(),
+        };
     }
     if let Some(view) = &state.logs.view {
         if view.search_editing {
@@ -131,6 +140,12 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Command> {
             return super::flows::start(state, action);
         }
         Action::Logs => return super::logs::open(state),
+        // Back to the apps overview, when the app was opened from it.
+        Action::Cancel if state.mode.multi_app => {
+            state.mode.screen = Screen::Apps;
+            state.rebuild();
+            return vec![Command::CloseApp];
+        }
         // Only in a popup.
         Action::Confirm | Action::Cancel | Action::Prune | Action::RevertCommit => {}
         // Only in the logs pane.
@@ -141,6 +156,27 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Command> {
         | Action::LogsTimestamps
         | Action::LogsPager
         | Action::PrevMatch => {}
+    }
+    Vec::new()
+}
+
+/// Keys on the apps overview: move, open an app, refresh, help, quit.
+fn on_apps_action(state: &mut AppState, action: Action) -> Vec<Command> {
+    match action {
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+            state.apps.move_by(step(action))
+        }
+        Action::Expand | Action::Right => {
+            if let Some(path) = state.apps.selected_path() {
+                return vec![Command::OpenApp {
+                    path: path.to_string(),
+                }];
+            }
+        }
+        Action::Refresh => return vec![Command::Refresh],
+        Action::Help => state.mode.help = true,
+        Action::Quit => state.mode.quit = true,
+        _ => {}
     }
     Vec::new()
 }

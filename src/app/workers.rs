@@ -21,7 +21,12 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 
 /// Health of the control plane and nodes, and the pods of the app's workloads, every few
 /// seconds and on refresh.
-pub fn spawn_health(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
+pub fn spawn_health(
+    ctx: &Context,
+    tx: Sender,
+    refresh: Arc<Notify>,
+    pods: bool,
+) -> tokio::task::JoinHandle<()> {
     let ctx = ctx.clone();
     tokio::spawn(async move {
         // Where the app's workloads live changes only with Git: read it again on refresh,
@@ -35,7 +40,7 @@ pub fn spawn_health(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
             if tx.send(Msg::Health(result)).is_err() {
                 return;
             }
-            if reachable {
+            if reachable && pods {
                 if namespaces.is_none() {
                     namespaces = desired_at(&ctx.spec, "HEAD")
                         .await
@@ -53,12 +58,38 @@ pub fn spawn_health(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
                 _ = refresh.notified() => namespaces = None,
             }
         }
-    });
+    })
+}
+
+const APPS_PERIOD: Duration = Duration::from_secs(10);
+
+/// The apps overview's rows, every few seconds and on refresh.
+pub fn spawn_apps(
+    conn: crate::cluster::Connection,
+    args: crate::cli::AppArgs,
+    settings: crate::config::settings::Settings,
+    tx: Sender,
+    refresh: Arc<Notify>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let rows = crate::ops::apps::rows(&conn, &args, &settings)
+                .await
+                .map_err(|e| format!("{e:#}"));
+            if tx.send(Msg::Apps(rows)).is_err() {
+                return;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(APPS_PERIOD) => {}
+                _ = refresh.notified() => {}
+            }
+        }
+    })
 }
 
 /// The drift of HEAD, kept live by watches: re-evaluated (debounced) whenever a watched
 /// object changes, and on refresh (which also rereads Git).
-pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
+pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) -> tokio::task::JoinHandle<()> {
     let ctx = ctx.clone();
     tokio::spawn(async move {
         loop {
@@ -120,7 +151,7 @@ pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) {
                 }
             }
         }
-    });
+    })
 }
 
 /// Namespaces where the app has objects that run pods.

@@ -266,5 +266,5 @@ pub async fn run(
         repo.display(),
         kubeconfig.display()
     );
-    super::tui::open(ctx, config).await
+    super::tui::open(ctx, config, None).await
 }

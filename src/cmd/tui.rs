@@ -1,7 +1,8 @@
-//! `kdrift` with no subcommand: the terminal UI on the app.
+//! `kdrift` with no subcommand: the terminal UI on the app, or, when no path is given and
+//! the repository holds several apps, on the apps overview first.
 
 use super::ExitCode;
-use crate::app::state::AppState;
+use crate::app::state::{AppState, Screen};
 use crate::cli::Cli;
 use crate::cluster::Connection;
 use crate::config::Config;
@@ -15,11 +16,24 @@ pub async fn run(
     config: Config,
 ) -> anyhow::Result<ExitCode> {
     let ctx = super::app::context(&conn, &cli.app, cli.app_name.as_deref(), settings).await?;
-    open(ctx, config).await
+    let apps = if cli.app.path.is_empty() {
+        let app = crate::git::App::open(&ctx.spec)?;
+        let head = app.resolve("HEAD")?;
+        crate::git::apps::discover(&app.repo, head)?.len()
+    } else {
+        0
+    };
+    let overview = (apps > 1).then(|| (cli.app.clone(), settings.clone()));
+    open(ctx, config, overview).await
 }
 
-/// Opens the TUI on the app of `ctx` (its gateway decides whether it may mutate).
-pub async fn open(ctx: Context, config: Config) -> anyhow::Result<ExitCode> {
+/// Opens the TUI on the app of `ctx` (its gateway decides whether it may mutate), or on
+/// the overview of the repository's apps.
+pub async fn open(
+    ctx: Context,
+    config: Config,
+    overview: Option<(crate::cli::AppArgs, Settings)>,
+) -> anyhow::Result<ExitCode> {
     let app = crate::git::App::open(&ctx.spec)?;
     let head_id = app.resolve("HEAD")?;
     let full_head = head_id.to_string();
@@ -34,17 +48,20 @@ pub async fn open(ctx: Context, config: Config) -> anyhow::Result<ExitCode> {
     );
     drop(app);
     state.data.readonly = ctx.gateway.readonly;
-    // Which commit the cluster runs, from the record any session wrote.
-    if let Ok(Some(record)) = crate::ops::record::read(&ctx).await
+    if overview.is_some() {
+        state.mode.screen = Screen::Apps;
+        state.mode.multi_app = true;
+    } else if let Ok(Some(record)) = crate::ops::record::read(&ctx).await
         && let Some(live) = &record.live_commit
         && *live != full_head
     {
+        // Which commit the cluster runs, from the record any session wrote.
         state.data.cluster_at = Some(crate::model::logs::clean(&crate::model::applyset::short(
             live,
         )));
     }
     state.logs.buffer_lines = config.log_buffer_lines;
     state.logs.tail_lines = config.log_tail_lines;
-    crate::app::run::run(ctx, state, config).await?;
+    crate::app::run::run(ctx, state, config, overview).await?;
     Ok(0)
 }

@@ -122,21 +122,25 @@ async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Set
     };
     row.name = ctx.drift.app.clone();
     row.namespace = ctx.drift.namespace.clone();
-    let Ok(app) = crate::git::App::open(&ctx.spec) else {
-        return row;
-    };
     row.live_commit = crate::ops::record::read(&ctx)
         .await
         .ok()
         .flatten()
         .and_then(|r| r.live_commit);
-    let (last, behind) = history_of(&app, row.live_commit.as_deref());
-    row.behind = behind;
-    if let Some((short, subject)) = last {
-        row.last_commit = Some(short);
-        row.last_subject = Some(crate::model::logs::clean(&subject));
-    }
-    let desired = match app.resolve("HEAD").and_then(|h| app.desired_at(h)) {
+    // Git first, in one block: the repository is not held across the cluster's awaits.
+    let desired = {
+        let Ok(app) = crate::git::App::open(&ctx.spec) else {
+            return row;
+        };
+        let (last, behind) = history_of(&app, row.live_commit.as_deref());
+        row.behind = behind;
+        if let Some((short, subject)) = last {
+            row.last_commit = Some(short);
+            row.last_subject = Some(crate::model::logs::clean(&subject));
+        }
+        app.resolve("HEAD").and_then(|h| app.desired_at(h))
+    };
+    let desired = match desired {
         Ok(d) => d,
         Err(e) => {
             row.error = Some(e.to_string());

@@ -109,6 +109,18 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// HEAD of the app's repository, full and short, read off the async threads.
+pub async fn desired_head(spec: &crate::git::AppSpec) -> Result<(String, String), String> {
+    let spec = spec.clone();
+    tokio::task::spawn_blocking(move || {
+        let app = App::open(&spec).map_err(|e| e.to_string())?;
+        let id = app.resolve("HEAD").map_err(|e| e.to_string())?;
+        Ok((id.to_string(), id.to_hex_with_len(7).to_string()))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
 /// The desired state at a revision, read off the async threads; with the commit's hash.
 pub async fn desired_at(
     spec: &crate::git::AppSpec,

@@ -1,5 +1,6 @@
 //! Drawing only: from `&AppState` and the theme to the frame. No I/O, no state changes.
 
+mod apps;
 mod help;
 pub mod highlight;
 mod logs;
@@ -56,6 +57,13 @@ pub fn layout(area: Rect) -> crate::app::state::Layout {
 
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
     let area = frame.area();
+    if state.mode.screen == crate::app::state::Screen::Apps {
+        apps::draw(frame, area, state, theme);
+        if state.mode.help {
+            help::help(frame, centered(area, 72, 36), state, theme);
+        }
+        return;
+    }
     let Areas {
         main,
         status,

@@ -355,12 +355,19 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
         (Action::LogsPager, "pager"),
         (Action::Cancel, "close"),
     ];
+    let back = [(Action::Cancel, "apps")];
+    let extra: &[(Action, &str)] = if state.mode.multi_app && state.logs.view.is_none() {
+        &back
+    } else {
+        &[]
+    };
     let hints: Vec<Span> = if state.logs.view.is_some() {
         &logs_hints[..]
     } else {
         &main_hints[..]
     }
     .iter()
+    .chain(extra)
     .filter_map(|(a, label)| state.mode.keymap.hint(*a).map(|k| (k, label)))
     .flat_map(|(k, label)| {
         vec![

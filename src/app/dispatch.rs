@@ -1,0 +1,206 @@
+//! Turning commands into work: the workers of the app on screen (drift, health with its
+//! pods, history), replaced when the overview opens another app, and the one-off tasks
+//! (plans, applies, logs, highlighting).
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
+
+use super::state::AppState;
+use super::update::{Command, Input, update};
+use super::workers::{self, Context};
+use crate::cli::AppArgs;
+use crate::config::settings::Settings;
+
+/// An app opened from the overview: its context, its HEAD (short), and the commit its
+/// record says the cluster runs when that is not HEAD.
+pub type Opened = Result<(Context, String, Option<String>), String>;
+
+/// The long-running workers of the app on screen.
+pub struct AppWorkers {
+    pub ctx: Context,
+    drift: Option<JoinHandle<()>>,
+    health: Option<JoinHandle<()>>,
+    history: Option<std::sync::mpsc::Sender<()>>,
+}
+
+impl AppWorkers {
+    pub fn new(ctx: Context) -> Self {
+        AppWorkers {
+            ctx,
+            drift: None,
+            health: None,
+            history: None,
+        }
+    }
+
+    pub fn stop(&mut self) {
+        for task in [self.drift.take(), self.health.take()]
+            .into_iter()
+            .flatten()
+        {
+            task.abort();
+        }
+        // Dropping the sender ends the history thread.
+        self.history = None;
+    }
+
+    /// Starts the app's workers (or, with `app` false, only the cluster's health).
+    pub fn start(&mut self, tx: &workers::Sender, refresh: &Refresh, app: bool) -> bool {
+        self.stop();
+        self.health = Some(workers::spawn_health(
+            &self.ctx,
+            tx.clone(),
+            refresh.health.clone(),
+            app,
+        ));
+        if !app {
+            return false;
+        }
+        self.drift = Some(workers::spawn_drift(
+            &self.ctx,
+            tx.clone(),
+            refresh.drift.clone(),
+        ));
+        let history = workers::spawn_history(self.ctx.spec.clone(), tx.clone());
+        // The first page of history comes at once, without waiting for the pane's focus.
+        let asked = history.send(()).is_ok();
+        self.history = Some(history);
+        asked
+    }
+}
+
+pub struct Refresh {
+    pub health: Arc<Notify>,
+    pub drift: Arc<Notify>,
+    pub apps: Arc<Notify>,
+}
+
+/// Updates the state with an input and starts the work its commands ask for.
+pub struct Dispatch<'a> {
+    /// The running logs session, stopped when another starts or the pane closes.
+    pub logs: RefCell<Option<JoinHandle<()>>>,
+    pub app: RefCell<AppWorkers>,
+    pub tx: &'a workers::Sender,
+    pub refresh: &'a Refresh,
+    pub syntax: &'a str,
+    /// With the overview: how to open its apps, and where opened apps arrive.
+    pub overview: Option<(AppArgs, Settings, mpsc::UnboundedSender<Opened>)>,
+}
+
+impl Dispatch<'_> {
+    /// An app opened from the overview arrives: its workers replace the last app's.
+    pub fn opened(&self, state: &mut AppState, opened: Opened) {
+        match opened {
+            Ok((ctx, head, cluster_at)) => {
+                let (name, path) = (ctx.drift.app.clone(), ctx.spec.path.clone());
+                let mut app = self.app.borrow_mut();
+                app.stop();
+                *app = AppWorkers::new(ctx);
+                let loading = app.start(self.tx, self.refresh, true);
+                state.open_app(name, path, head);
+                state.data.cluster_at = cluster_at;
+                state.history.loading = loading;
+            }
+            Err(e) => state.mode.notice = Some(e),
+        }
+    }
+
+    fn open(&self, path: String) {
+        let Some((args, settings, back)) = &self.overview else {
+            return;
+        };
+        let (conn, back) = (self.app.borrow().ctx.conn.clone(), back.clone());
+        let (mut args, settings) = (args.clone(), settings.clone());
+        args.path = path;
+        tokio::spawn(async move {
+            let opened = async {
+                let ctx = crate::ops::context::context(&conn, &args, None, &settings)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let (full, head) = crate::ops::sync::desired_head(&ctx.spec).await?;
+                let cluster_at = crate::ops::record::read(&ctx)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|r| r.live_commit)
+                    .filter(|live| *live != full)
+                    .map(|live| crate::model::logs::clean(&crate::model::applyset::short(&live)));
+                Ok((ctx, head, cluster_at))
+            };
+            let _ = back.send(opened.await);
+        });
+    }
+
+    /// Returns text to page, when asked: only the loop owns the terminal.
+    pub fn apply(&self, state: &mut AppState, input: Input) -> Option<String> {
+        let mut page = None;
+        for command in update(state, input) {
+            let ctx = self.app.borrow().ctx.clone();
+            let tx = self.tx;
+            match command {
+                Command::LoadHistory => {
+                    if let Some(h) = &self.app.borrow().history {
+                        let _ = h.send(());
+                    }
+                }
+                Command::DriftAt { generation, commit } => {
+                    workers::spawn_drift_at(&ctx, tx.clone(), generation, commit)
+                }
+                Command::Refresh => {
+                    self.refresh.health.notify_one();
+                    self.refresh.drift.notify_one();
+                    self.refresh.apps.notify_one();
+                }
+                Command::Highlight { generation, text } => {
+                    workers::spawn_highlight(tx.clone(), generation, text, self.syntax.to_string())
+                }
+                Command::Plan { generation, kind } => {
+                    workers::spawn_plan(&ctx, tx.clone(), generation, kind)
+                }
+                Command::Apply {
+                    generation,
+                    plan,
+                    handles,
+                    revert,
+                    synced,
+                } => {
+                    let apply = workers::Apply {
+                        generation,
+                        plan: *plan,
+                        handles,
+                        revert,
+                        synced,
+                    };
+                    workers::spawn_apply(&ctx, tx.clone(), apply)
+                }
+                Command::StartLogs {
+                    generation,
+                    request,
+                } => {
+                    let task = workers::spawn_logs(&ctx, tx.clone(), generation, request);
+                    if let Some(old) = self.logs.replace(Some(task)) {
+                        old.abort();
+                    }
+                }
+                Command::StopLogs => {
+                    if let Some(old) = self.logs.take() {
+                        old.abort();
+                    }
+                }
+                Command::Pager { text } => page = Some(text),
+                Command::OpenApp { path } => self.open(path),
+                Command::CloseApp => {
+                    if let Some(old) = self.logs.take() {
+                        old.abort();
+                    }
+                    self.app.borrow_mut().start(tx, self.refresh, false);
+                    self.refresh.apps.notify_one();
+                }
+            }
+        }
+        page
+    }
+}
