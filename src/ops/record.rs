@@ -68,6 +68,34 @@ pub struct Synced {
 
 /// Records a sync on the parent, unless it changed nothing and the record already names
 /// its commit (a second sync of the same commit writes nothing). Returns what was said.
+/// The history entry of a sync.
+async fn entry(
+    ctx: &Context,
+    synced: &Synced,
+    outcome: &Outcome,
+    (created, updated, pruned): (usize, usize, usize),
+) -> SyncEntry {
+    // A partial sync is recorded too, but the cluster is at the commit only if complete.
+    SyncEntry {
+        commit: synced.commit.clone(),
+        mode: match synced.mode {
+            Mode::Sync => "sync".into(),
+            Mode::Rollback => "rollback".into(),
+        },
+        time: jiff::Timestamp::now().to_string(),
+        user: whoami(ctx).await,
+        created,
+        updated,
+        pruned,
+        failed: outcome
+            .sync
+            .failed()
+            .iter()
+            .map(|r| r.key.to_string())
+            .collect(),
+    }
+}
+
 /// Whether a sync put the cluster at its commit: nothing refused, failed or left alone.
 pub fn at_commit(outcome: &Outcome, left_alone: usize) -> bool {
     outcome.complete() && left_alone == 0
@@ -97,25 +125,7 @@ pub async fn write(
     if !wrote && previous.live_commit.as_deref() == Some(synced.commit.as_str()) {
         return Ok(false);
     }
-    // A partial sync is recorded too, but the cluster is at the commit only if complete.
-    let entry = SyncEntry {
-        commit: synced.commit.clone(),
-        mode: match synced.mode {
-            Mode::Sync => "sync".into(),
-            Mode::Rollback => "rollback".into(),
-        },
-        time: jiff::Timestamp::now().to_string(),
-        user: whoami(ctx).await,
-        created,
-        updated,
-        pruned,
-        failed: outcome
-            .sync
-            .failed()
-            .iter()
-            .map(|r| r.key.to_string())
-            .collect(),
-    };
+    let entry = entry(ctx, synced, outcome, (created, updated, pruned)).await;
     let kinds: BTreeSet<String> = synced.desired.iter().map(applyset::group_kind).collect();
     let record = if synced.whole && at_commit(outcome, left_alone) {
         previous.after(entry, kinds)
