@@ -181,10 +181,8 @@ async fn rollback_from_the_history_matches_the_cluster_and_writes_the_revert_bra
     sync_app(&cluster.admin_kubeconfig, &repo, &ns, &app);
     let head_before = repo.git(&["rev-parse", "HEAD"]);
 
-    let tui = Tmux::start(
-        &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
-        &[],
-    );
+    let command = kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app);
+    let tui = Tmux::start(&command, &[]);
     tui.wait_for("the synced app", 60, |s| object_row(s, "web", "Synced"));
     tui.keys(&["Tab"]);
     tui.wait_for("the history", 20, |s| s.contains("first release"));
@@ -230,8 +228,21 @@ async fn rollback_from_the_history_matches_the_cluster_and_writes_the_revert_bra
     tui.wait_for("the status bar naming the cluster's commit", 20, |s| {
         s.contains(&format!("cluster at {short}, not HEAD"))
     });
+    // The history pane marks the commit the record now names.
+    tui.wait_for("the live badge on the rolled-back commit", 20, |s| {
+        s.lines().any(|l| l.contains(short) && l.contains("[live]"))
+    });
     tui.keys(&["q"]);
     let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    // A new session reads the same from the record in the cluster.
+    let again = Tmux::start(&command, &[]);
+    again.wait_for("a new session naming the cluster's commit", 60, |s| {
+        s.contains(&format!("cluster at {short}, not HEAD"))
+            && s.lines().any(|l| l.contains(short) && l.contains("[live]"))
+    });
+    again.keys(&["q"]);
+    let screen = again.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
     assert!(screen.contains("EXITED=0"), "{screen}");
     let _ = Api::<Namespace>::all(common::admin_client().await)
         .delete(&ns, &DeleteParams::default())

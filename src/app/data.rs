@@ -71,6 +71,8 @@ pub struct Data {
     pub readonly: bool,
     /// The commit the cluster was last rolled back to from here (short), if any.
     pub cluster_at: Option<String>,
+    /// The commit the app's sync record says the cluster runs (full), if any.
+    pub live_commit: Option<String>,
     /// Problems with the config, shown in the status bar and the help.
     pub warnings: Vec<String>,
     /// A fixed "now" (seconds) for reproducible screens; `None` reads the clock.
@@ -99,6 +101,7 @@ impl Data {
             live: Default::default(),
             readonly: false,
             cluster_at: None,
+            live_commit: None,
             warnings: Vec::new(),
             now_override: None,
         }

@@ -15,7 +15,7 @@ use crate::cli::AppArgs;
 use crate::config::settings::Settings;
 
 /// An app opened from the overview: its context, its HEAD (short), and the commit its
-/// record says the cluster runs when that is not HEAD.
+/// record says the cluster runs (full).
 pub type Opened = Result<(Context, String, Option<String>), String>;
 
 /// The long-running workers of the app on screen.
@@ -94,14 +94,19 @@ impl Dispatch<'_> {
     /// An app opened from the overview arrives: its workers replace the last app's.
     pub fn opened(&self, state: &mut AppState, opened: Opened) {
         match opened {
-            Ok((ctx, head, cluster_at)) => {
+            Ok((ctx, head, live)) => {
                 let (name, path) = (ctx.drift.app.clone(), ctx.spec.path.clone());
                 let mut app = self.app.borrow_mut();
                 app.stop();
                 *app = AppWorkers::new(ctx);
                 let loading = app.start(self.tx, self.refresh, true);
+                let cluster_at = live
+                    .as_deref()
+                    .filter(|l| !l.starts_with(head.as_str()))
+                    .map(|l| crate::model::logs::clean(&crate::model::applyset::short(l)));
                 state.open_app(name, path, head);
                 state.data.cluster_at = cluster_at;
+                state.data.live_commit = live;
                 state.history.loading = loading;
             }
             Err(e) => state.mode.notice = Some(e),
@@ -120,15 +125,13 @@ impl Dispatch<'_> {
                 let ctx = crate::ops::context::context(&conn, &args, None, &settings)
                     .await
                     .map_err(|e| e.to_string())?;
-                let (full, head) = crate::ops::sync::desired_head(&ctx.spec).await?;
-                let cluster_at = crate::ops::record::read(&ctx)
+                let (_, head) = crate::ops::sync::desired_head(&ctx.spec).await?;
+                let live = crate::ops::record::read(&ctx)
                     .await
                     .ok()
                     .flatten()
-                    .and_then(|r| r.live_commit)
-                    .filter(|live| *live != full)
-                    .map(|live| crate::model::logs::clean(&crate::model::applyset::short(&live)));
-                Ok((ctx, head, cluster_at))
+                    .and_then(|r| r.live_commit);
+                Ok((ctx, head, live))
             };
             let _ = back.send(opened.await);
         });

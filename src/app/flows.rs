@@ -216,6 +216,10 @@ fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Com
         (PopupKind::Sync { only: None }, true) => state.data.cluster_at = None,
         _ => {}
     }
+    // The record moved with it: the history's live badge follows.
+    if at_commit && !matches!(p.kind, PopupKind::Sync { only: Some(_) }) {
+        state.data.live_commit = p.synced.as_ref().map(|s| s.commit.clone());
+    }
     state.rebuild();
     vec![Command::Refresh]
 }

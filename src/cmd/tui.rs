@@ -53,12 +53,14 @@ pub async fn open(
         state.mode.multi_app = true;
     } else if let Ok(Some(record)) = crate::ops::record::read(&ctx).await
         && let Some(live) = &record.live_commit
-        && *live != full_head
     {
         // Which commit the cluster runs, from the record any session wrote.
-        state.data.cluster_at = Some(crate::model::logs::clean(&crate::model::applyset::short(
-            live,
-        )));
+        state.data.live_commit = Some(live.clone());
+        if *live != full_head {
+            state.data.cluster_at = Some(crate::model::logs::clean(
+                &crate::model::applyset::short(live),
+            ));
+        }
     }
     state.logs.buffer_lines = config.log_buffer_lines;
     state.logs.tail_lines = config.log_tail_lines;

@@ -144,6 +144,14 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                     format!("  ({changed} objects)"),
                     Style::default().fg(theme.muted),
                 ),
+                Span::styled(
+                    if state.data.live_commit.as_deref() == Some(c.id.as_str()) {
+                        "  [live]"
+                    } else {
+                        ""
+                    },
+                    Style::default().fg(theme.healthy),
+                ),
             ])];
             // The commit under the cursor lists the objects it changed.
             if state.mode.focus == Pane::History && i == state.history.selected {
