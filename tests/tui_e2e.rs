@@ -385,3 +385,57 @@ async fn the_apps_overview_lists_the_apps_updates_live_and_opens_one() {
         .delete(&ns, &Default::default())
         .await;
 }
+
+#[tokio::test]
+async fn a_picked_commit_shows_the_counts_kdrift_diff_gives_for_it() {
+    let cluster = common::cluster();
+    let ns = common::unique_name("tui-pick");
+    let app = format!("test-{ns}");
+    let repo = TestRepo::new();
+    repo.write(
+        "app/namespace.yaml",
+        &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
+    );
+    repo.write("app/web.yaml", &deployment("web", 1, "nginx:1.26"));
+    repo.write("app/old.yaml", &common::repo::config_map("old", "a", "1"));
+    let older = repo.commit("first release, with a config map HEAD dropped");
+    repo.remove("app/old.yaml");
+    repo.write("app/web.yaml", &deployment("web", 3, "nginx:1.27"));
+    repo.commit("scale up, new image, no config map");
+    sync_app(&cluster.admin_kubeconfig, &repo, &ns, &app);
+
+    // What the headless diff says of the older commit.
+    let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .arg("--kubeconfig")
+        .arg(&cluster.admin_kubeconfig)
+        .args(["diff", "--path", "app", "--namespace", &ns, "--app-name", &app])
+        .args(["--rev", &older, "-o", "json"])
+        .current_dir(repo.path())
+        .output()
+        .expect("kdrift diff");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("diff json");
+    let summary = &doc["summary"];
+    let expected = format!(
+        "Synced {} OutOfSync {} Missing {} Extra {}",
+        summary["Synced"], summary["OutOfSync"], summary["Missing"], summary["Extra"]
+    );
+    assert_ne!(summary["Missing"], 0, "{doc}");
+
+    let tui = Tmux::start(
+        &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
+        &[],
+    );
+    tui.wait_for("HEAD's counts", 60, |s| s.contains("Synced 2 OutOfSync 0 Missing 0"));
+    tui.keys(&["Tab"]);
+    tui.wait_for("the history", 20, |s| s.contains("first release"));
+    tui.keys(&["j", "Enter"]);
+    let screen = tui.wait_for("the older commit's counts", 30, |s| s.contains(&expected));
+    assert!(object_row(&screen, "old", "Missing"), "{screen}");
+    assert!(object_row(&screen, "web", "OutOfSync"), "{screen}");
+    tui.keys(&["q"]);
+    let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
+    assert!(screen.contains("EXITED=0"), "{screen}");
+    let _ = Api::<Namespace>::all(common::admin_client().await)
+        .delete(&ns, &DeleteParams::default())
+        .await;
+}
