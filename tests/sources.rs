@@ -497,6 +497,11 @@ async fn apps_lists_each_app_once_and_a_sync_shows_in_its_row() {
         "resources:\n- ../../base\nnamePrefix: dev-\n",
     );
     repo.write("docs/README.md", "# not an app\n");
+    // The root app file names one of them.
+    repo.write(
+        ".kdrift.yaml",
+        "apps:\n- {path: overlays/dev, name: dev-overlay}\n",
+    );
     let head = repo.commit("two apps and a base");
 
     let apps = |repo: &TestRepo| {
@@ -534,6 +539,14 @@ async fn apps_lists_each_app_once_and_a_sync_shows_in_its_row() {
     };
     assert_eq!(plain(&doc)["objects"], 3);
     assert!(plain(&doc)["live_commit"].is_null());
+    let dev = doc["apps"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["path"] == "overlays/dev"))
+        .expect("the overlay");
+    assert_eq!(
+        dev["name"], "dev-overlay",
+        "declared in the root app file: {dev}"
+    );
 
     let out = kdrift(&repo, &["sync", "--yes", "--path", "plain", "-n", &ns]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

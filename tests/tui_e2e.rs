@@ -408,7 +408,15 @@ async fn a_picked_commit_shows_the_counts_kdrift_diff_gives_for_it() {
     let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
         .arg("--kubeconfig")
         .arg(&cluster.admin_kubeconfig)
-        .args(["diff", "--path", "app", "--namespace", &ns, "--app-name", &app])
+        .args([
+            "diff",
+            "--path",
+            "app",
+            "--namespace",
+            &ns,
+            "--app-name",
+            &app,
+        ])
         .args(["--rev", &older, "-o", "json"])
         .current_dir(repo.path())
         .output()
@@ -425,7 +433,9 @@ async fn a_picked_commit_shows_the_counts_kdrift_diff_gives_for_it() {
         &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &app),
         &[],
     );
-    tui.wait_for("HEAD's counts", 60, |s| s.contains("Synced 2 OutOfSync 0 Missing 0"));
+    tui.wait_for("HEAD's counts", 60, |s| {
+        s.contains("Synced 2 OutOfSync 0 Missing 0")
+    });
     tui.keys(&["Tab"]);
     tui.wait_for("the history", 20, |s| s.contains("first release"));
     tui.keys(&["j", "Enter"]);

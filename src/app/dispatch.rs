@@ -113,16 +113,21 @@ impl Dispatch<'_> {
         }
     }
 
-    fn open(&self, path: String) {
+    fn open(&self, path: String, name: String, namespace: String) {
         let Some((args, settings, back)) = &self.overview else {
             return;
         };
         let (conn, back) = (self.app.borrow().ctx.conn.clone(), back.clone());
-        let (mut args, settings) = (args.clone(), settings.clone());
+        let (mut args, mut settings) = (args.clone(), settings.clone());
         args.path = path;
+        // The overview's row already resolved them (declared or discovered).
+        args.namespace = Some(namespace.clone());
+        settings.namespace = namespace;
+        settings.namespace_source = crate::config::settings::NamespaceSource::Flag;
         tokio::spawn(async move {
             let opened = async {
-                let ctx = crate::ops::context::context(&conn, &args, None, &settings)
+                let name = (!name.is_empty()).then_some(name);
+                let ctx = crate::ops::context::context(&conn, &args, name.as_deref(), &settings)
                     .await
                     .map_err(|e| e.to_string())?;
                 let (_, head) = crate::ops::sync::desired_head(&ctx.spec).await?;
@@ -194,7 +199,11 @@ impl Dispatch<'_> {
                     }
                 }
                 Command::Pager { text } => page = Some(text),
-                Command::OpenApp { path } => self.open(path),
+                Command::OpenApp {
+                    path,
+                    name,
+                    namespace,
+                } => self.open(path, name, namespace),
                 Command::CloseApp => {
                     if let Some(old) = self.logs.take() {
                         old.abort();

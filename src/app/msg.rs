@@ -106,6 +106,9 @@ pub enum Command {
     /// Opens the app at this path (from the overview): its workers start.
     OpenApp {
         path: String,
+        /// The row's app name and namespace (as discovered or declared).
+        name: String,
+        namespace: String,
     },
     /// Back to the overview: the app's workers stop.
     CloseApp,

@@ -167,9 +167,11 @@ fn on_apps_action(state: &mut AppState, action: Action) -> Vec<Command> {
             state.apps.move_by(step(action))
         }
         Action::Expand | Action::Right => {
-            if let Some(path) = state.apps.selected_path() {
+            if let Some(row) = state.apps.rows.get(state.apps.selected) {
                 return vec![Command::OpenApp {
-                    path: path.to_string(),
+                    path: row.path.clone(),
+                    name: row.name.clone(),
+                    namespace: row.namespace.clone(),
                 }];
             }
         }

@@ -19,6 +19,9 @@ use crate::model::source::{SourceKind, detect};
 pub struct FoundApp {
     pub path: String,
     pub kind: SourceKind,
+    /// Declared in the root app file: its name and namespace.
+    pub name: Option<String>,
+    pub namespace: Option<String>,
 }
 
 /// Directories and files directly in a tree.
@@ -56,6 +59,8 @@ fn walk(
         found.push(FoundApp {
             path: dir.to_string(),
             kind,
+            name: None,
+            namespace: None,
         });
         return Ok(());
     }
@@ -69,6 +74,8 @@ fn walk(
         found.push(FoundApp {
             path: dir.to_string(),
             kind,
+            name: None,
+            namespace: None,
         });
         return Ok(());
     }
@@ -102,6 +109,20 @@ pub fn discover(repo: &gix::Repository, commit: ObjectId) -> Result<Vec<FoundApp
         }
     }
     found.retain(|a| !parts.contains(&a.path));
+    // Apps the root app file declares: added, or their found entry given a name.
+    for declared in Inputs::at(&files, "")?.app_file.apps {
+        let Ok(path) = super::app::normalise_path(&declared.path) else {
+            continue;
+        };
+        let kind = crate::model::source::detect(&files.names_in(&path)?);
+        found.retain(|a| a.path != path);
+        found.push(FoundApp {
+            path,
+            kind,
+            name: declared.name,
+            namespace: declared.namespace,
+        });
+    }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
 }

@@ -8,6 +8,8 @@
 //!   valueFiles: [values-prod.yaml]   # after the chart's values.yaml, relative to the chart
 //!   set: {image.tag: "1.2.0"}
 //!   skipCrds: false
+//! apps:                      # in the repository's root .kdrift.yaml only
+//! - {path: legacy/manifests, name: legacy, namespace: legacy}
 //! jsonnet:
 //!   main: main.jsonnet       # default: the only .jsonnet file
 //!   extVars: {env: prod}
@@ -29,6 +31,20 @@ pub struct AppFile {
     pub helm: HelmOptions,
     #[serde(default)]
     pub jsonnet: JsonnetOptions,
+    /// In the repository's root app file: apps declared by hand (a path discovery would
+    /// not find, or a name and namespace of its own).
+    #[serde(default)]
+    pub apps: Vec<DeclaredApp>,
+}
+
+/// An app declared in the root app file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeclaredApp {
+    pub path: String,
+    /// The app name in the tracking label and the record.
+    pub name: Option<String>,
+    pub namespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

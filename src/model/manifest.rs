@@ -68,8 +68,12 @@ pub struct FileLoad {
     pub errors: Vec<LoadError>,
 }
 
-/// True for the file names kdrift reads as manifests.
+/// True for the file names kdrift reads as manifests (the app file is kdrift's own).
 pub fn is_manifest_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name == super::source::APP_FILE {
+        return false;
+    }
     let lower = path.to_ascii_lowercase();
     lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")
 }

@@ -99,6 +99,16 @@ fn behind(
 async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Settings) -> AppRow {
     let mut args = base.clone();
     args.path = found.path.clone();
+    // A declared namespace counts as named on the command line.
+    if found.namespace.is_some() {
+        args.namespace = found.namespace.clone();
+    }
+    let mut settings = settings.clone();
+    if let Some(ns) = &found.namespace {
+        settings.namespace = ns.clone();
+        settings.namespace_source = crate::config::settings::NamespaceSource::Flag;
+    }
+    let settings = &settings;
     let mut row = AppRow {
         name: String::new(),
         path: found.path.clone(),
@@ -113,7 +123,7 @@ async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Set
         last_subject: None,
         error: None,
     };
-    let ctx = match super::context::context(conn, &args, None, settings).await {
+    let ctx = match super::context::context(conn, &args, found.name.as_deref(), settings).await {
         Ok(c) => c,
         Err(e) => {
             row.error = Some(e.to_string());
