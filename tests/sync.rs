@@ -826,3 +826,36 @@ async fn a_sync_that_leaves_an_object_alone_does_not_move_the_live_commit() {
     assert_ne!(doc["record"]["live_commit"], second.as_str());
     case.cleanup().await;
 }
+
+#[tokio::test]
+async fn prune_reads_the_records_inventory_for_kinds_it_does_not_always_search() {
+    let case = Case::new("inventory");
+    case.repo
+        .write("app/settings.yaml", &config_map("settings", "a", "1"));
+    // NetworkPolicy is not among the kinds kdrift always searches for tracked objects.
+    case.repo.write(
+        "app/policy.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-all\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n",
+    );
+    case.repo.commit("with a network policy");
+    assert_eq!(case.sync(&[]).0, 0);
+    case.repo.remove("app/policy.yaml");
+    case.repo.commit("policy dropped");
+    let (code, text) = case.sync(&["--prune"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("prune     NetworkPolicy.networking.k8s.io/") && text.contains("deleted"),
+        "{text}"
+    );
+    let policies: Api<k8s_openapi::api::networking::v1::NetworkPolicy> =
+        Api::namespaced(case.client().await, &case.ns);
+    common::eventually("the policy to be gone", 30, || async {
+        policies
+            .get_opt("deny-all")
+            .await
+            .ok()
+            .and_then(|p| p.is_none().then_some(()))
+    })
+    .await;
+    case.cleanup().await;
+}

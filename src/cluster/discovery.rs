@@ -96,3 +96,36 @@ pub async fn capabilities(conn: &Connection) -> (Option<String>, Vec<String>) {
     }
     (version, apis)
 }
+
+/// Each (group, kind) at the version the cluster prefers for it; kinds it does not serve
+/// (a CRD since removed) are left out.
+pub async fn preferred(conn: &Connection, kinds: &[(String, String)]) -> Vec<ObjectId> {
+    if kinds.is_empty() {
+        return Vec::new();
+    }
+    let groups: BTreeSet<&str> = kinds.iter().map(|(g, _)| g.as_str()).collect();
+    let groups: Vec<&str> = groups.into_iter().collect();
+    let Ok(discovery) = Discovery::new(conn.client.clone())
+        .filter(&groups)
+        .run()
+        .await
+    else {
+        return Vec::new();
+    };
+    kinds
+        .iter()
+        .filter_map(|(group, kind)| {
+            let (ar, _) = discovery
+                .groups()
+                .find(|g| g.name() == group)?
+                .recommended_kind(kind)?;
+            Some(ObjectId {
+                group: group.clone(),
+                version: ar.version,
+                kind: kind.clone(),
+                namespace: None,
+                name: String::new(),
+            })
+        })
+        .collect()
+}

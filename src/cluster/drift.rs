@@ -23,6 +23,9 @@ pub struct DriftOptions {
     pub app: String,
     /// The app's ApplySet id (its members' `part-of` label).
     pub applyset: String,
+    /// Kinds the app's record lists (`contains-group-kinds`, as `Kind.group`): searched for
+    /// members to prune, beyond the kinds kdrift always searches.
+    pub inventory: Vec<String>,
     pub field_manager: String,
     /// The app's target namespace (searched for Extra objects even when Git has none there).
     pub namespace: String,
@@ -37,6 +40,7 @@ impl DriftOptions {
         DriftOptions {
             app: app.to_string(),
             applyset: crate::model::applyset::app_id(app, namespace),
+            inventory: Vec::new(),
             field_manager: "kdrift".into(),
             namespace: namespace.to_string(),
             concurrency: 8,
@@ -113,7 +117,7 @@ impl Session {
         opts: &DriftOptions,
         changed: Option<Arc<tokio::sync::Notify>>,
     ) -> Result<Self, ClusterError> {
-        let tracked_ids: Vec<ObjectId> = TRACKED_KINDS
+        let mut tracked_ids: Vec<ObjectId> = TRACKED_KINDS
             .iter()
             .map(|(g, v, k)| ObjectId {
                 group: (*g).into(),
@@ -123,6 +127,18 @@ impl Session {
                 name: String::new(),
             })
             .collect();
+        // The record's inventory: kinds this app synced before, at their served version.
+        let known = |g: &str, k: &str| tracked_ids.iter().any(|t| t.group == g && t.kind == k);
+        let wanted: Vec<(String, String)> = opts
+            .inventory
+            .iter()
+            .map(|gk| match gk.split_once('.') {
+                Some((kind, group)) => (group.to_string(), kind.to_string()),
+                None => (String::new(), gk.clone()),
+            })
+            .filter(|(g, k)| !known(g, k))
+            .collect();
+        tracked_ids.extend(discovery::preferred(conn, &wanted).await);
         let resolved = discovery::resolve(
             conn,
             desired.objects.values().map(|m| &m.id).chain(&tracked_ids),

@@ -78,17 +78,20 @@ pub async fn context(
     let (kube_version, api_versions) = crate::cluster::discovery::capabilities(conn).await;
     spec.tools.helm.kube_version = kube_version;
     spec.tools.helm.api_versions = api_versions;
-    let mut app = App::open(&spec)?;
-    let mut namespace = settings.namespace.clone();
-    if let Some(ns) = app_file_namespace(&app, settings) {
-        spec.load.namespace = ns.clone();
-        namespace = ns;
-        app = App::open(&spec)?;
-    }
-    let name = default_app_name(&app, app_name);
+    // In a block: the repository is not held across the cluster's awaits.
+    let (name, namespace) = {
+        let mut app = App::open(&spec)?;
+        let mut namespace = settings.namespace.clone();
+        if let Some(ns) = app_file_namespace(&app, settings) {
+            spec.load.namespace = ns.clone();
+            namespace = ns;
+            app = App::open(&spec)?;
+        }
+        (default_app_name(&app, app_name), namespace)
+    };
     let mut drift = DriftOptions::new(&name, &namespace);
     drift.field_manager = settings.field_manager.clone();
-    Ok(Context {
+    let mut ctx = Context {
         conn: conn.clone(),
         spec,
         drift,
@@ -96,7 +99,12 @@ pub async fn context(
         gateway: Gateway {
             readonly: settings.readonly,
         },
-    })
+    };
+    // Prune reads the inventory: the kinds the app's record says it synced before.
+    if let Ok(Some(record)) = super::record::read(&ctx).await {
+        ctx.drift.inventory = record.group_kinds.into_iter().collect();
+    }
+    Ok(ctx)
 }
 
 /// The revision to read (`--rev`, or the working tree with `--worktree`) and the full hash
