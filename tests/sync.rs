@@ -755,8 +755,9 @@ async fn the_sync_record_is_an_applyset_any_process_reads() {
         ]
     );
 
-    // A rollback in one process; other processes name the live commit from the record.
-    let out = case.kdrift(&["rollback", &old[..8], "--yes"]);
+    // A rollback in one process (pruning what the old commit did not have); other
+    // processes name the live commit from the record.
+    let out = case.kdrift(&["rollback", &old[..8], "--yes", "--prune"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -779,6 +780,12 @@ async fn the_sync_record_is_an_applyset_any_process_reads() {
         .find(|l| l.contains("[live"))
         .unwrap_or_else(|| panic!("no live badge:\n{text}"));
     assert!(live_line.starts_with(&old[..7]), "{text}");
+    // Older commits say whether their objects still match the cluster.
+    let history = case.kdrift(&["history", "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&history.stdout).expect("history json");
+    assert_eq!(doc["live_commit"], old.as_str(), "{doc}");
+    assert_eq!(doc["matches_cluster"][old.as_str()], true, "{doc}");
+    assert_eq!(doc["matches_cluster"][head.as_str()], false, "{doc}");
     let log = case.kdrift(&["log", "-o", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&log.stdout).expect("log json");
     assert_eq!(doc["record"]["live_commit"], old.as_str());

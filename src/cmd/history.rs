@@ -1,5 +1,8 @@
 //! `kdrift history`: the commits that touch the app path, with their object changes.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
 use serde::Serialize;
 
 use super::ExitCode;
@@ -17,29 +20,44 @@ struct HistoryDoc<'a> {
     commits: &'a [HistoryEntry],
     /// The commit the cluster runs, from the app's sync record, when it could be read.
     live_commit: Option<&'a str>,
+    /// Per commit listed: whether the cluster holds exactly its objects now (null when the
+    /// cluster could not be asked).
+    matches_cluster: &'a BTreeMap<String, bool>,
 }
 
-/// The live commit from the record, if the cluster answers within a few seconds.
-async fn live_commit(
+/// The flow context, if the cluster answers within a few seconds (history works without).
+async fn cluster_context(
     conn: Option<&crate::cluster::Connection>,
     args: &HistoryArgs,
     settings: &crate::config::settings::Settings,
-) -> Option<String> {
-    let conn = conn?;
-    let read = async {
-        let ctx = super::app::context(conn, &args.app, args.app_name.as_deref(), settings)
-            .await
-            .ok()?;
-        crate::ops::record::read(&ctx)
-            .await
-            .ok()
-            .flatten()?
-            .live_commit
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(5), read)
+) -> Option<crate::ops::Context> {
+    let ctx = super::app::context(conn?, &args.app, args.app_name.as_deref(), settings);
+    tokio::time::timeout(Duration::from_secs(5), ctx)
         .await
+        .ok()?
         .ok()
-        .flatten()
+}
+
+/// Whether each listed commit's objects are what the cluster holds now.
+async fn matches_cluster(
+    ctx: &crate::ops::Context,
+    app: &crate::git::App,
+    entries: &[HistoryEntry],
+) -> BTreeMap<String, bool> {
+    let mut out = BTreeMap::new();
+    for e in entries {
+        let Ok(desired) = app.desired_at(e.commit.oid) else {
+            continue;
+        };
+        if !desired.errors.is_empty() {
+            continue;
+        }
+        let drift = crate::cluster::drift::compute(&ctx.conn, &desired, &ctx.drift, &ctx.cache);
+        if let Ok(Ok(report)) = tokio::time::timeout(Duration::from_secs(20), drift).await {
+            out.insert(e.commit.id.clone(), report.in_sync());
+        }
+    }
+    out
 }
 
 pub async fn run(
@@ -47,7 +65,15 @@ pub async fn run(
     settings: &crate::config::settings::Settings,
     conn: Option<&crate::cluster::Connection>,
 ) -> anyhow::Result<ExitCode> {
-    let live = live_commit(conn, args, settings).await;
+    let ctx = cluster_context(conn, args, settings).await;
+    let live = match &ctx {
+        Some(ctx) => crate::ops::record::read(ctx)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|r| r.live_commit),
+        None => None,
+    };
     let app = super::app::open(&args.app, settings)?;
     let start = app.resolve(&args.rev)?;
     let mut history = if args.full_history {
@@ -57,6 +83,10 @@ pub async fn run(
     };
     let page = history.next_page(args.limit)?;
     let entries: Vec<HistoryEntry> = page.iter().map(|c| history.changes(c)).collect();
+    let matches = match &ctx {
+        Some(ctx) => matches_cluster(ctx, &app, &entries).await,
+        None => BTreeMap::new(),
+    };
     match args.output {
         Output::Json => super::output::print(
             &(serde_json::to_string_pretty(&HistoryDoc {
@@ -64,9 +94,10 @@ pub async fn run(
                 path: &app.path,
                 commits: &entries,
                 live_commit: live.as_deref(),
+                matches_cluster: &matches,
             })? + "\n"),
         )?,
-        Output::Text => super::output::print(&render_text(&entries, live.as_deref()))?,
+        Output::Text => super::output::print(&render_text(&entries, live.as_deref(), &matches))?,
     }
     Ok(if entries.iter().any(|e| e.error.is_some()) {
         1
@@ -81,17 +112,22 @@ fn list(sign: char, keys: &[ObjectKey], out: &mut String) {
     }
 }
 
-pub fn render_text(entries: &[HistoryEntry], live: Option<&str>) -> String {
+pub fn render_text(
+    entries: &[HistoryEntry],
+    live: Option<&str>,
+    matches: &BTreeMap<String, bool>,
+) -> String {
     let mut out = String::new();
     for e in entries {
         let c = &e.commit;
         let when = jiff::Timestamp::from_second(c.time)
             .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
-        let badge = if live == Some(c.id.as_str()) {
-            "  [live: the cluster runs this commit]"
-        } else {
-            ""
+        let badge = match (live == Some(c.id.as_str()), matches.get(&c.id)) {
+            (true, Some(false)) => "  [live: the cluster runs this commit, and has drifted]",
+            (true, _) => "  [live: the cluster runs this commit]",
+            (false, Some(true)) => "  [matches the cluster]",
+            _ => "",
         };
         out.push_str(&format!(
             "{} {} {} {}{badge}\n",
