@@ -199,6 +199,9 @@ impl Dispatch<'_> {
                     }
                 }
                 Command::Pager { text } => page = Some(text),
+                Command::MatchCommits { commits } => {
+                    workers::spawn_matches(&ctx, tx.clone(), commits)
+                }
                 Command::OpenApp {
                     path,
                     name,

@@ -221,5 +221,14 @@ fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Com
         state.data.live_commit = p.synced.as_ref().map(|s| s.commit.clone());
     }
     state.rebuild();
-    vec![Command::Refresh]
+    // The cluster changed: which commits it matches is asked again.
+    state.history.matches.clear();
+    let commits: Vec<String> = state
+        .history
+        .entries
+        .iter()
+        .take(20)
+        .map(|e| e.commit.id.clone())
+        .collect();
+    vec![Command::Refresh, Command::MatchCommits { commits }]
 }

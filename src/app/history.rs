@@ -23,7 +23,13 @@ pub struct HistoryPane {
     pub commit_drift: Option<Result<DriftReport, String>>,
     /// Generation of the picked commit's drift request (older results are dropped).
     pub commit_gen: u64,
+    /// Whether a listed commit's objects are exactly what the cluster holds (the first
+    /// ones only: each costs a drift computation).
+    pub matches: std::collections::BTreeMap<String, bool>,
 }
+
+/// How many commits, from the newest, get a "matches the cluster" badge.
+const MATCHED: usize = 20;
 
 impl HistoryPane {
     /// Asks for the next page when none is loading and more may come.
@@ -55,13 +61,31 @@ impl HistoryPane {
         }
     }
 
-    pub fn on_page(&mut self, result: Result<Vec<HistoryEntry>, String>, done: bool) {
+    /// A page of commits; the first ones are asked whether they match the cluster.
+    pub fn on_page(
+        &mut self,
+        result: Result<Vec<HistoryEntry>, String>,
+        done: bool,
+    ) -> Vec<Command> {
         self.loading = false;
+        let before = self.entries.len();
         match result {
             Ok(page) => self.entries.extend(page),
             Err(e) => self.error = Some(e),
         }
         self.done = done;
+        let commits: Vec<String> = self
+            .entries
+            .iter()
+            .skip(before)
+            .take(MATCHED.saturating_sub(before))
+            .map(|e| e.commit.id.clone())
+            .collect();
+        if commits.is_empty() {
+            Vec::new()
+        } else {
+            vec![Command::MatchCommits { commits }]
+        }
     }
 
     /// Picks the commit under the cursor as the Git side; picking it again goes back to

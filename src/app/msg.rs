@@ -55,6 +55,11 @@ pub enum Msg {
         generation: u64,
         event: crate::cluster::logs::LogEvent,
     },
+    /// Whether a commit's objects are exactly what the cluster holds.
+    CommitMatch {
+        commit: String,
+        matches: bool,
+    },
     /// The apps overview's rows.
     Apps(Result<Vec<crate::ops::apps::AppRow>, String>),
     /// The app asked for is open: its name, path and HEAD (short).
@@ -109,6 +114,10 @@ pub enum Command {
         /// The row's app name and namespace (as discovered or declared).
         name: String,
         namespace: String,
+    },
+    /// Asks whether these commits' objects are what the cluster holds.
+    MatchCommits {
+        commits: Vec<String>,
     },
     /// Back to the overview: the app's workers stop.
     CloseApp,

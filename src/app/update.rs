@@ -42,7 +42,10 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             commit: Some(c),
             result,
         } => state.history.on_drift(generation, &c, result),
-        Msg::History { result, done } => state.history.on_page(result, done),
+        Msg::History { result, done } => return state.history.on_page(result, done),
+        Msg::CommitMatch { commit, matches } => {
+            state.history.matches.insert(commit, matches);
+        }
         Msg::Live(s) => state.data.live = s,
         // A failed list keeps the last pods shown: a transient error should not empty
         // the tree; the health poll reports an unreachable cluster.

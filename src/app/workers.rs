@@ -196,6 +196,27 @@ pub fn spawn_drift_at(ctx: &Context, tx: Sender, generation: u64, commit: String
     });
 }
 
+/// Whether each commit's objects are exactly what the cluster holds, one by one.
+pub fn spawn_matches(ctx: &Context, tx: Sender, commits: Vec<String>) {
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        for commit in commits {
+            let Ok(desired) = desired_at(&ctx.spec, &commit).await else {
+                continue;
+            };
+            if !desired.errors.is_empty() {
+                continue;
+            }
+            if let Ok(report) = compute(&ctx.conn, &desired, &ctx.drift, &ctx.cache).await {
+                let matches = report.in_sync();
+                if tx.send(Msg::CommitMatch { commit, matches }).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+}
+
 /// History pages, on a thread of its own that keeps the walker (and its caches).
 pub fn spawn_history(spec: AppSpec, tx: Sender) -> std::sync::mpsc::Sender<()> {
     const PAGE: usize = 50;

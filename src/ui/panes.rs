@@ -145,10 +145,13 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                     Style::default().fg(theme.muted),
                 ),
                 Span::styled(
-                    if state.data.live_commit.as_deref() == Some(c.id.as_str()) {
-                        "  [live]"
-                    } else {
-                        ""
+                    match (
+                        state.data.live_commit.as_deref() == Some(c.id.as_str()),
+                        state.history.matches.get(&c.id),
+                    ) {
+                        (true, _) => "  [live]",
+                        (false, Some(true)) => "  [matches]",
+                        _ => "",
                     },
                     Style::default().fg(theme.healthy),
                 ),

@@ -825,3 +825,35 @@ fn a_picked_commit_drives_the_tree_the_counts_and_next() {
             .all(|r| !matches!(r.id, NodeId::LoadError(_)))
     );
 }
+
+#[test]
+fn the_first_commits_are_asked_whether_they_match_the_cluster() {
+    let mut s = fixtures::state();
+    s.history.entries.clear();
+    s.history.done = false;
+    let cmds = update(
+        &mut s,
+        Input::Msg(Msg::History {
+            result: Ok(fixtures::history()),
+            done: true,
+        }),
+    );
+    let ids: Vec<String> = s
+        .history
+        .entries
+        .iter()
+        .map(|e| e.commit.id.clone())
+        .collect();
+    assert!(
+        matches!(cmds.as_slice(), [Command::MatchCommits { commits }] if *commits == ids),
+        "{cmds:?}"
+    );
+    update(
+        &mut s,
+        Input::Msg(Msg::CommitMatch {
+            commit: ids[1].clone(),
+            matches: true,
+        }),
+    );
+    assert_eq!(s.history.matches.get(&ids[1]), Some(&true));
+}
