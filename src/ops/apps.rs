@@ -96,33 +96,43 @@ fn behind(
     None
 }
 
-async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Settings) -> AppRow {
+/// The app arguments and settings of one found app: its path, and a declared namespace
+/// as if named on the command line.
+fn app_args(base: &AppArgs, found: &FoundApp, settings: &Settings) -> (AppArgs, Settings) {
     let mut args = base.clone();
     args.path = found.path.clone();
-    // A declared namespace counts as named on the command line.
-    if found.namespace.is_some() {
-        args.namespace = found.namespace.clone();
-    }
     let mut settings = settings.clone();
     if let Some(ns) = &found.namespace {
+        args.namespace = Some(ns.clone());
         settings.namespace = ns.clone();
         settings.namespace_source = crate::config::settings::NamespaceSource::Flag;
     }
+    (args, settings)
+}
+
+impl AppRow {
+    fn new(found: &FoundApp, namespace: &str) -> Self {
+        AppRow {
+            name: String::new(),
+            path: found.path.clone(),
+            kind: found.kind,
+            namespace: namespace.to_string(),
+            objects: None,
+            summary: None,
+            health: None,
+            live_commit: None,
+            behind: None,
+            last_commit: None,
+            last_subject: None,
+            error: None,
+        }
+    }
+}
+
+async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Settings) -> AppRow {
+    let (args, settings) = app_args(base, found, settings);
     let settings = &settings;
-    let mut row = AppRow {
-        name: String::new(),
-        path: found.path.clone(),
-        kind: found.kind,
-        namespace: settings.namespace.clone(),
-        objects: None,
-        summary: None,
-        health: None,
-        live_commit: None,
-        behind: None,
-        last_commit: None,
-        last_subject: None,
-        error: None,
-    };
+    let mut row = AppRow::new(found, &settings.namespace);
     let ctx = match super::context::context(conn, &args, found.name.as_deref(), settings).await {
         Ok(c) => c,
         Err(e) => {
