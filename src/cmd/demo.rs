@@ -240,7 +240,7 @@ pub async fn run(
         return Ok(2);
     }
     eprintln!(
-        "kdrift demo: starting the local control plane (the first run builds it from Go modules: 5-20 minutes)…"
+        "kdrift demo: starting the local control plane (the first run builds it and the renderers from Go modules: 10-25 minutes)…"
     );
     let tool = tool()?;
     tool.run("up", &[]).map_err(anyhow::Error::msg)?;
