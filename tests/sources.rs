@@ -473,29 +473,7 @@ fn a_chart_without_helm_says_what_to_install_not_a_flood_of_yaml_errors() {
 #[tokio::test]
 async fn apps_lists_each_app_once_and_a_sync_shows_in_its_row() {
     let ns = common::unique_name("apps");
-    let repo = TestRepo::new();
-    repo.write(
-        "plain/namespace.yaml",
-        &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
-    );
-    repo.write(
-        "plain/settings.yaml",
-        &common::repo::config_map("settings", "a", "1"),
-    );
-    // A nested directory belongs to the plain app above it.
-    repo.write(
-        "plain/nested/more.yaml",
-        &common::repo::config_map("more", "b", "2"),
-    );
-    repo.write("base/kustomization.yaml", "resources:\n- cm.yaml\n");
-    repo.write(
-        "base/cm.yaml",
-        &common::repo::config_map("base-cm", "c", "3"),
-    );
-    repo.write(
-        "overlays/dev/kustomization.yaml",
-        "resources:\n- ../../base\nnamePrefix: dev-\n",
-    );
+    let repo = common::repo::two_apps(&ns);
     repo.write("docs/README.md", "# not an app\n");
     // The root app file names one of them.
     repo.write(

@@ -301,28 +301,7 @@ fn one_object_repo() -> TestRepo {
 async fn the_apps_overview_lists_the_apps_updates_live_and_opens_one() {
     let cluster = common::cluster();
     let ns = common::unique_name("tui-apps");
-    let repo = TestRepo::new();
-    repo.write(
-        "plain/namespace.yaml",
-        &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
-    );
-    repo.write(
-        "plain/settings.yaml",
-        &common::repo::config_map("settings", "a", "1"),
-    );
-    repo.write(
-        "plain/nested/more.yaml",
-        &common::repo::config_map("more", "b", "2"),
-    );
-    repo.write("base/kustomization.yaml", "resources:\n- cm.yaml\n");
-    repo.write(
-        "base/cm.yaml",
-        &common::repo::config_map("base-cm", "c", "3"),
-    );
-    repo.write(
-        "overlays/dev/kustomization.yaml",
-        "resources:\n- ../../base\nnamePrefix: dev-\n",
-    );
+    let repo = common::repo::two_apps(&ns);
     repo.commit("two apps and a base");
     let command = format!(
         "{} --kubeconfig {} --repo {} --namespace {ns}",

@@ -34,8 +34,4 @@ impl AppsPane {
             Err(e) => self.error = Some(e),
         }
     }
-
-    pub fn selected_path(&self) -> Option<&str> {
-        self.rows.get(self.selected).map(|r| r.path.as_str())
-    }
 }

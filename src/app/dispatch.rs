@@ -131,11 +131,7 @@ impl Dispatch<'_> {
                     .await
                     .map_err(|e| e.to_string())?;
                 let (_, head) = crate::ops::sync::desired_head(&ctx.spec).await?;
-                let live = crate::ops::record::read(&ctx)
-                    .await
-                    .ok()
-                    .flatten()
-                    .and_then(|r| r.live_commit);
+                let live = ctx.record.as_ref().and_then(|r| r.live_commit.clone());
                 Ok((ctx, head, live))
             };
             let _ = back.send(opened.await);

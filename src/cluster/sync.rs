@@ -31,6 +31,14 @@ pub struct SyncOutcome {
 }
 
 impl SyncOutcome {
+    /// How many objects this action succeeded on.
+    pub fn done(&self, action: Action) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.action == action && r.outcome.is_ok())
+            .count()
+    }
+
     pub fn failed(&self) -> Vec<&ItemResult> {
         self.results.iter().filter(|r| r.outcome.is_err()).collect()
     }

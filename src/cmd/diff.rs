@@ -58,7 +58,7 @@ pub async fn run(
     };
     let mut report = compute(conn, &desired, &ctx.drift, &ctx.cache).await?;
     // Which commit the cluster runs, from the record any session wrote.
-    let record = crate::ops::record::read(&ctx).await.ok().flatten();
+    let record = ctx.record.clone();
     let live_commit = record.as_ref().and_then(|r| r.live_commit.clone());
     let cluster_at = match (&record, &commit) {
         (Some(r), Some(c)) => crate::ops::record::cluster_at(r, c),

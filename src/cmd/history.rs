@@ -66,14 +66,10 @@ pub async fn run(
     conn: Option<&crate::cluster::Connection>,
 ) -> anyhow::Result<ExitCode> {
     let ctx = cluster_context(conn, args, settings).await;
-    let live = match &ctx {
-        Some(ctx) => crate::ops::record::read(ctx)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|r| r.live_commit),
-        None => None,
-    };
+    let live = ctx
+        .as_ref()
+        .and_then(|c| c.record.as_ref())
+        .and_then(|r| r.live_commit.clone());
     let app = super::app::open(&args.app, settings)?;
     let start = app.resolve(&args.rev)?;
     let mut history = if args.full_history {

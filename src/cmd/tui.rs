@@ -51,7 +51,7 @@ pub async fn open(
     if overview.is_some() {
         state.mode.screen = Screen::Apps;
         state.mode.multi_app = true;
-    } else if let Ok(Some(record)) = crate::ops::record::read(&ctx).await
+    } else if let Some(record) = &ctx.record
         && let Some(live) = &record.live_commit
     {
         // Which commit the cluster runs, from the record any session wrote.

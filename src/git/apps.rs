@@ -10,7 +10,7 @@ use gix::objs::tree::EntryKind;
 use super::GitError;
 use super::files::CommitFiles;
 use super::inputs::Inputs;
-use super::tree::join;
+use super::tree::{entries, join};
 use crate::model::manifest::is_manifest_file;
 use crate::model::source::{SourceKind, detect};
 
@@ -22,20 +22,6 @@ pub struct FoundApp {
     /// Declared in the root app file: its name and namespace.
     pub name: Option<String>,
     pub namespace: Option<String>,
-}
-
-/// Directories and files directly in a tree.
-fn children(
-    repo: &gix::Repository,
-    tree: ObjectId,
-) -> Result<Vec<(String, ObjectId, EntryKind)>, GitError> {
-    let tree = repo.find_tree(tree).map_err(GitError::read)?;
-    let decoded = tree.decode().map_err(GitError::read)?;
-    Ok(decoded
-        .entries
-        .iter()
-        .map(|e| (e.filename.to_string(), e.oid.to_owned(), e.mode.kind()))
-        .collect())
 }
 
 /// Whether a blob looks like a Kubernetes manifest (without parsing it).
@@ -52,10 +38,18 @@ fn walk(
     tree: ObjectId,
     found: &mut Vec<FoundApp>,
 ) -> Result<(), GitError> {
-    let entries = children(repo, tree)?;
-    let names: Vec<String> = entries.iter().map(|(n, _, _)| n.clone()).collect();
+    let entries = entries(repo, Some(tree))?;
+    let names: Vec<String> = entries.keys().cloned().collect();
     let kind = detect(&names);
-    if kind != SourceKind::Plain {
+    // A source, or a directory of manifests (what is under it belongs to it).
+    let is_app = kind != SourceKind::Plain
+        || (!dir.is_empty()
+            && entries.iter().any(|(name, (id, k))| {
+                matches!(k, EntryKind::Blob | EntryKind::BlobExecutable)
+                    && is_manifest_file(name)
+                    && looks_like_manifest(repo, *id)
+            }));
+    if is_app {
         found.push(FoundApp {
             path: dir.to_string(),
             kind,
@@ -64,22 +58,7 @@ fn walk(
         });
         return Ok(());
     }
-    let manifests = entries.iter().any(|(name, id, k)| {
-        matches!(k, EntryKind::Blob | EntryKind::BlobExecutable)
-            && is_manifest_file(name)
-            && looks_like_manifest(repo, *id)
-    });
-    if manifests && !dir.is_empty() {
-        // A directory of manifests: what is under it belongs to it.
-        found.push(FoundApp {
-            path: dir.to_string(),
-            kind,
-            name: None,
-            namespace: None,
-        });
-        return Ok(());
-    }
-    for (name, id, k) in entries {
+    for (name, (id, k)) in entries {
         if k == EntryKind::Tree && !name.starts_with('.') {
             walk(repo, &join(dir, &name), id, found)?;
         }

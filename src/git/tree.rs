@@ -266,9 +266,10 @@ pub struct FileChange {
     pub new: Option<(ObjectId, EntryKind)>,
 }
 
-type Entries = std::collections::BTreeMap<String, (ObjectId, EntryKind)>;
+pub(super) type Entries = std::collections::BTreeMap<String, (ObjectId, EntryKind)>;
 
-fn entries(repo: &gix::Repository, tree: Option<ObjectId>) -> Result<Entries, GitError> {
+/// The entries directly in a tree, by name.
+pub(super) fn entries(repo: &gix::Repository, tree: Option<ObjectId>) -> Result<Entries, GitError> {
     let Some(tree) = tree else {
         return Ok(Entries::new());
     };

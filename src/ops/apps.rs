@@ -142,11 +142,7 @@ async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Set
     };
     row.name = ctx.drift.app.clone();
     row.namespace = ctx.drift.namespace.clone();
-    row.live_commit = crate::ops::record::read(&ctx)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|r| r.live_commit);
+    row.live_commit = ctx.record.as_ref().and_then(|r| r.live_commit.clone());
     // Git first, in one block: the repository is not held across the cluster's awaits.
     let desired = {
         let Ok(app) = crate::git::App::open(&ctx.spec) else {

@@ -99,10 +99,12 @@ pub async fn context(
         gateway: Gateway {
             readonly: settings.readonly,
         },
+        record: None,
     };
-    // Prune reads the inventory: the kinds the app's record says it synced before.
-    if let Ok(Some(record)) = super::record::read(&ctx).await {
-        ctx.drift.inventory = record.group_kinds.into_iter().collect();
+    // Read once for every front end; prune reads its inventory (the kinds synced before).
+    ctx.record = super::record::read(&ctx).await.ok().flatten();
+    if let Some(record) = &ctx.record {
+        ctx.drift.inventory = record.group_kinds.iter().cloned().collect();
     }
     Ok(ctx)
 }

@@ -24,4 +24,6 @@ pub struct Context {
     pub cache: Arc<DryRunCache>,
     /// The one door every mutation passes (closed in read-only mode).
     pub gateway: Gateway,
+    /// The app's sync record as it was when the context was made (read once).
+    pub record: Option<crate::model::applyset::Record>,
 }

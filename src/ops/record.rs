@@ -107,13 +107,7 @@ pub async fn write(
     outcome: &Outcome,
     left_alone: usize,
 ) -> Result<bool, String> {
-    let results = &outcome.sync.results;
-    let done = |a: Action| {
-        results
-            .iter()
-            .filter(|r| r.action == a && r.outcome.is_ok())
-            .count()
-    };
+    let done = |a: Action| outcome.sync.done(a);
     let (created, updated, pruned) = (
         done(Action::Create),
         done(Action::Update),

@@ -62,13 +62,7 @@ pub fn summary(plan: &Plan, outcome: &Outcome) -> Summary {
             complete: false,
         };
     }
-    let results = &outcome.sync.results;
-    let done = |a: Action| {
-        results
-            .iter()
-            .filter(|r| r.action == a && r.outcome.is_ok())
-            .count()
-    };
+    let done = |a: Action| outcome.sync.done(a);
     let mut text = format!(
         "Synced: {} created, {} updated, {} pruned, {} unchanged.",
         done(Action::Create),

@@ -81,3 +81,22 @@ pub fn deployment(name: &str, replicas: u32, image: &str) -> String {
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers:\n      - name: app\n        image: {image}\n"
     )
 }
+
+/// A repository of two apps: a plain one (`plain`, creating namespace `ns`, with a nested
+/// directory that belongs to it) and a kustomize overlay (`overlays/dev`) on a base.
+pub fn two_apps(ns: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        "plain/namespace.yaml",
+        &format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
+    );
+    repo.write("plain/settings.yaml", &config_map("settings", "a", "1"));
+    repo.write("plain/nested/more.yaml", &config_map("more", "b", "2"));
+    repo.write("base/kustomization.yaml", "resources:\n- cm.yaml\n");
+    repo.write("base/cm.yaml", &config_map("base-cm", "c", "3"));
+    repo.write(
+        "overlays/dev/kustomization.yaml",
+        "resources:\n- ../../base\nnamePrefix: dev-\n",
+    );
+    repo
+}

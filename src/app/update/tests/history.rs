@@ -1,0 +1,202 @@
+//! The history pane and the commit it picks as the Git side.
+
+use super::*;
+
+#[test]
+fn panes_cycle_history_loads_and_commits_select() {
+    let mut s = fixtures::state();
+    s.history.entries.clear();
+    s.history.done = false;
+    assert!(matches!(
+        press(&mut s, KeyCode::Tab).as_slice(),
+        [Command::LoadHistory]
+    ));
+    assert_eq!(s.mode.focus, Pane::History);
+    update(
+        &mut s,
+        Input::Msg(Msg::History {
+            result: Ok(fixtures::history()),
+            done: true,
+        }),
+    );
+    assert_eq!(s.history.entries.len(), 3);
+    press(&mut s, KeyCode::Char('j'));
+    let cmds = press(&mut s, KeyCode::Enter);
+    let id = s.history.entries[1].commit.id.clone();
+    assert!(
+        matches!(cmds.as_slice(), [Command::DriftAt { generation, commit }] if *generation == s.history.commit_gen && *commit == id),
+        "{cmds:?}"
+    );
+    assert_eq!(s.history.selected_commit.as_deref(), Some(id.as_str()));
+    // A stale result (older generation) is dropped; the current one lands.
+    let stale = Msg::Drift {
+        generation: s.history.commit_gen - 1,
+        commit: Some(id.clone()),
+        result: Ok(fixtures::drift()),
+    };
+    update(&mut s, Input::Msg(stale));
+    assert!(s.history.commit_drift.is_none());
+    let fresh = Msg::Drift {
+        generation: s.history.commit_gen,
+        commit: Some(id),
+        result: Ok(fixtures::drift()),
+    };
+    update(&mut s, Input::Msg(fresh));
+    assert!(s.history.commit_drift.is_some());
+    press(&mut s, KeyCode::BackTab);
+    assert_eq!(s.mode.focus, Pane::Tree);
+}
+
+#[test]
+fn a_picked_commits_failed_drift_shows_in_its_own_pane_not_heads() {
+    let mut s = fixtures::state();
+    s.mode.focus = Pane::History;
+    s.history.selected = 1;
+    press(&mut s, KeyCode::Enter);
+    let id = s.history.entries[1].commit.id.clone();
+    let generation = s.history.commit_gen;
+    update(
+        &mut s,
+        Input::Msg(Msg::Drift {
+            generation,
+            commit: Some(id),
+            result: Err("manifest error in web.yaml".into()),
+        }),
+    );
+    assert_eq!(s.data.drift_error, None, "HEAD's side is untouched");
+    assert_eq!(s.active_drift_error(), Some("manifest error in web.yaml"));
+    // The tree shows the picked side: its error on the app's row, not "loading…".
+    let app_row = s
+        .tree
+        .rows
+        .iter()
+        .find(|r| r.id == NodeId::App)
+        .expect("the app row");
+    assert_eq!(
+        app_row.badges,
+        [crate::app::tree::Badge::Muted(
+            "manifest error in web.yaml".into()
+        )]
+    );
+    // Back to HEAD, the objects and their diffs are HEAD's.
+    press(&mut s, KeyCode::Enter);
+    s.mode.focus = Pane::Tree;
+    let worker = object_id(&s, "worker");
+    select(&mut s, &worker);
+    let text = crate::app::view::diff_text(&s);
+    assert!(!text.contains("cannot be computed"), "{text}");
+    assert!(!text.contains("computing…"), "{text}");
+}
+
+#[test]
+fn a_picked_commit_drives_the_tree_the_counts_and_next() {
+    use crate::model::drift::SyncStatus;
+    let mut s = fixtures::state();
+    let synced_at_head = s
+        .data
+        .drift
+        .as_ref()
+        .map(|d| d.count(SyncStatus::Synced))
+        .unwrap_or(0);
+    s.mode.focus = Pane::History;
+    s.history.selected = 2;
+    press(&mut s, KeyCode::Enter);
+    let id = s.history.entries[2].commit.id.clone();
+    // At that commit, every object is missing and one file did not load.
+    let mut at_commit = fixtures::drift();
+    for o in &mut at_commit.objects {
+        o.status = SyncStatus::Missing;
+    }
+    at_commit.load_errors = vec![crate::model::manifest::LoadError {
+        file: "app/web.yaml".into(),
+        line: Some(3),
+        column: Some(1),
+        message: "invalid YAML".into(),
+    }];
+    let generation = s.history.commit_gen;
+    update(
+        &mut s,
+        Input::Msg(Msg::Drift {
+            generation,
+            commit: Some(id),
+            result: Ok(at_commit.clone()),
+        }),
+    );
+    let badges: Vec<_> = s
+        .tree
+        .rows
+        .iter()
+        .filter(|r| matches!(r.id, NodeId::Object(_)))
+        .flat_map(|r| r.badges.clone())
+        .collect();
+    assert!(
+        badges.contains(&crate::app::tree::Badge::Sync(SyncStatus::Missing)),
+        "{badges:?}"
+    );
+    assert!(!badges.contains(&crate::app::tree::Badge::Sync(SyncStatus::Synced)));
+    assert_eq!(
+        s.active_drift().map(|d| d.count(SyncStatus::Missing)),
+        Some(at_commit.objects.len())
+    );
+    assert!(synced_at_head > 0, "HEAD's had synced objects");
+    let error_row = s
+        .tree
+        .rows
+        .iter()
+        .find(|r| matches!(r.id, NodeId::LoadError(0)))
+        .expect("a row for the file that failed");
+    assert!(
+        error_row.label.contains("app/web.yaml:3:1"),
+        "{}",
+        error_row.label
+    );
+    // `n` walks the picked commit's drift: the first object is not Synced there.
+    s.mode.focus = Pane::Tree;
+    press(&mut s, KeyCode::Char('n'));
+    assert!(matches!(
+        s.selected_row().map(|r| &r.id),
+        Some(NodeId::Object(_))
+    ));
+    // Back to HEAD: HEAD's badges again.
+    s.mode.focus = Pane::History;
+    press(&mut s, KeyCode::Enter);
+    assert!(s.history.selected_commit.is_none());
+    assert!(
+        s.tree
+            .rows
+            .iter()
+            .all(|r| !matches!(r.id, NodeId::LoadError(_)))
+    );
+}
+
+#[test]
+fn the_first_commits_are_asked_whether_they_match_the_cluster() {
+    let mut s = fixtures::state();
+    s.history.entries.clear();
+    s.history.done = false;
+    let cmds = update(
+        &mut s,
+        Input::Msg(Msg::History {
+            result: Ok(fixtures::history()),
+            done: true,
+        }),
+    );
+    let ids: Vec<String> = s
+        .history
+        .entries
+        .iter()
+        .map(|e| e.commit.id.clone())
+        .collect();
+    assert!(
+        matches!(cmds.as_slice(), [Command::MatchCommits { commits }] if *commits == ids),
+        "{cmds:?}"
+    );
+    update(
+        &mut s,
+        Input::Msg(Msg::CommitMatch {
+            commit: ids[1].clone(),
+            matches: true,
+        }),
+    );
+    assert_eq!(s.history.matches.get(&ids[1]), Some(&true));
+}
