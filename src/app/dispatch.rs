@@ -142,7 +142,6 @@ impl Dispatch<'_> {
     pub fn apply(&self, state: &mut AppState, input: Input) -> Option<String> {
         let mut page = None;
         for command in update(state, input) {
-            let ctx = self.app.borrow().ctx.clone();
             let tx = self.tx;
             match command {
                 Command::LoadHistory => {
@@ -151,7 +150,7 @@ impl Dispatch<'_> {
                     }
                 }
                 Command::DriftAt { generation, commit } => {
-                    workers::spawn_drift_at(&ctx, tx.clone(), generation, commit)
+                    workers::spawn_drift_at(&self.app.borrow().ctx, tx.clone(), generation, commit)
                 }
                 Command::Refresh => {
                     self.refresh.health.notify_one();
@@ -162,7 +161,7 @@ impl Dispatch<'_> {
                     workers::spawn_highlight(tx.clone(), generation, text, self.syntax.to_string())
                 }
                 Command::Plan { generation, kind } => {
-                    workers::spawn_plan(&ctx, tx.clone(), generation, kind)
+                    workers::spawn_plan(&self.app.borrow().ctx, tx.clone(), generation, kind)
                 }
                 Command::Apply {
                     generation,
@@ -178,13 +177,18 @@ impl Dispatch<'_> {
                         revert,
                         synced,
                     };
-                    workers::spawn_apply(&ctx, tx.clone(), apply)
+                    workers::spawn_apply(&self.app.borrow().ctx, tx.clone(), apply)
                 }
                 Command::StartLogs {
                     generation,
                     request,
                 } => {
-                    let task = workers::spawn_logs(&ctx, tx.clone(), generation, request);
+                    let task = workers::spawn_logs(
+                        &self.app.borrow().ctx,
+                        tx.clone(),
+                        generation,
+                        request,
+                    );
                     if let Some(old) = self.logs.replace(Some(task)) {
                         old.abort();
                     }
@@ -196,7 +200,7 @@ impl Dispatch<'_> {
                 }
                 Command::Pager { text } => page = Some(text),
                 Command::MatchCommits { commits } => {
-                    workers::spawn_matches(&ctx, tx.clone(), commits)
+                    workers::spawn_matches(&self.app.borrow().ctx, tx.clone(), commits)
                 }
                 Command::OpenApp {
                     path,
