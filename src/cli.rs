@@ -2,12 +2,48 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+/// `--version`: the package version and the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("KDRIFT_COMMIT"),
+    ")"
+);
+
+/// Invoked as `kubectl-kdrift`, kdrift is a kubectl plugin (`kubectl kdrift …`).
+pub const PLUGIN_NAME: &str = "kubectl-kdrift";
+
+/// The command line as parsed; when run as the kubectl plugin, help and errors name the
+/// command as the user typed it (`kubectl kdrift`).
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The clap command, named as invoked.
+pub fn command() -> clap::Command {
+    let cmd = Cli::command();
+    if invoked_as_plugin() {
+        cmd.bin_name("kubectl kdrift").display_name(PLUGIN_NAME)
+    } else {
+        cmd
+    }
+}
+
+fn invoked_as_plugin() -> bool {
+    std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .is_some_and(|name| name == PLUGIN_NAME)
+}
 
 #[derive(Debug, Parser)]
 #[command(
     name = "kdrift",
-    version,
+    version = VERSION,
     about = "GitOps on Kubernetes: Git versus live, drift, health"
 )]
 pub struct Cli {
@@ -46,6 +82,28 @@ pub struct ClusterArgs {
     /// Kubeconfig context (default: the current context).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
+    /// Username to impersonate for every request (kubectl's `--as`).
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub impersonate: Option<String>,
+    /// Group to impersonate (repeatable; kubectl's `--as-group`).
+    #[arg(long = "as-group", global = true, value_name = "GROUP")]
+    pub impersonate_groups: Vec<String>,
+    /// How long a request may take to connect and to answer: 0 (no limit), seconds, or a
+    /// duration such as 30s, 2m, 500ms (kubectl's `--request-timeout`).
+    #[arg(long, global = true, value_name = "DURATION", default_value = "0")]
+    pub request_timeout: String,
+    /// Colour in text output and the terminal UI: auto (a terminal, and no NO_COLOR),
+    /// always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorArg {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +149,15 @@ pub enum Command {
     Log(LogArgs),
     /// The configuration file.
     Config(ConfigArgs),
+    /// Shell completion script: `source <(kdrift completion bash)`, or write it where your
+    /// shell looks (zsh: a directory in $fpath as `_kdrift`; fish:
+    /// ~/.config/fish/completions/kdrift.fish).
+    Completion(CompletionArgs),
+    /// The manual page (roff), for `man -l` or a directory in $MANPATH: `kdrift man >
+    /// ~/.local/share/man/man1/kdrift.1`.
+    Man,
+    /// kdrift's version, the commit it was built from, and its Kubernetes client versions.
+    Version(VersionArgs),
     /// The demo: a local control plane (built on first use), a demo GitOps repository with a
     /// real history, an older commit synced, live changes made by hand, and the TUI on it.
     Demo(DemoArgs),
@@ -112,6 +179,17 @@ pub struct LogArgs {
     /// The app name in kdrift's tracking label (default: repository directory and path).
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }
@@ -318,4 +396,5 @@ pub struct HealthArgs {
 pub enum Output {
     Text,
     Json,
+    Yaml,
 }

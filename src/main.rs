@@ -1,13 +1,14 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use std::io::IsTerminal;
+
 use kdrift::cli::{Cli, Command};
-use kdrift::cluster::connect::context_namespace;
+use kdrift::cluster::connect::{context_namespace, parse_request_timeout};
 use kdrift::cluster::{ConnectOptions, Connection};
-use kdrift::config::settings::{Flags, Settings};
+use kdrift::config::settings::{Flags, Settings, color_enabled, no_color_env};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = kdrift::cli::parse();
     kdrift::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -35,8 +36,21 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     let options = ConnectOptions {
         kubeconfig: cli.cluster.kubeconfig.clone(),
         context: cli.cluster.context.clone(),
+        impersonate: cli.cluster.impersonate.clone(),
+        impersonate_groups: cli.cluster.impersonate_groups.clone(),
+        request_timeout: parse_request_timeout(&cli.cluster.request_timeout)
+            .map_err(anyhow::Error::msg)?,
     };
-    let config = kdrift::config::Config::load(cli.config.as_deref(), cli.theme.as_deref());
+    let mut config = kdrift::config::Config::load(cli.config.as_deref(), cli.theme.as_deref());
+    let color = color_enabled(
+        cli.cluster.color,
+        std::io::stdout().is_terminal(),
+        no_color_env(),
+    );
+    // The terminal UI is always on a terminal: only the flag and NO_COLOR decide.
+    if !color_enabled(cli.cluster.color, true, no_color_env()) {
+        config.theme = config.theme.without_color();
+    }
     // Settings are resolved here, once, and every front end takes them as they are.
     let settings = |namespace: Option<&str>| {
         Settings::resolve(
@@ -44,6 +58,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 namespace,
                 field_manager: cli.field_manager.as_deref(),
                 readonly: cli.readonly,
+                color,
             },
             &config,
             context_namespace(&options).as_deref(),
@@ -55,6 +70,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let conn = Connection::open(&options).await?;
             kdrift::cmd::tui::run(conn, &cli, &settings, config).await
         }
+        Some(Command::Completion(args)) => kdrift::cmd::meta::completion(args.shell),
+        Some(Command::Man) => kdrift::cmd::meta::man(),
+        Some(Command::Version(args)) => kdrift::cmd::meta::version(args.output),
         Some(Command::Demo(args)) => {
             let settings = settings(Some(kdrift::cmd::demo::NAMESPACE));
             kdrift::cmd::demo::run(args.down, &cli, &settings, config).await

@@ -22,6 +22,7 @@ async fn connect(kubeconfig: &std::path::Path) -> Connection {
     Connection::open(&ConnectOptions {
         kubeconfig: Some(kubeconfig.to_path_buf()),
         context: None,
+        ..Default::default()
     })
     .await
     .expect("connect")

@@ -29,6 +29,7 @@ async fn pods_group_under_deployments_and_cron_jobs_and_feed_their_logs() {
     let conn = Connection::open(&ConnectOptions {
         kubeconfig: Some(cluster.admin_kubeconfig.clone()),
         context: None,
+        ..Default::default()
     })
     .await
     .expect("connect");

@@ -15,10 +15,7 @@ pub async fn report(
 ) -> Result<HealthReport, ClusterError> {
     let facts = control_plane_facts(conn).await;
     if let (Source::Unavailable(_), Source::Unavailable(reason)) = (&facts.version, &facts.readyz) {
-        return Err(ClusterError::Unreachable {
-            server: conn.server.clone(),
-            reason: reason.clone(),
-        });
+        return Err(ClusterError::Unavailable(reason.clone()));
     }
     let control_plane = judge_control_plane(&facts);
     let nodes = match node_facts(conn).await {

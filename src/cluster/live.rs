@@ -68,8 +68,8 @@ impl LiveWatch {
         changed: Option<Arc<tokio::sync::Notify>>,
     ) -> Self {
         let api: Api<DynamicObject> = match &scope.namespace {
-            Some(ns) => Api::namespaced_with(conn.client.clone(), ns, &scope.resource),
-            None => Api::all_with(conn.client.clone(), &scope.resource),
+            Some(ns) => Api::namespaced_with(conn.stream_client.clone(), ns, &scope.resource),
+            None => Api::all_with(conn.stream_client.clone(), &scope.resource),
         };
         let mut config = watcher::Config::default();
         if let Some(selector) = &scope.label_selector {

@@ -12,8 +12,10 @@ pub mod live;
 pub mod local;
 pub mod logs;
 pub mod pods;
+pub mod proxy;
 pub mod sync;
 pub mod workloads;
+pub mod x509;
 
 pub use connect::{ConnectOptions, Connection};
 pub use error::ClusterError;

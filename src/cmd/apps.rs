@@ -76,13 +76,13 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     let rows = rows(conn, &args.app, settings).await?;
     match args.output {
-        Output::Json => {
+        Output::Json | Output::Yaml => {
             let doc = AppsDoc {
                 schema_version: 1,
                 context: &conn.context,
                 apps: &rows,
             };
-            super::output::print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
+            super::output::document(&doc, args.output)?;
         }
         Output::Text => super::output::print(&render_text(&rows))?,
     }

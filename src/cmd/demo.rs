@@ -251,6 +251,7 @@ pub async fn run(
     let conn = Connection::open(&ConnectOptions {
         kubeconfig: Some(kubeconfig.clone()),
         context: None,
+        ..Default::default()
     })
     .await?;
     eprintln!("kdrift demo: syncing the commit before HEAD, then changing things by hand…");

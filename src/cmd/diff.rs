@@ -1,7 +1,5 @@
 //! `kdrift diff`: Git versus live, object by object.
 
-use std::io::IsTerminal;
-
 use serde::Serialize;
 
 use super::ExitCode;
@@ -70,7 +68,7 @@ pub async fn run(
         .map(|o| o.through(lens))
         .collect();
     match args.output {
-        Output::Json => {
+        Output::Json | Output::Yaml => {
             let doc = DiffDoc {
                 schema_version: SCHEMA_VERSION,
                 app: &report.app,
@@ -87,10 +85,10 @@ pub async fn run(
                 live_commit: live_commit.as_deref(),
                 cluster_at: cluster_at.as_deref(),
             };
-            super::output::print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
+            super::output::document(&doc, args.output)?;
         }
         Output::Text => {
-            let color = std::io::stdout().is_terminal();
+            let color = settings.color;
             let mut text = render_text(&report, color);
             if let Some(at) = &cluster_at {
                 text = text.replacen("\n\n", &format!("\n{at}\n\n"), 1);

@@ -44,7 +44,7 @@ pub async fn run(
         report.add_workloads(app_reports);
     }
     match args.output {
-        Output::Json => super::output::print(&(serde_json::to_string_pretty(&report)? + "\n"))?,
+        Output::Json | Output::Yaml => super::output::document(&report, args.output)?,
         Output::Text => super::output::print(&render_text(&report))?,
     }
     Ok(if report.healthy { 0 } else { 1 })

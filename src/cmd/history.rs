@@ -84,14 +84,15 @@ pub async fn run(
         None => BTreeMap::new(),
     };
     match args.output {
-        Output::Json => super::output::print(
-            &(serde_json::to_string_pretty(&HistoryDoc {
+        Output::Json | Output::Yaml => super::output::document(
+            &HistoryDoc {
                 schema_version: SCHEMA_VERSION,
                 path: &app.path,
                 commits: &entries,
                 live_commit: live.as_deref(),
                 matches_cluster: &matches,
-            })? + "\n"),
+            },
+            args.output,
         )?,
         Output::Text => super::output::print(&render_text(&entries, live.as_deref(), &matches))?,
     }

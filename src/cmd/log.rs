@@ -35,7 +35,7 @@ pub async fn run(
         crate::model::applyset::parent_name(&ctx.drift.app)
     );
     match args.output {
-        Output::Json => {
+        Output::Json | Output::Yaml => {
             let doc = LogDoc {
                 schema_version: 1,
                 app: &ctx.drift.app,
@@ -43,7 +43,7 @@ pub async fn run(
                 parent,
                 record: record.as_ref(),
             };
-            super::output::print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
+            super::output::document(&doc, args.output)?;
         }
         Output::Text => {
             super::output::print(&render_text(&ctx.drift.app, &parent, record.as_ref()))?

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod health;
 pub mod history;
 pub mod log;
+pub mod meta;
 pub mod output;
 pub mod render;
 pub mod sync;

@@ -48,7 +48,7 @@ pub fn run(
     let (revision, commit) = super::app::revision(&app, &args.side.rev, args.side.worktree)?;
     let set = app.desired(&revision)?;
     match args.output {
-        Output::Json => {
+        Output::Json | Output::Yaml => {
             let doc = RenderDoc {
                 schema_version: SCHEMA_VERSION,
                 path: &app.path,
@@ -73,7 +73,7 @@ pub fn run(
                 skipped: &set.skipped,
                 errors: &set.errors,
             };
-            super::output::print(&(serde_json::to_string_pretty(&doc)? + "\n"))?;
+            super::output::document(&doc, args.output)?;
         }
         Output::Text => super::output::print(&render_text(&set))?,
     }

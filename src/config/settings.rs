@@ -1,5 +1,5 @@
 //! The settings every front end uses, resolved once: a flag (or its environment variable)
-//! wins, then the config file, then the kubeconfig context, then kubectl's default.
+//! wins, then the kubeconfig context (as kubectl), then the config file, then `default`.
 
 use super::Config;
 
@@ -21,6 +21,8 @@ pub struct Settings {
     pub field_manager: String,
     /// Shuts the mutation gateway.
     pub readonly: bool,
+    /// Colour in text output (diffs): `--color`, else a terminal without `NO_COLOR`.
+    pub color: bool,
 }
 
 /// What the command line said; `None` where it said nothing.
@@ -29,6 +31,23 @@ pub struct Flags<'a> {
     pub namespace: Option<&'a str>,
     pub field_manager: Option<&'a str>,
     pub readonly: bool,
+    /// Colour for text output, already decided by [`color_enabled`].
+    pub color: bool,
+}
+
+/// `--color`: `always`/`never` as said; `auto` means colour only on a terminal and only
+/// when `NO_COLOR` is unset or empty (no-color.org).
+pub fn color_enabled(choice: crate::cli::ColorArg, terminal: bool, no_color: bool) -> bool {
+    match choice {
+        crate::cli::ColorArg::Always => true,
+        crate::cli::ColorArg::Never => false,
+        crate::cli::ColorArg::Auto => terminal && !no_color,
+    }
+}
+
+/// Whether `NO_COLOR` asks for no colour (set and not empty).
+pub fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 impl Settings {
@@ -37,10 +56,10 @@ impl Settings {
         let non_empty = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_string);
         let (namespace, namespace_source) = if let Some(ns) = non_empty(flags.namespace) {
             (ns, NamespaceSource::Flag)
-        } else if let Some(ns) = non_empty(config.namespace.as_deref()) {
-            (ns, NamespaceSource::Config)
         } else if let Some(ns) = non_empty(context_namespace) {
             (ns, NamespaceSource::Context)
+        } else if let Some(ns) = non_empty(config.namespace.as_deref()) {
+            (ns, NamespaceSource::Config)
         } else {
             ("default".to_string(), NamespaceSource::Default)
         };
@@ -50,6 +69,7 @@ impl Settings {
             field_manager: non_empty(flags.field_manager)
                 .unwrap_or_else(|| config.field_manager.clone()),
             readonly: flags.readonly || config.readonly,
+            color: flags.color,
         }
     }
 }
@@ -79,14 +99,15 @@ mod tests {
     }
 
     #[test]
-    fn config_then_context_then_default() {
+    fn context_then_config_then_default() {
         let flags = Flags::default();
-        let with_ns = Settings::resolve(&flags, &config("namespace = \"team-a\"\n"), Some("ctx"));
+        let team = config("namespace = \"team-a\"\n");
+        let with_ns = Settings::resolve(&flags, &team, None);
         assert_eq!(
             (with_ns.namespace.as_str(), with_ns.namespace_source),
             ("team-a", NamespaceSource::Config)
         );
-        let from_context = Settings::resolve(&flags, &config(""), Some("ctx"));
+        let from_context = Settings::resolve(&flags, &team, Some("ctx"));
         assert_eq!(
             (
                 from_context.namespace.as_str(),
@@ -116,5 +137,15 @@ mod tests {
         );
         assert!(s.readonly);
         assert_eq!(s.field_manager, "ci-bot");
+    }
+
+    #[test]
+    fn colour_follows_the_flag_then_the_terminal_and_no_color() {
+        use crate::cli::ColorArg::*;
+        assert!(color_enabled(Always, false, true));
+        assert!(!color_enabled(Never, true, false));
+        assert!(color_enabled(Auto, true, false));
+        assert!(!color_enabled(Auto, true, true), "NO_COLOR");
+        assert!(!color_enabled(Auto, false, false), "a pipe");
     }
 }

@@ -39,6 +39,8 @@ pub struct Theme {
     pub degraded: Color,
     pub suspended: Color,
     pub status_bg: Color,
+    /// No colour at all (`NO_COLOR`, `--color never`): emphasis by reverse video only.
+    pub monochrome: bool,
 }
 
 fn color(text: &str) -> Option<Color> {
@@ -101,6 +103,47 @@ impl Theme {
         theme
     }
 
+    /// The theme for `NO_COLOR` or `--color never`: every colour the terminal's own, no
+    /// syntax colours, and the selection in reverse video so it stays visible.
+    pub fn without_color(self) -> Theme {
+        let none = Color::Reset;
+        Theme {
+            name: format!("{} (no colour)", self.name),
+            syntax: String::new(),
+            text: none,
+            muted: none,
+            title: none,
+            border: none,
+            focus: none,
+            selected_fg: none,
+            selected_bg: none,
+            added: none,
+            removed: none,
+            hunk: none,
+            synced: none,
+            out_of_sync: none,
+            missing: none,
+            extra: none,
+            unknown: none,
+            healthy: none,
+            progressing: none,
+            degraded: none,
+            suspended: none,
+            status_bg: none,
+            monochrome: true,
+        }
+    }
+
+    /// The selected row: the theme's colours, or reverse video without colour.
+    pub fn selection(&self) -> ratatui::style::Style {
+        use ratatui::style::{Modifier, Style};
+        if self.monochrome {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default().fg(self.selected_fg).bg(self.selected_bg)
+        }
+    }
+
     fn dark_defaults(name: &str) -> Theme {
         Theme {
             name: name.to_string(),
@@ -125,6 +168,7 @@ impl Theme {
             degraded: Color::LightRed,
             suspended: Color::Gray,
             status_bg: Color::Black,
+            monochrome: false,
         }
     }
 

@@ -94,12 +94,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     let list = List::new(items)
         .block(block(title, true, theme))
         .highlight_symbol("▶ ")
-        .highlight_style(
-            Style::default()
-                .fg(theme.selected_fg)
-                .bg(theme.selected_bg)
-                .add_modifier(Modifier::REVERSED),
-        );
+        .highlight_style(theme.selection().add_modifier(Modifier::REVERSED));
     let mut selection = ListState::default().with_selected(Some(apps.selected));
     frame.render_stateful_widget(list, right, &mut selection);
     let hint = |a: Action| state.mode.keymap.hint(a).unwrap_or_default();

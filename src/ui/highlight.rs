@@ -24,10 +24,15 @@ pub fn highlight(text: &str, syntax_theme: &str) -> Highlighted {
     let syntax = syntaxes
         .find_syntax_by_extension("yaml")
         .unwrap_or_else(|| syntaxes.find_syntax_plain_text());
-    let theme = themes
-        .themes
-        .get(syntax_theme)
-        .or_else(|| themes.themes.values().next());
+    // No syntax theme (colour turned off): the diff markers only.
+    let theme = if syntax_theme.is_empty() {
+        None
+    } else {
+        themes
+            .themes
+            .get(syntax_theme)
+            .or_else(|| themes.themes.values().next())
+    };
     let mut lines = Vec::new();
     let mut highlighter = theme.map(|t| HighlightLines::new(syntax, t));
     for line in text.lines() {

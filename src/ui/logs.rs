@@ -119,10 +119,7 @@ fn styled(view: &LogsView, line: &LogLine, theme: &Theme) -> Line<'static> {
         spans.push(Span::styled(line.text[at..start].to_string(), text_style));
         spans.push(Span::styled(
             line.text[start..end].to_string(),
-            Style::default()
-                .fg(theme.selected_fg)
-                .bg(theme.selected_bg)
-                .add_modifier(Modifier::BOLD),
+            theme.selection().add_modifier(Modifier::BOLD),
         ));
         at = end;
     }

@@ -105,7 +105,7 @@ pub fn tree(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     };
     let list = List::new(items)
         .block(block(title, state.mode.focus == Pane::Tree, theme))
-        .highlight_style(Style::default().fg(theme.selected_fg).bg(theme.selected_bg));
+        .highlight_style(theme.selection());
     let mut list_state = ListState::default().with_selected(Some(state.tree.selected));
     frame.render_stateful_widget(list, area, &mut list_state);
 }
@@ -181,7 +181,7 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
     };
     let list = List::new(items)
         .block(block(title, state.mode.focus == Pane::History, theme))
-        .highlight_style(Style::default().fg(theme.selected_fg).bg(theme.selected_bg));
+        .highlight_style(theme.selection());
     let selected = (state.mode.focus == Pane::History && !state.history.entries.is_empty())
         .then_some(state.history.selected);
     frame.render_stateful_widget(

@@ -33,7 +33,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// One container's log: follows it (unless `previous`), reconnecting with backoff when the
 /// stream drops, until the pod is gone, access is refused, or the sink stops listening.
 pub(super) async fn follow(conn: Connection, spec: StreamSpec, sink: Sink) {
-    let api: Api<Pod> = Api::namespaced(conn.client.clone(), &spec.namespace);
+    let api: Api<Pod> = Api::namespaced(conn.stream_client.clone(), &spec.namespace);
     let source = spec.source();
     let status = |text: String| {
         sink(LogEvent::Status {
