@@ -466,3 +466,36 @@ fn a_server_that_never_answers_times_out_within_the_request_timeout() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad).contains("--request-timeout"), "{}", text(&bad));
 }
+
+#[tokio::test]
+async fn as_a_restricted_user_the_sync_key_is_shown_not_allowed_and_explains_why() {
+    let cluster = common::cluster();
+    let ns = common::unique_name("rbac-keys");
+    namespace(&ns).await;
+    let repo = app_repo("admin-made");
+    common::sync_app(&cluster.admin_kubeconfig, &repo, &ns, &ns);
+    let command = format!(
+        "{} --as kdrift-restricted",
+        common::tui::kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &ns)
+    );
+    let tui = Tmux::start(&command, &[]);
+    let screen = tui.wait_for("sync shown as not allowed", 60, |s| {
+        s.contains("sync (not allowed)")
+    });
+    assert!(screen.contains("logs (not allowed)"), "{screen}");
+    tui.keys(&["S"]);
+    let screen = tui.wait_for("the refusal", 20, |s| {
+        s.contains("not allowed: kdrift-restricted may not patch")
+    });
+    assert!(screen.contains("configmaps in namespace"), "{screen}");
+    assert!(
+        !screen.contains("y apply") && !screen.contains("y confirm"),
+        "{screen}"
+    );
+    tui.keys(&["Escape", "?"]);
+    tui.wait_for("the help's reason", 10, |s| {
+        s.contains("— not allowed: kdrift-restricted")
+    });
+    tui.keys(&["Escape", "q"]);
+    tui.wait_for("exit", 10, |s| s.contains("EXITED=0"));
+}

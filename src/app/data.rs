@@ -73,6 +73,8 @@ pub struct Data {
     pub cluster_at: Option<String>,
     /// The commit the app's sync record says the cluster runs (full), if any.
     pub live_commit: Option<String>,
+    /// What RBAC certainly refuses (sync, rollback, logs), judged when the app opens.
+    pub access: crate::model::access::Access,
     /// Problems with the config, shown in the status bar and the help.
     pub warnings: Vec<String>,
     /// A fixed "now" (seconds) for reproducible screens; `None` reads the clock.
@@ -102,6 +104,7 @@ impl Data {
             readonly: false,
             cluster_at: None,
             live_commit: None,
+            access: Default::default(),
             warnings: Vec::new(),
             now_override: None,
         }

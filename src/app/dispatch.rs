@@ -23,6 +23,7 @@ pub struct AppWorkers {
     pub ctx: Context,
     drift: Option<JoinHandle<()>>,
     health: Option<JoinHandle<()>>,
+    access: Option<JoinHandle<()>>,
     history: Option<std::sync::mpsc::Sender<()>>,
 }
 
@@ -32,12 +33,13 @@ impl AppWorkers {
             ctx,
             drift: None,
             health: None,
+            access: None,
             history: None,
         }
     }
 
     pub fn stop(&mut self) {
-        for task in [self.drift.take(), self.health.take()]
+        for task in [self.drift.take(), self.health.take(), self.access.take()]
             .into_iter()
             .flatten()
         {
@@ -64,6 +66,7 @@ impl AppWorkers {
             tx.clone(),
             refresh.drift.clone(),
         ));
+        self.access = Some(workers::spawn_access(&self.ctx, tx.clone()));
         let history = workers::spawn_history(self.ctx.spec.clone(), tx.clone());
         // The first page of history comes at once, without waiting for the pane's focus.
         let asked = history.send(()).is_ok();

@@ -27,6 +27,14 @@ pub fn start(state: &mut AppState, action: Action) -> Vec<Command> {
         _ => return Vec::new(),
     };
     state.popup.generation += 1;
+    if let Some(why) = state.data.access.apply.forbidden() {
+        state.popup.current = Some(Popup::new(
+            kind,
+            Stage::Refused(format!("not allowed: {why}")),
+            state.popup.generation,
+        ));
+        return Vec::new();
+    }
     let mutation = if matches!(kind, PopupKind::Rollback { .. }) {
         Mutation::Rollback
     } else {

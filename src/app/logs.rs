@@ -76,6 +76,15 @@ fn secret_values(state: &AppState) -> Vec<String> {
 
 /// `l`: opens the pane on the selected row, or says why it cannot.
 pub fn open(state: &mut AppState) -> Vec<Command> {
+    // The verdict is the app namespace's; kube-proxy's pods live elsewhere.
+    let kube_proxy = matches!(
+        state.selected_row().map(|r| &r.id),
+        Some(NodeId::KubeProxy(_))
+    );
+    if let Some(why) = state.data.access.logs.forbidden().filter(|_| !kube_proxy) {
+        state.mode.notice = Some(format!("logs not allowed: {why}"));
+        return Vec::new();
+    }
     let (target, title) = match target_of(state) {
         Ok(t) => t,
         Err(why) => {

@@ -62,6 +62,8 @@ pub enum Msg {
     },
     /// The apps overview's rows.
     Apps(Result<Vec<crate::ops::apps::AppRow>, String>),
+    /// What the user may do with the app (RBAC).
+    Access(crate::model::access::Access),
     /// The app asked for is open: its name, path and HEAD (short).
     AppOpened(Result<(String, String, String), String>),
 }

@@ -185,6 +185,18 @@ impl AppState {
         self.mode.layout.logs_lines.max(1)
     }
 
+    /// Why RBAC certainly refuses `action`, for keys shown as not allowed.
+    pub fn not_allowed(&self, action: crate::config::keymap::Action) -> Option<&str> {
+        use crate::config::keymap::Action;
+        match action {
+            Action::SyncApp | Action::SyncSelected | Action::Rollback => {
+                self.data.access.apply.forbidden()
+            }
+            Action::Logs => self.data.access.logs.forbidden(),
+            _ => None,
+        }
+    }
+
     pub fn selected_object(&self) -> Option<&ObjectKey> {
         match &self.selected_row()?.id {
             NodeId::Object(key) => Some(key),

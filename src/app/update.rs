@@ -47,6 +47,7 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.history.matches.insert(commit, matches);
         }
         Msg::Live(s) => state.data.live = s,
+        Msg::Access(access) => state.data.access = access,
         // A failed list keeps the last pods shown: a transient error should not empty
         // the tree; the health poll reports an unreachable cluster.
         Msg::Pods(Ok(pods)) => state.data.pods = pods,

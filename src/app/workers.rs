@@ -280,6 +280,19 @@ pub fn spawn_highlight(tx: Sender, generation: u64, text: String, syntax: String
     });
 }
 
+/// What RBAC lets the user do with the app, once when it opens.
+pub fn spawn_access(ctx: &Context, tx: Sender) -> tokio::task::JoinHandle<()> {
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let Ok((_, desired)) = crate::ops::sync::desired_at(&ctx.spec, "HEAD").await else {
+            return;
+        };
+        let access =
+            crate::cluster::access::review(&ctx.conn, &desired, &ctx.drift.namespace).await;
+        let _ = tx.send(Msg::Access(access));
+    })
+}
+
 /// The plan of a sync (HEAD) or a rollback (a commit), from the one pipeline.
 pub fn spawn_plan(ctx: &Context, tx: Sender, generation: u64, kind: super::state::PopupKind) {
     use super::state::PopupKind;

@@ -37,6 +37,8 @@ pub struct Connection {
     /// The proxy requests go through, with where it was configured.
     pub proxy: Option<String>,
     pub request_timeout: Option<Duration>,
+    /// `--as`, said beside the context where the user looks.
+    pub impersonate: Option<String>,
 }
 
 impl Connection {
@@ -76,6 +78,7 @@ impl Connection {
             context,
             proxy,
             request_timeout: opts.request_timeout,
+            impersonate: opts.impersonate.clone(),
             server: server.clone(),
         })
     }

@@ -1,5 +1,6 @@
 //! Everything that talks to the Kubernetes API server.
 
+pub mod access;
 pub mod apply;
 pub mod connect;
 pub mod discovery;

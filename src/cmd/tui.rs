@@ -38,8 +38,12 @@ pub async fn open(
     let head_id = app.resolve("HEAD")?;
     let full_head = head_id.to_string();
     let head = head_id.to_hex_with_len(7).to_string();
+    let context = match &ctx.conn.impersonate {
+        Some(user) => format!("{} as {user}", ctx.conn.context),
+        None => ctx.conn.context.clone(),
+    };
     let mut state = AppState::new(
-        ctx.conn.context.clone(),
+        context,
         ctx.conn.server.clone(),
         ctx.drift.app.clone(),
         app.path.clone(),

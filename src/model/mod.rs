@@ -1,5 +1,6 @@
 //! Pure domain logic: no I/O, no clients, no terminal.
 
+pub mod access;
 pub mod appfile;
 pub mod applyset;
 pub mod desired;

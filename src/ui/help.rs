@@ -28,13 +28,20 @@ pub fn help(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             .get(&action)
             .map(|ks| ks.iter().map(|k| k.label()).collect())
             .unwrap_or_default();
-        lines.push(Line::from(vec![
+        let mut line = vec![
             Span::styled(
                 format!("{:>14}  ", keys.join(", ")),
                 Style::default().fg(theme.focus),
             ),
             Span::styled(action.describe(), Style::default().fg(theme.text)),
-        ]));
+        ];
+        if let Some(why) = state.not_allowed(action) {
+            line.push(Span::styled(
+                format!(" — not allowed: {why}"),
+                Style::default().fg(theme.muted),
+            ));
+        }
+        lines.push(Line::from(line));
     }
     for w in &state.data.warnings {
         lines.push(Line::from(Span::styled(

@@ -379,15 +379,26 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
     }
     .iter()
     .chain(extra)
-    .filter_map(|(a, label)| state.mode.keymap.hint(*a).map(|k| (k, label)))
-    .flat_map(|(k, label)| {
-        vec![
+    .filter_map(|(a, label)| state.mode.keymap.hint(*a).map(|k| (k, label, *a)))
+    .flat_map(|(k, label, action)| match state.not_allowed(action) {
+        // Certainly refused (RBAC): muted and struck through; the help says why.
+        Some(_) => vec![
+            Span::styled(
+                format!(" {k}"),
+                bar.fg(theme.muted).add_modifier(Modifier::CROSSED_OUT),
+            ),
+            Span::styled(
+                format!(" {label} (not allowed) "),
+                bar.fg(theme.muted).add_modifier(Modifier::CROSSED_OUT),
+            ),
+        ],
+        None => vec![
             Span::styled(
                 format!(" {k}"),
                 bar.fg(theme.focus).add_modifier(Modifier::BOLD),
             ),
             Span::styled(format!(" {label} "), bar.fg(theme.muted)),
-        ]
+        ],
     })
     .collect();
     frame.render_widget(

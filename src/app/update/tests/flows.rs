@@ -58,6 +58,48 @@ fn sync_flow_plans_confirms_applies_and_read_only_refuses() {
 }
 
 #[test]
+fn keys_rbac_certainly_refuses_ask_for_no_plan_and_say_why() {
+    use crate::app::state::Stage;
+    use crate::model::access::{Access, Verdict};
+    let mut s = fixtures::state();
+    s.data.access = Access {
+        apply: Verdict::Forbidden("jane may not patch any of the app's objects".into()),
+        logs: Verdict::Forbidden("jane may not get pods/log in namespace web".into()),
+    };
+    let cmds = press(&mut s, KeyCode::Char('S'));
+    assert!(
+        cmds.is_empty(),
+        "no dry-run for a certain refusal: {cmds:?}"
+    );
+    let popup = s.popup.current.as_ref().expect("a popup");
+    match &popup.stage {
+        Stage::Refused(why) => assert!(why.contains("not allowed: jane may not patch"), "{why}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(!popup.confirmable(), "no y is offered");
+    press(&mut s, KeyCode::Esc);
+    s.mode.focus = Pane::History;
+    s.history.selected = 1;
+    assert!(press(&mut s, KeyCode::Char('r')).is_empty());
+    assert!(matches!(
+        s.popup.current.as_ref().map(|p| &p.stage),
+        Some(Stage::Refused(_))
+    ));
+    press(&mut s, KeyCode::Esc);
+    s.mode.focus = Pane::Tree;
+    assert!(press(&mut s, KeyCode::Char('l')).is_empty());
+    assert!(s.logs.view.is_none());
+    assert!(
+        s.mode
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("pods/log")),
+        "{:?}",
+        s.mode.notice
+    );
+}
+
+#[test]
 fn rollback_starts_from_the_history_pane() {
     use crate::app::state::PopupKind;
     let mut s = fixtures::state();
