@@ -8,6 +8,13 @@ use kdrift::cluster::{ConnectOptions, Connection};
 use kdrift::config::settings::{Flags, Settings, color_enabled, no_color_env};
 
 fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args
+        .get(1)
+        .is_some_and(|a| a == kdrift::cluster::exec_handover::SHIM_ARG)
+    {
+        return ExitCode::from(kdrift::cmd::exec_shim::run(&args[2..]));
+    }
     let cli = kdrift::cli::parse();
     kdrift::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -33,13 +40,14 @@ fn main() -> ExitCode {
 // Over 80 lines: one arm per subcommand, each resolving its settings and connection the
 // same way; a table of them would hide that sameness.
 async fn run(cli: Cli) -> anyhow::Result<u8> {
-    let options = ConnectOptions {
+    let mut options = ConnectOptions {
         kubeconfig: cli.cluster.kubeconfig.clone(),
         context: cli.cluster.context.clone(),
         impersonate: cli.cluster.impersonate.clone(),
         impersonate_groups: cli.cluster.impersonate_groups.clone(),
         request_timeout: parse_request_timeout(&cli.cluster.request_timeout)
             .map_err(anyhow::Error::msg)?,
+        terminal_handover: None,
     };
     let mut config = kdrift::config::Config::load(cli.config.as_deref(), cli.theme.as_deref());
     let color = color_enabled(
@@ -67,8 +75,13 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     match &cli.command {
         None => {
             let settings = settings(cli.app.namespace.as_deref());
+            // Before connecting: the client's exec plugin is routed through it.
+            let handover = kdrift::app::handover::Handover::start()
+                .inspect_err(|e| tracing::warn!("no terminal hand-over for exec plugins: {e}"))
+                .ok();
+            options.terminal_handover = handover.as_ref().map(|h| h.socket.clone());
             let conn = Connection::open(&options).await?;
-            kdrift::cmd::tui::run(conn, &cli, &settings, config).await
+            kdrift::cmd::tui::run(conn, &cli, &settings, config, handover).await
         }
         Some(Command::Completion(args)) => kdrift::cmd::meta::completion(args.shell),
         Some(Command::Man) => kdrift::cmd::meta::man(),

@@ -499,3 +499,122 @@ async fn as_a_restricted_user_the_sync_key_is_shown_not_allowed_and_explains_why
     tui.keys(&["Escape", "q"]);
     tui.wait_for("exit", 10, |s| s.contains("EXITED=0"));
 }
+
+fn kubectl(args: &[&str]) -> String {
+    let out = Command::new(common::built_kubectl())
+        .arg("--kubeconfig")
+        .arg(&common::cluster().admin_kubeconfig)
+        .args(args)
+        .output()
+        .expect("kubectl");
+    assert!(
+        out.status.success(),
+        "kubectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A kubeconfig whose user is an exec plugin that, as real ones do, caches its token until
+/// a minute before it expires. The first login is taken as done already (a token expiring in
+/// 75 s); the next prompts for a code on the terminal, as a device login would, and records
+/// what it read.
+fn prompting_exec_kubeconfig(dir: &Path, token: &str) -> std::path::PathBuf {
+    std::fs::write(dir.join("token"), token).expect("token");
+    let plugin = dir.join("login-plugin");
+    let state = dir.display();
+    std::fs::write(
+        &plugin,
+        format!(
+            r#"#!/bin/sh
+now=$(date +%s)
+if [ -f {state}/expires ] && [ "$(cat {state}/expires)" -gt $((now+60)) ]; then
+  expires=$(cat {state}/expires)
+elif [ ! -f {state}/expires ]; then
+  expires=$((now+75))
+else
+  printf 'Enter the login code: ' >&2
+  read code
+  echo "$code" >> {state}/codes
+  expires=$((now+3600))
+fi
+echo $expires > {state}/expires
+printf '{{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{{"token":"%s","expirationTimestamp":"%s"}}}}' "$(cat {state}/token)" "$(date -u -d @$expires +%Y-%m-%dT%H:%M:%SZ)"
+"#
+        ),
+    )
+    .expect("plugin");
+    Command::new("chmod")
+        .arg("755")
+        .arg(&plugin)
+        .status()
+        .expect("chmod");
+    let admin = Kubeconfig::read_from(&common::cluster().admin_kubeconfig).expect("kubeconfig");
+    let cluster = serde_json::to_value(&admin.clusters[0]).expect("cluster");
+    let cluster_name = admin.clusters[0].name.clone();
+    let kubeconfig = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [cluster],
+        "users": [{"name": "device-login", "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "command": plugin,
+            "interactiveMode": "IfAvailable"
+        }}}],
+        "contexts": [{"name": "exec", "context": {"cluster": cluster_name, "user": "device-login"}}],
+        "current-context": "exec"
+    });
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, kubeconfig.to_string()).expect("kubeconfig");
+    path
+}
+
+#[tokio::test]
+async fn an_exec_plugin_that_prompts_gets_the_terminal_from_the_tui_and_gives_it_back() {
+    let cluster = common::cluster();
+    let ns = common::unique_name("exec-login");
+    namespace(&ns).await;
+    kubectl(&["create", "serviceaccount", "operator", "-n", &ns]);
+    kubectl(&[
+        "create",
+        "rolebinding",
+        "operator",
+        "-n",
+        &ns,
+        "--clusterrole",
+        "admin",
+        &format!("--serviceaccount={ns}:operator"),
+    ]);
+    let token = kubectl(&["create", "token", "operator", "-n", &ns, "--duration", "1h"]);
+    let repo = app_repo("via-plugin");
+    common::sync_app(&cluster.admin_kubeconfig, &repo, &ns, &ns);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = prompting_exec_kubeconfig(dir.path(), &token);
+    let tui = Tmux::start(
+        &common::tui::kdrift_command(&kubeconfig, &repo, &ns, &ns),
+        &[],
+    );
+    tui.wait_for("the app read with the plugin's token", 60, |s| {
+        common::tui::object_row(s, "via-plugin", "Synced")
+    });
+    // ~15 s later the token is within kube's refresh margin: the plugin runs again and
+    // prompts on the terminal, with the TUI out of the way.
+    tui.wait_for("the plugin's prompt on a plain terminal", 60, |s| {
+        s.contains("Enter the login code:") && !s.contains("Resources")
+    });
+    tui.keys(&["4242", "Enter"]);
+    tui.wait_for("the TUI back, still reading the cluster", 30, |s| {
+        common::tui::object_row(s, "via-plugin", "Synced") && !s.contains("Enter the login code")
+    });
+    let codes = std::fs::read_to_string(dir.path().join("codes")).unwrap_or_default();
+    assert!(
+        codes.lines().all(|l| l == "4242") && codes.contains("4242"),
+        "{codes:?}"
+    );
+    tui.keys(&["R"]);
+    tui.wait_for("refresh works with the new token", 20, |s| {
+        common::tui::object_row(s, "via-plugin", "Synced")
+    });
+    tui.keys(&["q"]);
+    tui.wait_for("exit", 10, |s| s.contains("EXITED=0"));
+}

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod dispatch;
 pub mod fixtures;
 pub mod flows;
+pub mod handover;
 pub mod history;
 pub mod logs;
 pub mod logs_view;

@@ -16,6 +16,7 @@ use tokio::sync::{Notify, mpsc};
 use std::cell::RefCell;
 
 use super::dispatch::{AppWorkers, Dispatch, Refresh};
+use super::handover::{self, Handover};
 use super::state::AppState;
 use super::update::Input;
 use super::workers::{self, Context};
@@ -44,6 +45,34 @@ fn install_panic_hook() {
     }));
 }
 
+/// Marks the terminal as held by the TUI while alive.
+struct Held(Arc<std::sync::atomic::AtomicBool>);
+
+impl Held {
+    fn new(flag: Arc<std::sync::atomic::AtomicBool>) -> Self {
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        Held(flag)
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Lends the terminal to an exec plugin (its prompt, its input) and takes it back after.
+async fn hand_over(
+    terminal: &mut ratatui::DefaultTerminal,
+    request: handover::Request,
+) -> std::io::Result<()> {
+    ratatui::restore();
+    let _ = request.granted.send(());
+    let _ = request.finished.await;
+    *terminal = ratatui::init();
+    terminal.clear()
+}
+
 /// Stops the process (Ctrl-Z) with the terminal restored, and takes it back on resume.
 fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
     ratatui::restore();
@@ -62,9 +91,12 @@ pub async fn run(
     mut state: AppState,
     config: Config,
     overview: Option<(AppArgs, Settings)>,
+    mut handover: Option<Handover>,
 ) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
     let _restore = Restore;
+    // Exec plugins that prompt now ask for the terminal first (and get it back to us).
+    let _held = handover.as_ref().map(|h| Held::new(h.active.clone()));
     install_panic_hook();
     state.data.warnings = config.warnings.clone();
 
@@ -129,6 +161,10 @@ pub async fn run(
             }
             Some(opened) = opened_rx.recv() => {
                 dispatch.opened(&mut state, opened);
+                dirty = true;
+            }
+            request = Handover::next(&mut handover) => {
+                events.released(hand_over(&mut terminal, request)).await?;
                 dirty = true;
             }
             _ = sigterm.recv() => return Ok(()),

@@ -23,6 +23,8 @@ pub struct ConnectOptions {
     /// `--request-timeout`: how long a request may take to connect and to answer; `None`
     /// keeps kubectl's defaults (30 s to connect, no limit on answers).
     pub request_timeout: Option<Duration>,
+    /// The TUI's hand-over socket: interactive exec plugins then get the terminal.
+    pub terminal_handover: Option<PathBuf>,
 }
 
 /// A client plus what an operator needs to know about where it points.
@@ -60,6 +62,21 @@ impl Connection {
         if !opts.impersonate_groups.is_empty() {
             config.auth_info.impersonate_groups = Some(opts.impersonate_groups.clone());
         }
+        let plugin = config
+            .auth_info
+            .exec
+            .as_ref()
+            .and_then(|e| e.command.clone())
+            .map(|c| {
+                format!(
+                    " (the kubeconfig's exec plugin {:?})",
+                    crate::model::logs::clean(&c)
+                )
+            })
+            .unwrap_or_default();
+        if let Some(socket) = &opts.terminal_handover {
+            super::exec_handover::route_through_shim(&mut config, socket);
+        }
         let mut stream_config = config.clone();
         if let Some(timeout) = opts.request_timeout {
             config.connect_timeout = Some(timeout);
@@ -69,7 +86,7 @@ impl Connection {
         }
         let build = |config: kube::Config| {
             kube::Client::try_from(config).map_err(|e| {
-                ClusterError::Config(format!("cannot build a client for {server}: {e}"))
+                ClusterError::Config(format!("cannot build a client for {server}: {e}{plugin}"))
             })
         };
         Ok(Connection {

@@ -6,6 +6,7 @@ pub mod connect;
 pub mod discovery;
 pub mod drift;
 pub mod error;
+pub mod exec_handover;
 pub mod health;
 pub mod health_report;
 pub mod hooks;

@@ -267,5 +267,5 @@ pub async fn run(
         repo.display(),
         kubeconfig.display()
     );
-    super::tui::open(ctx, config, None).await
+    super::tui::open(ctx, config, None, None).await
 }

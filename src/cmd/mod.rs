@@ -4,6 +4,7 @@ pub mod app;
 pub mod apps;
 pub mod demo;
 pub mod diff;
+pub mod exec_shim;
 pub mod health;
 pub mod history;
 pub mod log;

@@ -2,6 +2,7 @@
 //! the repository holds several apps, on the apps overview first.
 
 use super::ExitCode;
+use crate::app::handover::Handover;
 use crate::app::state::{AppState, Screen};
 use crate::cli::Cli;
 use crate::cluster::Connection;
@@ -14,6 +15,7 @@ pub async fn run(
     cli: &Cli,
     settings: &Settings,
     config: Config,
+    handover: Option<Handover>,
 ) -> anyhow::Result<ExitCode> {
     let ctx = super::app::context(&conn, &cli.app, cli.app_name.as_deref(), settings).await?;
     let apps = if cli.app.path.is_empty() {
@@ -24,7 +26,7 @@ pub async fn run(
         0
     };
     let overview = (apps > 1).then(|| (cli.app.clone(), settings.clone()));
-    open(ctx, config, overview).await
+    open(ctx, config, overview, handover).await
 }
 
 /// Opens the TUI on the app of `ctx` (its gateway decides whether it may mutate), or on
@@ -33,6 +35,7 @@ pub async fn open(
     ctx: Context,
     config: Config,
     overview: Option<(crate::cli::AppArgs, Settings)>,
+    handover: Option<Handover>,
 ) -> anyhow::Result<ExitCode> {
     let app = crate::git::App::open(&ctx.spec)?;
     let head_id = app.resolve("HEAD")?;
@@ -68,6 +71,6 @@ pub async fn open(
     }
     state.logs.buffer_lines = config.log_buffer_lines;
     state.logs.tail_lines = config.log_tail_lines;
-    crate::app::run::run(ctx, state, config, overview).await?;
+    crate::app::run::run(ctx, state, config, overview, handover).await?;
     Ok(0)
 }
