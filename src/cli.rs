@@ -144,6 +144,13 @@ pub enum Command {
     ///
     /// Exit code 0 when every app is in sync, 1 otherwise, 2 on error.
     Apps(AppsArgs),
+    /// Review a change: what BASE..HEAD does to each app's objects once rendered (created,
+    /// changed with the diff, deleted, renamed; files that change no object), Secrets
+    /// masked, with no cluster needed; with `--live`, also what a sync of HEAD would
+    /// overwrite or prune in the cluster now.
+    ///
+    /// Exit code 0 when the change alters no object, 1 when it does, 2 on error.
+    Review(ReviewArgs),
     /// The app's sync record: which commit the cluster runs and the last syncs (who, when,
     /// what), from its ApplySet parent in the cluster.
     Log(LogArgs),
@@ -170,6 +177,43 @@ pub struct AppsArgs {
     pub app: AppArgs,
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
     pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// `BASE..HEAD` (HEAD may be left out); default: HEAD's parent to HEAD.
+    pub range: Option<String>,
+    /// The base revision, instead of a range.
+    #[arg(long, conflicts_with = "range")]
+    pub base: Option<String>,
+    /// The head revision, with `--base` (or alone: its parent to it).
+    #[arg(long, default_value = "HEAD", conflicts_with = "range")]
+    pub head: String,
+    /// Which apps: `--path` for one, else every app the change touches.
+    #[command(flatten)]
+    pub app: AppArgs,
+    /// Also dry-run HEAD against the cluster: the live drift a sync would overwrite and
+    /// the objects it would prune.
+    #[arg(long)]
+    pub live: bool,
+    /// With `--path`: the app name in kdrift's tracking label (default: repository
+    /// directory and path).
+    #[arg(long, value_name = "NAME")]
+    pub app_name: Option<String>,
+    #[arg(long, short = 'o', value_enum, default_value_t = ReviewOutput::Text)]
+    pub output: ReviewOutput,
+    /// Markdown: at most this many characters (a GitHub comment holds 65,536); diffs
+    /// beyond it are summarised.
+    #[arg(long, value_name = "N", default_value_t = 60_000)]
+    pub max_chars: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReviewOutput {
+    Text,
+    Json,
+    Yaml,
+    Markdown,
 }
 
 #[derive(Debug, Args)]

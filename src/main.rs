@@ -110,37 +110,87 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let conn = Connection::open(&options).await?;
             kdrift::cmd::health::run(&conn, args, &settings(None)).await
         }
-        Some(Command::Render(args)) => {
-            kdrift::cmd::render::run(args, &settings(args.app.namespace.as_deref().or(cli.app.namespace.as_deref())))
-        }
+        Some(Command::Render(args)) => kdrift::cmd::render::run(
+            args,
+            &settings(
+                args.app
+                    .namespace
+                    .as_deref()
+                    .or(cli.app.namespace.as_deref()),
+            ),
+        ),
         Some(Command::History(args)) => {
             // The cluster only adds the live badge: history works without it.
             let conn = Connection::open(&options).await.ok();
-            let settings = settings(args.app.namespace.as_deref().or(cli.app.namespace.as_deref()));
+            let settings = settings(
+                args.app
+                    .namespace
+                    .as_deref()
+                    .or(cli.app.namespace.as_deref()),
+            );
             kdrift::cmd::history::run(args, &settings, conn.as_ref()).await
         }
         Some(Command::Sync(args)) => {
-            let settings = settings(args.app.namespace.as_deref().or(cli.app.namespace.as_deref()));
+            let settings = settings(
+                args.app
+                    .namespace
+                    .as_deref()
+                    .or(cli.app.namespace.as_deref()),
+            );
             let conn = Connection::open(&options).await?;
             kdrift::cmd::sync::sync(&conn, args, &settings).await
         }
         Some(Command::Rollback(args)) => {
-            let settings = settings(args.app.namespace.as_deref().or(cli.app.namespace.as_deref()));
+            let settings = settings(
+                args.app
+                    .namespace
+                    .as_deref()
+                    .or(cli.app.namespace.as_deref()),
+            );
             let conn = Connection::open(&options).await?;
             kdrift::cmd::sync::rollback(&conn, args, &settings).await
         }
         Some(Command::Apps(args)) => {
-            let settings = settings(args.app.namespace.as_deref().or(cli.app.namespace.as_deref()));
+            let settings = settings(
+                args.app
+                    .namespace
+                    .as_deref()
+                    .or(cli.app.namespace.as_deref()),
+            );
             let conn = Connection::open(&options).await?;
             kdrift::cmd::apps::run(&conn, args, &settings).await
         }
+        Some(Command::Review(args)) => {
+            let settings = settings(
+                args.app
+                    .namespace
+                    .as_deref()
+                    .or(cli.app.namespace.as_deref()),
+            );
+            // Offline unless asked: a review needs no cluster.
+            let conn = match args.live {
+                true => Some(Connection::open(&options).await?),
+                false => None,
+            };
+            kdrift::cmd::review::run(args, &settings, conn.as_ref()).await
+        }
         Some(Command::Log(args)) => {
-            let settings = settings(args.app.namespace.as_deref().or(cli.app.namespace.as_deref()));
+            let settings = settings(
+                args.app
+                    .namespace
+                    .as_deref()
+                    .or(cli.app.namespace.as_deref()),
+            );
             let conn = Connection::open(&options).await?;
             kdrift::cmd::log::run(&conn, args, &settings).await
         }
         Some(Command::Diff(args)) => {
-            let settings = settings(args.app.namespace.as_deref().or(cli.app.namespace.as_deref()));
+            let settings = settings(
+                args.app
+                    .namespace
+                    .as_deref()
+                    .or(cli.app.namespace.as_deref()),
+            );
             let conn = Connection::open(&options).await?;
             kdrift::cmd::diff::run(&conn, args, &settings).await
         }

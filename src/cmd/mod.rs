@@ -11,6 +11,7 @@ pub mod log;
 pub mod meta;
 pub mod output;
 pub mod render;
+pub mod review;
 pub mod sync;
 pub mod tui;
 

@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod normalize;
 pub mod object;
 pub mod plan;
+pub mod review;
 pub mod secret;
 pub mod source;
 pub mod time;

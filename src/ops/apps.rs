@@ -98,7 +98,11 @@ fn behind(
 
 /// The app arguments and settings of one found app: its path, and a declared namespace
 /// as if named on the command line.
-fn app_args(base: &AppArgs, found: &FoundApp, settings: &Settings) -> (AppArgs, Settings) {
+pub(crate) fn app_args(
+    base: &AppArgs,
+    found: &FoundApp,
+    settings: &Settings,
+) -> (AppArgs, Settings) {
     let mut args = base.clone();
     args.path = found.path.clone();
     let mut settings = settings.clone();

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod context;
 pub mod record;
 pub mod report;
+pub mod review;
 pub mod sync;
 
 use std::sync::Arc;
