@@ -376,3 +376,63 @@ async fn live_review_names_the_drift_a_change_would_overwrite_and_what_it_would_
         .expect("web");
     assert_eq!(deployment.spec.and_then(|s| s.replicas), Some(5));
 }
+
+#[tokio::test]
+async fn in_the_tui_a_marked_commit_is_compared_with_a_picked_one_and_e_writes_markdown() {
+    use common::tui::{Tmux, kdrift_command};
+    let cluster = common::cluster();
+    let ns = cluster.restricted_namespace.clone();
+    // Short: the tree's column cuts long names.
+    let unique = common::unique_name("m");
+    let name = format!("mk{}", unique.rsplit('-').next().unwrap_or("0"));
+    let repo = TestRepo::new();
+    repo.write("app/cm.yaml", &config_map(&name, "colour", "red-one"));
+    repo.commit("first");
+    repo.write("app/cm.yaml", &config_map(&name, "colour", "green-two"));
+    repo.commit("second");
+    repo.write("app/cm.yaml", &config_map(&name, "colour", "blue-three"));
+    repo.commit("third");
+    common::sync_app(&cluster.admin_kubeconfig, &repo, &ns, &name);
+    let data = tempfile::tempdir().expect("data dir");
+    let data_home = data.path().to_string_lossy().into_owned();
+    let tui = Tmux::start(
+        &kdrift_command(&cluster.admin_kubeconfig, &repo, &ns, &name),
+        &[("XDG_DATA_HOME", &data_home)],
+    );
+    tui.wait_for("the app in sync", 60, |s| {
+        common::tui::object_row(s, &name, "Synced")
+    });
+    // History: the oldest commit marked, the middle one picked as the Git side.
+    tui.keys(&["Tab"]);
+    tui.wait_for("the history", 20, |s| {
+        s.contains("first") && s.contains("third")
+    });
+    tui.keys(&["Down", "Down", "m"]);
+    tui.wait_for("the mark", 10, |s| s.contains("marked ◆"));
+    tui.keys(&["Up", "Enter"]);
+    tui.wait_for("the picked commit's drift", 30, |s| {
+        common::tui::object_row(s, &name, "OutOfSync")
+    });
+    // Back to the tree, on the object.
+    tui.keys(&["Tab", "Tab", "n"]);
+    let screen = tui.wait_for("the three-way comparison", 30, |s| {
+        s.contains("# marked ") && s.contains("green-two") && s.contains("red-one")
+    });
+    assert!(screen.contains("versus live"), "{screen}");
+    tui.keys(&["e"]);
+    let screen = tui.wait_for("the export's path", 20, |s| s.contains("exported to"));
+    let exports = std::path::Path::new(&data_home).join("kdrift/exports");
+    let files: Vec<_> = std::fs::read_dir(&exports)
+        .unwrap_or_else(|e| panic!("{e}: {screen}"))
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 1, "{screen}");
+    let markdown = std::fs::read_to_string(files[0].path()).expect("export");
+    assert!(markdown.starts_with("## kdrift review `"), "{markdown}");
+    assert!(
+        markdown.contains("green-two") && markdown.contains("red-one"),
+        "{markdown}"
+    );
+    tui.keys(&["q"]);
+    tui.wait_for("exit", 10, |s| s.contains("EXITED=0"));
+}

@@ -210,6 +210,23 @@ impl Dispatch<'_> {
                     name,
                     namespace,
                 } => self.open(path, name, namespace),
+                Command::Compare {
+                    generation,
+                    base,
+                    head,
+                } => workers::spawn_compare(
+                    &self.app.borrow().ctx,
+                    tx.clone(),
+                    generation,
+                    base,
+                    head,
+                ),
+                Command::Export { what, markdown } => workers::spawn_export(
+                    tx.clone(),
+                    &self.app.borrow().ctx.drift.app,
+                    &what,
+                    markdown,
+                ),
                 Command::CloseApp => {
                     if let Some(old) = self.logs.take() {
                         old.abort();

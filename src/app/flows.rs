@@ -70,6 +70,7 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
     let can_confirm = popup.confirmable();
     match (&popup.stage, action) {
         (Stage::Applying(..), _) => Vec::new(),
+        (Stage::Plan(..), Some(Action::Export)) => super::export::export(state),
         (Stage::Plan(..), Some(Action::RevertCommit))
             if matches!(popup.kind, PopupKind::Rollback { .. }) =>
         {

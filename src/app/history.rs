@@ -26,6 +26,11 @@ pub struct HistoryPane {
     /// Whether a listed commit's objects are exactly what the cluster holds (the first
     /// ones only: each costs a drift computation).
     pub matches: std::collections::BTreeMap<String, bool>,
+    /// The commit marked to compare with (a full hash).
+    pub marked: Option<String>,
+    /// The marked commit compared with the Git side (the picked commit, else HEAD).
+    pub review: Option<Result<Box<crate::model::review::AppReview>, String>>,
+    pub review_gen: u64,
 }
 
 /// How many commits, from the newest, get a "matches the cluster" badge.
@@ -98,13 +103,62 @@ impl HistoryPane {
         self.commit_drift = None;
         if self.selected_commit.as_deref() == Some(entry.commit.id.as_str()) {
             self.selected_commit = None;
-            return Vec::new();
+            return self.compare();
         }
         self.selected_commit = Some(entry.commit.id.clone());
-        vec![Command::DriftAt {
+        let mut commands = vec![Command::DriftAt {
             generation: self.commit_gen,
             commit: entry.commit.id.clone(),
+        }];
+        commands.extend(self.compare());
+        commands
+    }
+
+    /// Marks the commit under the cursor (again: unmarks it) and compares it with the Git
+    /// side.
+    pub fn toggle_mark(&mut self) -> Vec<Command> {
+        let Some(entry) = self.entries.get(self.selected) else {
+            return Vec::new();
+        };
+        if self.marked.as_deref() == Some(entry.commit.id.as_str()) {
+            self.marked = None;
+            self.review = None;
+            self.review_gen += 1;
+            return Vec::new();
+        }
+        self.marked = Some(entry.commit.id.clone());
+        self.compare()
+    }
+
+    /// The comparison of the marked commit with the Git side, asked for again.
+    fn compare(&mut self) -> Vec<Command> {
+        self.review_gen += 1;
+        self.review = None;
+        let Some(marked) = self.marked.clone() else {
+            return Vec::new();
+        };
+        let head = self
+            .selected_commit
+            .clone()
+            .unwrap_or_else(|| "HEAD".to_string());
+        if head == marked {
+            return Vec::new();
+        }
+        vec![Command::Compare {
+            generation: self.review_gen,
+            base: marked,
+            head,
         }]
+    }
+
+    pub fn on_compared(
+        &mut self,
+        generation: u64,
+        result: Result<Box<crate::model::review::AppReview>, String>,
+    ) {
+        if generation == self.review_gen {
+            self.review = Some(result);
+        }
     }
 
     /// The picked commit's drift, unless a newer pick superseded it.

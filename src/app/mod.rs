@@ -4,6 +4,7 @@ pub mod apps_pane;
 pub mod data;
 pub mod diff;
 pub mod dispatch;
+pub mod export;
 pub mod fixtures;
 pub mod flows;
 pub mod handover;

@@ -62,6 +62,13 @@ pub enum Msg {
     },
     /// The apps overview's rows.
     Apps(Result<Vec<crate::ops::apps::AppRow>, String>),
+    /// The comparison of the marked commit with the Git side picked.
+    Compared {
+        generation: u64,
+        result: Result<Box<crate::model::review::AppReview>, String>,
+    },
+    /// Where an export was written, or why it was not.
+    Exported(Result<String, String>),
     /// What the user may do with the app (RBAC).
     Access(crate::model::access::Access),
     /// The app asked for is open: its name, path and HEAD (short).
@@ -123,4 +130,15 @@ pub enum Command {
     },
     /// Back to the overview: the app's workers stop.
     CloseApp,
+    /// Compares the app at two commits (the marked one, the Git side picked).
+    Compare {
+        generation: u64,
+        base: String,
+        head: String,
+    },
+    /// Writes Markdown to a file in kdrift's data directory.
+    Export {
+        what: String,
+        markdown: String,
+    },
 }

@@ -48,6 +48,13 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
         }
         Msg::Live(s) => state.data.live = s,
         Msg::Access(access) => state.data.access = access,
+        Msg::Compared { generation, result } => state.history.on_compared(generation, result),
+        Msg::Exported(result) => {
+            state.mode.notice = Some(match result {
+                Ok(path) => format!("exported to {path}"),
+                Err(e) => format!("export failed: {e}"),
+            })
+        }
         // A failed list keeps the last pods shown: a transient error should not empty
         // the tree; the health poll reports an unreachable cluster.
         Msg::Pods(Ok(pods)) => state.data.pods = pods,
@@ -144,6 +151,9 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Command> {
             return super::flows::start(state, action);
         }
         Action::Logs => return super::logs::open(state),
+        Action::Mark if state.mode.focus == Pane::History => return state.history.toggle_mark(),
+        Action::Mark => {}
+        Action::Export => return super::export::export(state),
         // Back to the apps overview, when the app was opened from it.
         Action::Cancel if state.mode.multi_app => {
             state.mode.screen = Screen::Apps;

@@ -138,7 +138,60 @@ fn node_text(state: &AppState, name: &str) -> String {
     out
 }
 
+/// With a marked commit: the object from the marked commit to the Git side, above the
+/// Git side versus live (the three-way view).
+fn comparison_text(state: &AppState, key: &crate::model::object::ObjectKey) -> Option<String> {
+    let marked = state.history.marked.as_deref()?;
+    let short = |c: &str| c[..c.len().min(7)].to_string();
+    let head = state
+        .history
+        .selected_commit
+        .as_deref()
+        .map(short)
+        .unwrap_or_else(|| format!("HEAD {}", state.data.head));
+    let mut out = format!("# marked {} → Git @ {head}\n", short(marked));
+    let review = match &state.history.review {
+        None if state.history.selected_commit.as_deref() == Some(marked) => {
+            out.push_str("# the marked commit is the Git side: pick another (enter) to compare\n");
+            return Some(out + "#\n");
+        }
+        None => return Some(out + "# comparing…\n#\n"),
+        Some(Err(e)) => return Some(format!("{out}# cannot compare: {e}\n#\n")),
+        Some(Ok(r)) => r,
+    };
+    let changed = review
+        .changed
+        .iter()
+        .chain(&review.created)
+        .chain(&review.deleted)
+        .find(|c| &c.key == key)
+        .map(|c| &c.diff)
+        .or_else(|| {
+            review
+                .renamed
+                .iter()
+                .find(|r| &r.to == key || &r.from == key)
+                .map(|r| &r.diff)
+        });
+    match changed {
+        Some(d) if !d.is_empty() => out.push_str(&d.unified),
+        Some(_) => out.push_str("# renamed, content unchanged\n"),
+        None => out.push_str("# unchanged between the two commits\n"),
+    }
+    let _ = writeln!(
+        out,
+        "# ({} object change(s) in all)\n#",
+        review.object_changes()
+    );
+    Some(out)
+}
+
 fn object_text(state: &AppState, key: &crate::model::object::ObjectKey) -> String {
+    let compared = comparison_text(state, key).unwrap_or_default();
+    compared + &git_versus_live(state, key)
+}
+
+fn git_versus_live(state: &AppState, key: &crate::model::object::ObjectKey) -> String {
     let git_side = match &state.history.selected_commit {
         Some(c) => format!("Git @ {} (selected commit)", &c[..c.len().min(7)]),
         None => format!("Git @ HEAD {}", state.data.head),

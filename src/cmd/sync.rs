@@ -10,36 +10,6 @@ use crate::model::plan::{Action, Plan};
 use crate::ops::Context;
 use crate::ops::sync::{self, Mode, Prepared, Refusal, Request, RevertRequest};
 
-fn render_plan(plan: &Plan, rev: &str) -> String {
-    let mut out = format!("Plan for {rev} (from a server-side dry-run):\n");
-    for item in &plan.items {
-        out.push_str(&format!(
-            "  {:<9} {}  {}\n",
-            item.action.label(),
-            item.key,
-            item.note
-        ));
-        if item.action.writes()
-            && item.action != Action::Prune
-            && let Some(p) = item.preview.as_ref().filter(|p| !p.is_empty())
-        {
-            for line in p.unified.lines() {
-                out.push_str(&format!("      {line}\n"));
-            }
-        }
-    }
-    if let Some(reason) = &plan.prune_refused {
-        out.push_str(&format!("  {reason}\n"));
-    }
-    let counts: Vec<String> = plan
-        .counts()
-        .iter()
-        .map(|(a, n)| format!("{n} {}", a.label()))
-        .collect();
-    out.push_str(&format!("  ({})\n", counts.join(", ")));
-    out
-}
-
 fn ask(question: &str) -> bool {
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
@@ -96,7 +66,7 @@ async fn run_flow(
         short,
         ..
     } = &prepared;
-    super::output::print(&render_plan(
+    super::output::print(&crate::model::plan::render(
         plan,
         &format!("{} ({short}), app {}", request.rev, ctx.drift.app),
     ))?;

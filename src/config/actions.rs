@@ -30,7 +30,7 @@ pub struct ActionInfo {
 }
 
 /// Every action, in the order the help lists them.
-pub const ACTIONS: [ActionInfo; 30] = [
+pub const ACTIONS: [ActionInfo; 32] = [
     ActionInfo {
         action: Action::Up,
         name: "up",
@@ -149,6 +149,20 @@ pub const ACTIONS: [ActionInfo; 30] = [
         scope: Scope::Panes,
         keys: &["l"],
         help: "logs of the selected pod, workload or kube-proxy",
+    },
+    ActionInfo {
+        action: Action::Mark,
+        name: "mark",
+        scope: Scope::Panes,
+        keys: &["m"],
+        help: "mark the commit under the cursor; enter on another compares the two (again: unmark)",
+    },
+    ActionInfo {
+        action: Action::Export,
+        name: "export",
+        scope: Scope::Panes,
+        keys: &["e"],
+        help: "export the diff pane (the comparison of the marked commit, the plan in a popup) as Markdown to a file",
     },
     ActionInfo {
         action: Action::Confirm,

@@ -26,6 +26,8 @@ pub enum Action {
     SyncApp,
     Rollback,
     Logs,
+    Mark,
+    Export,
     Confirm,
     Prune,
     RevertCommit,

@@ -65,11 +65,7 @@ fn apps_at(
     app_name: Option<String>,
 ) -> Result<Vec<FoundApp>, GitError> {
     if !args.path.is_empty() {
-        let files = crate::git::files::CommitFiles {
-            repo: &app.repo,
-            root_tree: tree_of(app, head)?,
-        };
-        let kind = crate::model::source::detect(&files.names_in(&app.path)?);
+        let kind = kind_at(app, head)?;
         return Ok(vec![FoundApp {
             path: app.path.clone(),
             kind,
@@ -109,13 +105,65 @@ pub async fn review(
     with_live(review, contexts, conn).await
 }
 
-/// What `--live` needs per app: its arguments, settings and HEAD's desired state.
-type LiveInputs = Vec<(
-    AppArgs,
-    Settings,
-    Option<String>,
-    crate::model::desired::DesiredSet,
-)>;
+/// One app's comparison of two commits (the CLI per app, the TUI's marked commit).
+pub fn compare_app(
+    app: &App,
+    base: ObjectId,
+    head: ObjectId,
+    kind: SourceKind,
+) -> Result<AppReview, GitError> {
+    let mut files: Vec<FileChange> = Vec::new();
+    changed_files(
+        &app.repo,
+        Some(tree_of(app, base)?),
+        Some(tree_of(app, head)?),
+        "",
+        &mut files,
+    )?;
+    let touched: Vec<String> = files
+        .iter()
+        .filter(|f| under(&app.path, &f.path))
+        .map(|f| crate::model::logs::clean(&f.path))
+        .collect();
+    // An app the change adds (or removes) has no objects on the other side.
+    let at = |id: ObjectId| match exists(app, id) {
+        Ok(false) => crate::model::desired::DesiredSet::default(),
+        _ => app
+            .desired_at(id)
+            .unwrap_or_else(|e| error_set(&app.path, &e)),
+    };
+    Ok(compare(
+        &app.path,
+        &at(base),
+        &at(head),
+        &touched,
+        kind == SourceKind::Plain,
+        crate::model::diff::DEFAULT_DEADLINE,
+    ))
+}
+
+/// The TUI's comparison of two commits of the app it shows.
+pub fn compare_commits(
+    spec: &crate::git::AppSpec,
+    base: &str,
+    head: &str,
+) -> Result<AppReview, GitError> {
+    let app = App::open(spec)?;
+    let (base, head) = (app.resolve(base)?, app.resolve(head)?);
+    let kind = kind_at(&app, head)?;
+    compare_app(&app, base, head, kind)
+}
+
+fn kind_at(app: &App, commit: ObjectId) -> Result<SourceKind, GitError> {
+    let files = crate::git::files::CommitFiles {
+        repo: &app.repo,
+        root_tree: tree_of(app, commit)?,
+    };
+    Ok(crate::model::source::detect(&files.names_in(&app.path)?))
+}
+
+/// What `--live` needs per app: its arguments, settings, name and HEAD.
+type LiveInputs = Vec<(AppArgs, Settings, Option<String>, ObjectId)>;
 
 fn offline(
     args: &AppArgs,
@@ -126,14 +174,6 @@ fn offline(
 ) -> Result<(Review, LiveInputs), GitError> {
     let root = crate::ops::context::open(args, settings)?;
     let (base_id, head_id) = (root.resolve(base)?, root.resolve(head)?);
-    let mut files: Vec<FileChange> = Vec::new();
-    changed_files(
-        &root.repo,
-        Some(tree_of(&root, base_id)?),
-        Some(tree_of(&root, head_id)?),
-        "",
-        &mut files,
-    )?;
     let mut review = Review {
         base: base_id.to_hex_with_len(7).to_string(),
         head: head_id.to_hex_with_len(7).to_string(),
@@ -143,30 +183,11 @@ fn offline(
     for found in apps_at(&root, base_id, head_id, args, app_name)? {
         let (app_args, app_settings) = crate::ops::apps::app_args(args, &found, settings);
         let app = crate::ops::context::open(&app_args, &app_settings)?;
-        let touched: Vec<String> = files
-            .iter()
-            .filter(|f| under(&app.path, &f.path))
-            .map(|f| crate::model::logs::clean(&f.path))
-            .collect();
-        // An app the change adds (or removes) has no objects on the other side.
-        let at = |id: ObjectId| match exists(&app, id) {
-            Ok(false) => crate::model::desired::DesiredSet::default(),
-            _ => app
-                .desired_at(id)
-                .unwrap_or_else(|e| error_set(&app.path, &e)),
-        };
-        let (before, after) = (at(base_id), at(head_id));
-        let compared = compare(
-            &app.path,
-            &before,
-            &after,
-            &touched,
-            found.kind == SourceKind::Plain,
-            crate::model::diff::DEFAULT_DEADLINE,
-        );
-        if compared.object_changes() > 0 || !touched.is_empty() || !compared.errors.is_empty() {
+        let compared = compare_app(&app, base_id, head_id, found.kind)?;
+        let touched = !compared.files_without_object_change.is_empty();
+        if compared.object_changes() > 0 || touched || !compared.errors.is_empty() {
             review.apps.push(compared);
-            live.push((app_args, app_settings, found.name.clone(), after));
+            live.push((app_args, app_settings, found.name.clone(), head_id));
         }
     }
     Ok((review, live))
@@ -201,10 +222,12 @@ async fn with_live(
     inputs: LiveInputs,
     conn: &Connection,
 ) -> Result<Review, String> {
-    for (app_review, (args, settings, name, desired)) in review.apps.iter_mut().zip(inputs) {
+    for (app_review, (args, settings, name, head)) in review.apps.iter_mut().zip(inputs) {
         let ctx = crate::ops::context::context(conn, &args, name.as_deref(), &settings)
             .await
             .map_err(|e| e.to_string())?;
+        // Rendered again for the cluster it targets (a chart's `.Capabilities`).
+        let (_, desired) = crate::ops::sync::desired_at(&ctx.spec, &head.to_string()).await?;
         let report = crate::cluster::drift::compute(conn, &desired, &ctx.drift, &ctx.cache)
             .await
             .map_err(|e| e.to_string())?;

@@ -125,9 +125,15 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                 .map(|ch| ch.added.len() + ch.removed.len() + ch.modified.len())
                 .unwrap_or(0);
             let chosen = state.history.selected_commit.as_deref() == Some(c.id.as_str());
+            let marked = state.history.marked.as_deref() == Some(c.id.as_str());
             let mut lines = vec![Line::from(vec![
                 Span::styled(
-                    if chosen { "● " } else { "  " },
+                    match (marked, chosen) {
+                        (true, true) => "◆●",
+                        (true, false) => "◆ ",
+                        (false, true) => "● ",
+                        (false, false) => "  ",
+                    },
                     Style::default().fg(theme.focus),
                 ),
                 Span::styled(c.short.clone(), Style::default().fg(theme.hunk)),
@@ -175,10 +181,14 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
             Style::default().fg(theme.degraded),
         )));
     }
-    let title = match &state.history.selected_commit {
-        Some(c) => format!(" History (Git side: {}) ", &c[..c.len().min(7)]),
-        None => " History (Git side: HEAD) ".into(),
+    let mut title = match &state.history.selected_commit {
+        Some(c) => format!(" History (Git side: {}", &c[..c.len().min(7)]),
+        None => " History (Git side: HEAD".into(),
     };
+    if let Some(m) = &state.history.marked {
+        title.push_str(&format!("; marked ◆ {}", &m[..m.len().min(7)]));
+    }
+    title.push_str(") ");
     let list = List::new(items)
         .block(block(title, state.mode.focus == Pane::History, theme))
         .highlight_style(theme.selection());

@@ -184,6 +184,16 @@ fn detail_block(summary: &str, diff: &str) -> String {
     format!("<details><summary>{summary}</summary>\n\n{fence}diff\n{body}{fence}\n\n</details>\n\n")
 }
 
+/// Text the TUI exports (a diff pane, a plan) as a titled Markdown code block.
+pub fn text_block(title: &str, body: &str) -> String {
+    let body: String = body
+        .lines()
+        .map(|l| crate::model::logs::clean(l) + "\n")
+        .collect();
+    let fence = fence(&body);
+    format!("## {}\n\n{fence}diff\n{body}{fence}\n", inline(title))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,3 +200,88 @@ fn the_first_commits_are_asked_whether_they_match_the_cluster() {
     );
     assert_eq!(s.history.matches.get(&ids[1]), Some(&true));
 }
+
+#[test]
+fn a_marked_commit_is_compared_with_the_picked_one_and_e_exports_the_comparison() {
+    use crate::model::review::{AppReview, ObjectChange};
+    let mut s = fixtures::state();
+    s.mode.focus = Pane::History;
+    s.history.selected = 2;
+    let marked = s.history.entries[2].commit.id.clone();
+    let cmds = press(&mut s, KeyCode::Char('m'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::Compare { base, head, .. }] if *base == marked && head == "HEAD"),
+        "marked against HEAD first: {cmds:?}"
+    );
+    let generation = s.history.review_gen;
+    let key = fixtures::drift().objects[0].key.clone();
+    let diff = crate::model::diff::unified(
+        "a",
+        "k: one\n",
+        "b",
+        "k: two\n",
+        std::time::Duration::from_secs(1),
+    );
+    let review = AppReview {
+        path: "app".into(),
+        changed: vec![ObjectChange {
+            key: key.clone(),
+            source: "app/x.yaml".into(),
+            diff,
+        }],
+        ..Default::default()
+    };
+    // A stale comparison is dropped.
+    update(
+        &mut s,
+        Input::Msg(Msg::Compared {
+            generation: generation - 1,
+            result: Ok(Box::default()),
+        }),
+    );
+    assert!(s.history.review.is_none());
+    update(
+        &mut s,
+        Input::Msg(Msg::Compared {
+            generation,
+            result: Ok(Box::new(review)),
+        }),
+    );
+    s.mode.focus = Pane::Tree;
+    let row = s
+        .tree
+        .rows
+        .iter()
+        .position(|r| r.id == crate::app::tree::NodeId::Object(key.clone()));
+    s.tree.selected = row.expect("the object's row");
+    let text = crate::app::view::diff_text(&s);
+    assert!(
+        text.starts_with(&format!("# marked {} → Git @ HEAD", &marked[..7])),
+        "{text}"
+    );
+    assert!(text.contains("+k: two"), "{text}");
+    let cmds = press(&mut s, KeyCode::Char('e'));
+    match cmds.as_slice() {
+        [Command::Export { what, markdown }] => {
+            assert_eq!(what, "review");
+            assert!(
+                markdown.contains("| <code>app</code> | 0 | 1 |"),
+                "{markdown}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Picking another commit compares the marked one with it.
+    s.mode.focus = Pane::History;
+    s.history.selected = 1;
+    let picked = s.history.entries[1].commit.id.clone();
+    let cmds = press(&mut s, KeyCode::Enter);
+    assert!(
+        cmds.iter().any(|c| matches!(c, Command::Compare { base, head, generation: g } if *base == marked && *head == picked && *g == s.history.review_gen)),
+        "{cmds:?}"
+    );
+    // Marking it again unmarks: the diff pane is Git versus live only.
+    s.history.selected = 2;
+    assert!(press(&mut s, KeyCode::Char('m')).is_empty());
+    assert!(s.history.marked.is_none() && s.history.review.is_none());
+}
