@@ -412,6 +412,12 @@ fn an_expired_ca_is_refused_with_expired_and_a_foreign_one_as_unknown_authority(
     );
     assert!(!said.contains("client error (Connect)"), "{said}");
 
+    let not_pem = with_ca(b"not a certificate");
+    let out = kdrift(not_pem.path(), &repo, &["health"], &[]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("holds no PEM certificate"), "{said}");
+
     let wrong_name = kubeconfig_with(|kc| {
         cluster_entry(kc).tls_server_name = Some("not-the-apiserver.example".into());
     });

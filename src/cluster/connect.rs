@@ -194,6 +194,14 @@ fn check_certificate_authority(config: &kube::Config, context: &str) -> Result<(
     if config.accept_invalid_certs {
         return Ok(());
     }
+    if config.root_cert.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ClusterError::Tls {
+            server: config.cluster_url.to_string(),
+            reason: format!(
+                "the certificate authority of context {context:?} holds no PEM certificate (-----BEGIN CERTIFICATE-----): unable to load root certificates"
+            ),
+        });
+    }
     let now = jiff::Timestamp::now();
     for der in config.root_cert.iter().flatten() {
         if let Err(reason) = super::x509::check(der, now) {
