@@ -251,6 +251,51 @@ fn sigterm_restores_the_terminal() {
 }
 
 #[test]
+fn sigint_and_sigquit_from_outside_restore_the_terminal_under_dash() {
+    let cluster = common::cluster();
+    let repo = one_object_repo();
+    for signal in ["INT", "QUIT"] {
+        let marker = common::unique_name(&format!("sig{}", signal.to_lowercase()));
+        let kdrift = kdrift_command(
+            &cluster.admin_kubeconfig,
+            &repo,
+            "kdrift-signal-test",
+            &marker,
+        );
+        // dash, which leaves the terminal as the program left it.
+        let tui = Tmux::start(&format!("dash -c '{kdrift}'"), &[]);
+        tui.wait_for("the app", 60, |s| s.contains("settings Missing"));
+        assert_eq!(
+            tui.display("#{alternate_on}"),
+            "1",
+            "the TUI holds the alternate screen"
+        );
+        let pattern = format!("^{} .*--app-name {marker}", env!("CARGO_BIN_EXE_kdrift"));
+        let status = Command::new("pkill")
+            .args([&format!("-{signal}"), "-f", "--", &pattern])
+            .status()
+            .expect("pkill");
+        assert!(status.success(), "the kdrift process was found");
+        let screen = tui.wait_for("kdrift to exit", 20, |s| s.contains("END-OF-RUN"));
+        assert!(screen.contains("EXITED=0"), "SIG{signal}: {screen}");
+        assert!(
+            screen.lines().any(|l| l.trim() == "icanon"),
+            "SIG{signal}: cooked mode: {screen}"
+        );
+        assert_eq!(
+            tui.display("#{alternate_on}"),
+            "0",
+            "SIG{signal}: alternate screen left"
+        );
+        assert_eq!(
+            tui.display("#{cursor_flag}"),
+            "1",
+            "SIG{signal}: cursor shown"
+        );
+    }
+}
+
+#[test]
 fn ctrl_z_suspends_with_the_terminal_restored_and_resumes() {
     let cluster = common::cluster();
     let repo = one_object_repo();

@@ -1,8 +1,8 @@
 //! The event loop: one UI task owns the state and the terminal. It drains every pending
 //! input, updates, dispatches commands to workers, and draws once, only when something
 //! changed, at most once a frame. The terminal is restored on every way out: quit, error,
-//! a panic in any task (hook chained, then the process ends), SIGTERM and SIGHUP; Ctrl-Z
-//! suspends cleanly.
+//! a panic in any task (hook chained, then the process ends), SIGTERM, SIGHUP, SIGINT and
+//! SIGQUIT; Ctrl-Z and SIGTSTP suspend cleanly.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -73,12 +73,13 @@ async fn hand_over(
     terminal.clear()
 }
 
-/// Stops the process (Ctrl-Z) with the terminal restored, and takes it back on resume.
+/// Stops the process (Ctrl-Z, or SIGTSTP from outside) with the terminal restored, and
+/// takes it back on resume. SIGSTOP, since kdrift handles SIGTSTP itself.
 fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
     ratatui::restore();
     // SAFETY: raising a signal on our own process has no memory-safety preconditions.
     unsafe {
-        libc::raise(libc::SIGTSTP);
+        libc::raise(libc::SIGSTOP);
     }
     *terminal = ratatui::init();
     terminal.clear()
@@ -134,6 +135,10 @@ pub async fn run(
     state.mode.layout = crate::ui::layout(Rect::new(0, 0, size.width, size.height));
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    // Sent from outside (`kill -INT`, `kill -QUIT`): in raw mode the keys send none.
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigquit = signal(SignalKind::quit())?;
+    let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     loop {
@@ -169,6 +174,12 @@ pub async fn run(
             }
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
+            _ = sigint.recv() => return Ok(()),
+            _ = sigquit.recv() => return Ok(()),
+            _ = sigtstp.recv() => {
+                events.released(async { suspend(&mut terminal) }).await?;
+                dirty = true;
+            }
             _ = tokio::time::sleep(wait) => {}
         }
         // Drain whatever else is pending before drawing once.

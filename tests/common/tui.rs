@@ -49,6 +49,15 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// A tmux format about the pane (`#{alternate_on}`, `#{cursor_flag}`).
+    pub fn display(&self, format: &str) -> String {
+        let out = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.session, format])
+            .output()
+            .expect("display-message");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     /// The screen with its attributes as escape sequences (`capture-pane -e`).
     pub fn screen_with_escapes(&self) -> String {
         let out = Command::new("tmux")
