@@ -52,6 +52,7 @@ fn big_drift(n: usize) -> DriftReport {
         objects,
         handles: Default::default(),
         load_errors: Vec::new(),
+        live_secret_values: Vec::new(),
     }
 }
 

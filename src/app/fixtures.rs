@@ -203,6 +203,7 @@ pub fn drift() -> DriftReport {
         objects,
         handles: HashMap::new(),
         load_errors: Vec::new(),
+        live_secret_values: Vec::new(),
     }
 }
 

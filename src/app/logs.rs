@@ -61,17 +61,18 @@ fn target_of(state: &AppState) -> Result<(LogTarget, String), String> {
     }
 }
 
-/// Every value of the app's Secrets as Git has them: an app that prints its own password
-/// must not put it on the screen.
-fn secret_values(state: &AppState) -> Vec<String> {
-    state
-        .data
-        .drift
-        .iter()
+/// Every value of the app's Secrets as Git and the cluster hold them (older ones in a
+/// last-applied annotation too): an app that prints its own password must not put it on
+/// the screen, in any encoding.
+fn secret_values(state: &AppState) -> crate::model::secret::Redactor {
+    let drift = state.data.drift.iter();
+    let from_git = drift
+        .clone()
         .flat_map(|d| d.handles.values())
         .filter_map(|h| h.body.as_ref())
-        .flat_map(crate::model::secret::values_of)
-        .collect()
+        .flat_map(crate::model::secret::plain_values);
+    let live = drift.flat_map(|d| d.live_secret_values.iter().cloned());
+    crate::model::secret::Redactor::new(from_git.chain(live))
 }
 
 /// `l`: opens the pane on the selected row, or says why it cannot.

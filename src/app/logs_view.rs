@@ -28,7 +28,7 @@ pub struct LogsView {
     /// State per stream (`pod/container`), and of the session under "".
     pub status: BTreeMap<String, String>,
     /// The app's Secret values, masked in every line.
-    pub redact: Arc<Vec<String>>,
+    pub redact: Arc<crate::model::secret::Redactor>,
 }
 
 impl LogsView {

@@ -61,6 +61,10 @@ pub struct DriftReport {
     /// Files of the desired state that failed to load (the rest is judged).
     #[serde(skip)]
     pub load_errors: Vec<crate::model::manifest::LoadError>,
+    /// The plain values of the app's live Secrets (last-applied leftovers included), for
+    /// masking free text such as logs. Never serialised.
+    #[serde(skip)]
+    pub live_secret_values: Vec<String>,
 }
 
 /// What a sync needs to act on one object.
@@ -269,6 +273,7 @@ impl Session {
             .collect();
         // Live object (or why it is unknown) for each target.
         let mut jobs = Vec::new();
+        let mut live_secret_values = Vec::new();
         for t in targets {
             let ns = t.manifest.id.namespace.clone();
             let id = watch_id(&t.served.resource, ns.as_deref(), false);
@@ -277,6 +282,9 @@ impl Session {
                     let live = w
                         .get(ns.as_deref(), &t.manifest.id.name)
                         .and_then(|o| object_value(&o, &t.served.resource));
+                    if let Some(l) = &live {
+                        live_secret_values.extend(crate::model::secret::plain_values(l));
+                    }
                     let t = keep_live_unstable(t, live.as_ref());
                     if let Some(h) = handles.get_mut(&t.manifest.id.key()) {
                         h.body = Some(with_tracking(
@@ -318,6 +326,7 @@ impl Session {
                 if !is_tracked(&value, &opts.app) {
                     continue;
                 }
+                live_secret_values.extend(crate::model::secret::plain_values(&value));
                 let key = live_key(&value);
                 if desired_keys.contains(&key) || !seen.insert(key.clone()) {
                     continue;
@@ -349,6 +358,7 @@ impl Session {
             objects: reports,
             handles,
             load_errors: self.load_errors.clone(),
+            live_secret_values,
         }
     }
 }

@@ -46,7 +46,7 @@ pub struct LogRequest {
     /// Lines of history to fetch on the first connection.
     pub tail: i64,
     /// Values masked in every line: the app's Secret values (see `model::secret`).
-    pub redact: Arc<Vec<String>>,
+    pub redact: Arc<crate::model::secret::Redactor>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,8 +293,6 @@ pub async fn run_session(conn: Connection, request: LogRequest, sink: Sink) {
 
 mod stream;
 
-pub use stream::MIN_REDACTED_LEN;
-
 #[cfg(test)]
 mod tests {
     use super::stream::read_lines;
@@ -360,7 +358,10 @@ mod tests {
             container: "c".into(),
             previous: false,
             tail: 10,
-            redact: Arc::new(vec!["s3cr3t-token".into(), "80".into()]),
+            redact: Arc::new(crate::model::secret::Redactor::new([
+                "s3cr3t-token".to_string(),
+                "80".to_string(),
+            ])),
         };
         let body = "2026-11-26T08:00:01.1Z one\n2026-11-26T08:00:01.2Z \u{1b}[1mtwo\u{1b}[0m\n2026-11-26T08:00:02Z three s3cr3t-token :80";
         let mut resume = Resume::default();
@@ -369,7 +370,7 @@ mod tests {
         assert_eq!(n, Some(3));
         assert_eq!(
             *got.lock().expect("lock"),
-            ["one", "two", "three <masked> :80"],
+            ["one", "two", "three <masked> :<masked>"],
             "escapes stripped, the app's Secret value masked, short values left"
         );
         // The reconnect replays from the whole second: nothing is shown twice.

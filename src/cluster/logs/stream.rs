@@ -19,7 +19,7 @@ pub(super) struct StreamSpec {
     pub(super) container: String,
     pub(super) previous: bool,
     pub(super) tail: i64,
-    pub(super) redact: Arc<Vec<String>>,
+    pub(super) redact: Arc<crate::model::secret::Redactor>,
 }
 
 impl StreamSpec {
@@ -162,12 +162,10 @@ fn emit(bytes: &[u8], resume: &mut Resume, spec: &StreamSpec, sink: &Sink) -> Op
 
 /// Secret values shorter than this are not masked in logs: masking "80" or "yes" would
 /// hide half of every line.
-pub const MIN_REDACTED_LEN: usize = 6;
-
 fn decode(
     bytes: &[u8],
     resume: &mut Resume,
-    redact: &[String],
+    redact: &crate::model::secret::Redactor,
 ) -> Vec<(Option<Timestamp>, String)> {
     String::from_utf8_lossy(bytes)
         .lines()
@@ -178,7 +176,7 @@ fn decode(
                 let text = if redact.is_empty() {
                     text
                 } else {
-                    crate::model::secret::redact(&text, redact, MIN_REDACTED_LEN)
+                    redact.redact(&text)
                 };
                 (ts, text)
             })
