@@ -31,7 +31,11 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             tracing::error!("{e:#}");
-            eprintln!("kdrift: error: {e:#}");
+            // Errors quote file names, objects and servers: none may act on the terminal.
+            eprintln!(
+                "kdrift: error: {}",
+                kdrift::model::text::inert(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }

@@ -104,13 +104,16 @@ pub fn report_problems(set: &DesiredSet) {
     for s in &set.skipped {
         eprintln!(
             "kdrift: skipped {}:{} (document {}): {}",
-            s.file, s.line, s.document, s.reason
+            crate::model::text::inert(&s.file),
+            s.line,
+            s.document,
+            crate::model::text::inert(&s.reason)
         );
     }
     for e in &set.errors {
         eprintln!("kdrift: error: {e}");
     }
     for note in &set.notes {
-        eprintln!("kdrift: note: {}", crate::model::logs::clean(note));
+        eprintln!("kdrift: note: {}", crate::model::text::inert(note));
     }
 }

@@ -17,6 +17,7 @@ pub mod plan;
 pub mod review;
 pub mod secret;
 pub mod source;
+pub mod text;
 pub mod time;
 pub mod tracking;
 pub mod yaml;

@@ -132,7 +132,9 @@ impl fmt::Display for SourceRef {
         write!(
             f,
             "{}:{} (document {})",
-            self.file, self.line, self.document
+            super::text::inert(&self.file),
+            self.line,
+            self.document
         )
     }
 }
