@@ -469,3 +469,43 @@ fn render_masks_secrets_and_prints_json() {
     assert_eq!(doc["objects"][0]["content"]["data"]["token"], "<masked>");
     assert!(doc["commit"].as_str().is_some_and(|c| c.len() == 40));
 }
+
+#[test]
+fn a_file_that_fails_to_parse_in_one_commit_is_an_error_there_not_a_removal() {
+    let repo = TestRepo::new();
+    repo.write("app/a.yaml", &config_map("a", "k", "v"));
+    repo.write("app/b.yaml", &config_map("b", "k", "v"));
+    repo.commit("two maps");
+    repo.write(
+        "app/a.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: [v\n",
+    );
+    repo.commit("a broken");
+    repo.write("app/a.yaml", &config_map("a", "k", "w"));
+    repo.commit("a fixed");
+    let app = open(&repo, "app");
+    let head = app.resolve("HEAD").expect("HEAD");
+    let mut history = History::first_parent(&app, head);
+    let page = history.next_page(10).expect("page");
+    let entries: Vec<_> = page.iter().map(|c| history.changes(c)).collect();
+    let broken = &entries[1];
+    assert_eq!(broken.commit.subject, "a broken");
+    let changes = broken.changes.as_ref().expect("changes");
+    assert!(changes.removed.is_empty(), "not a removal: {changes:?}");
+    let error = broken.error.as_deref().expect("an error at that commit");
+    assert!(
+        error.contains("app/a.yaml:6") && error.contains("unknown at this commit"),
+        "{error}"
+    );
+    let fixed = entries[0].changes.as_ref().expect("changes");
+    assert!(
+        fixed.added.is_empty(),
+        "the fix is not an addition: {fixed:?}"
+    );
+    assert!(entries[0].error.is_none());
+    let out = kdrift(&repo, &["history", "--path", "app"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("! app/a.yaml:6:6: invalid YAML"), "{text}");
+    assert!(!text.contains("- ConfigMap/default/a"), "{text}");
+}

@@ -133,14 +133,13 @@ pub fn render_text(
             crate::model::logs::clean(&c.author),
             crate::model::logs::clean(&c.subject)
         ));
-        match (&e.changes, &e.error) {
-            (Some(changes), _) => {
-                list('+', &changes.added, &mut out);
-                list('-', &changes.removed, &mut out);
-                list('~', &changes.modified, &mut out);
-            }
-            (None, Some(err)) => out.push_str(&format!("    ! {err}\n")),
-            (None, None) => {}
+        if let Some(changes) = &e.changes {
+            list('+', &changes.added, &mut out);
+            list('-', &changes.removed, &mut out);
+            list('~', &changes.modified, &mut out);
+        }
+        if let Some(err) = &e.error {
+            out.push_str(&format!("    ! {}\n", crate::model::text::inert(err)));
         }
     }
     out

@@ -192,7 +192,8 @@ impl<'a> History<'a> {
     /// What a commit changed, object by object, against its first parent.
     pub fn changes(&mut self, commit: &CommitSummary) -> HistoryEntry {
         let (changes, error) = match self.compute_changes(commit) {
-            Ok(c) => (Some(c), None),
+            Ok((c, errors)) if errors.is_empty() => (Some(c), None),
+            Ok((c, errors)) => (Some(c), Some(errors.join("; "))),
             Err(e) => (None, Some(e.to_string())),
         };
         HistoryEntry {
@@ -202,7 +203,10 @@ impl<'a> History<'a> {
         }
     }
 
-    fn compute_changes(&mut self, commit: &CommitSummary) -> Result<ObjectChanges, GitError> {
+    fn compute_changes(
+        &mut self,
+        commit: &CommitSummary,
+    ) -> Result<(ObjectChanges, Vec<String>), GitError> {
         let repo = &self.app.repo;
         let new = AppTree::at(repo, commit.oid, &self.app.path)?;
         let old = match commit.parent {
@@ -220,7 +224,7 @@ impl<'a> History<'a> {
                 Some(p) => self.set_at(p)?,
                 None => Arc::new(DesiredSet::default()),
             };
-            return Ok(ObjectChanges::between(&old_set, &new_set));
+            return Ok(ObjectChanges::between_loaded(&old_set, &new_set));
         }
         self.changes_from_files(old, new)
     }
@@ -231,7 +235,7 @@ impl<'a> History<'a> {
         &mut self,
         old: Option<AppTree>,
         new: AppTree,
-    ) -> Result<ObjectChanges, GitError> {
+    ) -> Result<(ObjectChanges, Vec<String>), GitError> {
         let path = self.app.path.clone();
         let old_entry = old.and_then(|t| t.entry);
         let mut changed = Vec::new();
@@ -272,7 +276,7 @@ impl<'a> History<'a> {
                 );
             }
         }
-        Ok(ObjectChanges::between(&before, &after))
+        Ok(ObjectChanges::between_loaded(&before, &after))
     }
 
     fn file(

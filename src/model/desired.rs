@@ -83,4 +83,32 @@ impl ObjectChanges {
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.modified.is_empty()
     }
+
+    /// As [`between`](Self::between), but a file that failed to load on either side says
+    /// nothing about its objects: they are neither removed (where it fails) nor added
+    /// (where it is fixed). The new side's failures come back as errors of that commit.
+    pub fn between_loaded(old: &DesiredSet, new: &DesiredSet) -> (Self, Vec<String>) {
+        use std::collections::BTreeSet;
+        let failing = |set: &DesiredSet| -> BTreeSet<String> {
+            set.errors.iter().map(|e| e.file.clone()).collect()
+        };
+        let (failed_old, failed_new) = (failing(old), failing(new));
+        let mut changes = Self::between(old, new);
+        changes.removed.retain(|k| {
+            old.objects
+                .get(k)
+                .is_none_or(|m| !failed_new.contains(&m.source.file))
+        });
+        changes.added.retain(|k| {
+            new.objects
+                .get(k)
+                .is_none_or(|m| !failed_old.contains(&m.source.file))
+        });
+        let errors = new
+            .errors
+            .iter()
+            .map(|e| format!("{e} (its objects are unknown at this commit, not removed)"))
+            .collect();
+        (changes, errors)
+    }
 }

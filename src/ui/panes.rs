@@ -202,13 +202,16 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
 }
 
 fn commit_changes(e: &crate::git::history::HistoryEntry, theme: &Theme) -> Vec<Line<'static>> {
-    let Some(ch) = &e.changes else {
-        return vec![Line::from(Span::styled(
-            format!("      {}", e.error.clone().unwrap_or_default()),
+    let error = e.error.as_ref().map(|err| {
+        Line::from(Span::styled(
+            format!("      ! {}", crate::model::text::inert(err)),
             Style::default().fg(theme.degraded),
-        ))];
+        ))
+    });
+    let Some(ch) = &e.changes else {
+        return error.into_iter().collect();
     };
-    let mut lines = Vec::new();
+    let mut lines: Vec<Line<'static>> = error.into_iter().collect();
     for (sign, keys, color) in [
         ("+", &ch.added, theme.added),
         ("-", &ch.removed, theme.removed),
