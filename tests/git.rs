@@ -509,3 +509,92 @@ fn a_file_that_fails_to_parse_in_one_commit_is_an_error_there_not_a_removal() {
     assert!(text.contains("! app/a.yaml:6:6: invalid YAML"), "{text}");
     assert!(!text.contains("- ConfigMap/default/a"), "{text}");
 }
+
+#[test]
+fn yaml_and_repository_problems_are_told_in_kdrifts_words() {
+    let repo = TestRepo::new();
+    let deep = format!("{}{}", "[".repeat(70), "]".repeat(70));
+    repo.write(
+        "app/deep.yaml",
+        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  k: {deep}\n"),
+    );
+    let many = vec!["1"; 260_000].join(",");
+    repo.write(
+        "app/big.yaml",
+        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  k: [{many}]\n"),
+    );
+    repo.write(
+        "app/dup.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\ndata:\n  k: a\n  other: x\n  k: b\n",
+    );
+    repo.write(
+        "app/list.yaml",
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: first\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: second\n",
+    );
+    repo.commit("problems");
+    let out = kdrift(&repo, &["render", "--path", "app", "-o", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for said in [
+        "app/deep.yaml:6:68: invalid YAML: nested more than 64 levels deep",
+        "app/big.yaml:6:",
+        "too many YAML nodes in one document (over 250000)",
+        "app/dup.yaml:8:3: invalid YAML: the key \"k\" appears twice in one mapping (lines 6 and 8)",
+    ] {
+        assert!(stderr.contains(said), "{said:?} missing:\n{stderr}");
+    }
+    for debug_text in [
+        "Depth {",
+        "Nodes {",
+        "DuplicateKeyPolicy",
+        "budget breached",
+    ] {
+        assert!(!stderr.contains(debug_text), "{debug_text}: {stderr}");
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let lines: Vec<(String, u64)> = doc["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .map(|o| {
+            (
+                o["id"]["name"].as_str().unwrap_or_default().to_string(),
+                o["source"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert!(
+        lines.contains(&("first".into(), 4)) && lines.contains(&("second".into(), 8)),
+        "{lines:?}"
+    );
+
+    let out = kdrift(&repo, &["render", "--path", "/etc"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("the app path \"/etc\" must be relative to the repository root"),
+        "{stderr}"
+    );
+
+    let empty = tempfile::tempdir().expect("tempdir");
+    let status = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(empty.path())
+        .status()
+        .expect("git");
+    assert!(status.success());
+    for args in [&["render"][..], &["history"][..], &["review"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kdrift"))
+            .args(args)
+            .current_dir(empty.path())
+            .output()
+            .expect("kdrift");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("has no commits yet: commit the manifests first"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("rev-spec"), "{stderr}");
+    }
+}

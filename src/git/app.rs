@@ -40,8 +40,12 @@ pub struct App {
     pub tools: Renderers,
 }
 
-/// Normalises an app path: forward slashes, no leading `./` or `/`, no `..` escapes.
+/// Normalises an app path: forward slashes, no leading `./`, no `..` escapes; an absolute
+/// path is refused rather than read as relative (`/etc` is not `etc`).
 pub fn normalise_path(path: &str) -> Result<String, GitError> {
+    if path.starts_with('/') || path.starts_with('\\') {
+        return Err(GitError::BadPath(path.to_string()));
+    }
     let mut parts = Vec::new();
     for part in path.split(['/', '\\']) {
         match part {
@@ -83,10 +87,14 @@ impl App {
             repo: self.root.clone(),
             reason,
         };
-        let id = self
-            .repo
-            .rev_parse_single(rev)
-            .map_err(|e| not_found(e.to_string()))?;
+        let id = self.repo.rev_parse_single(rev).map_err(|e| {
+            // A repository without a first commit has no HEAD to name.
+            if self.repo.head().is_ok_and(|h| h.is_unborn()) {
+                GitError::NoCommits(self.root.clone())
+            } else {
+                not_found(e.to_string())
+            }
+        })?;
         let commit = id
             .object()
             .map_err(|e| not_found(e.to_string()))?

@@ -14,8 +14,12 @@ pub enum GitError {
     PathNotFound { path: String, rev: String },
     #[error("{path:?} is not a directory or manifest file at {rev}")]
     NotADirectory { path: String, rev: String },
-    #[error("the app path {0:?} must be relative to the repository root and stay inside it")]
+    #[error(
+        "the app path {0:?} must be relative to the repository root (such as apps/web) and stay inside it"
+    )]
     BadPath(String),
+    #[error("the repository at {0} has no commits yet: commit the manifests first")]
+    NoCommits(PathBuf),
     #[error("reading the repository: {0}")]
     Read(String),
     #[error("kustomize: {0}")]

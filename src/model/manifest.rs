@@ -108,7 +108,14 @@ pub fn load_file(file: &str, bytes: &[u8], opts: &LoadOptions) -> FileLoad {
     };
     if file.to_ascii_lowercase().ends_with(".json") {
         match serde_json::from_str::<Value>(text) {
-            Ok(value) => add_document(&mut out, value, file, 0, 1, opts),
+            Ok(value) => {
+                let at = Position {
+                    document: 0,
+                    line: 1,
+                    text: None,
+                };
+                add_document(&mut out, value, file, at, opts)
+            }
             Err(e) => out.errors.push(LoadError {
                 file: file.into(),
                 line: Some(e.line()),
@@ -126,8 +133,17 @@ pub fn load_file(file: &str, bytes: &[u8], opts: &LoadOptions) -> FileLoad {
         // message) the file's own.
         let padded = format!("{}{}", "\n".repeat(doc.first_line - 1), doc.text);
         match parse_yaml(&padded) {
-            Ok(value) => add_document(&mut out, value, file, index, doc.start_line, opts),
-            Err(e) => out.errors.push(yaml_error(file, e)),
+            Ok(value) => {
+                let at = Position {
+                    document: index,
+                    line: doc.start_line,
+                    text: Some(&padded),
+                };
+                add_document(&mut out, value, file, at, opts)
+            }
+            Err(e) => out
+                .errors
+                .push(words::yaml_error_in(file, e, Some(&padded))),
         }
     }
     out
@@ -219,34 +235,32 @@ pub fn parse_yaml(text: &str) -> Result<Value, serde_saphyr::Error> {
 
 /// A YAML error in kdrift's words, naming the file, line and column.
 pub fn yaml_error(file: &str, e: serde_saphyr::Error) -> LoadError {
-    let location = e.location();
-    let message = e.to_string();
-    // The parser's own message may start with its location; ours names the file's.
-    let message = message
-        .split_once(": ")
-        .filter(|(head, _)| head.contains("line"))
-        .map(|(_, rest)| rest.to_string())
-        .unwrap_or(message);
-    LoadError {
-        file: file.into(),
-        line: location.as_ref().map(|l| l.line() as usize),
-        column: location.as_ref().map(|l| l.column() as usize),
-        message: format!("invalid YAML: {message}"),
-    }
+    words::yaml_error_in(file, e, None)
 }
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
+/// Where a document is: its index, its first line, its text (for a List's items).
+struct Position<'t> {
+    document: usize,
+    line: usize,
+    text: Option<&'t str>,
+}
+
 fn add_document(
     out: &mut FileLoad,
     value: Value,
     file: &str,
-    document: usize,
-    line: usize,
+    at: Position<'_>,
     opts: &LoadOptions,
 ) {
+    let Position {
+        document,
+        line,
+        text,
+    } = at;
     let source = SourceRef {
         file: file.into(),
         document,
@@ -281,8 +295,13 @@ fn add_document(
     if kind.ends_with("List")
         && let Some(items) = value.get("items").and_then(Value::as_array)
     {
-        for item in items.clone() {
-            add_object(out, item, &source, opts);
+        let lines = text.and_then(|t| words::list_item_lines(t, items.len()));
+        for (i, item) in items.clone().into_iter().enumerate() {
+            let item_source = SourceRef {
+                line: lines.as_ref().map_or(line, |l| l[i]),
+                ..source.clone()
+            };
+            add_object(out, item, &item_source, opts);
         }
         return;
     }
@@ -352,6 +371,8 @@ fn add_object(out: &mut FileLoad, mut value: Value, source: &SourceRef, opts: &L
         unstable: Vec::new(),
     });
 }
+
+mod words;
 
 #[cfg(test)]
 mod tests;
