@@ -62,6 +62,11 @@ pub struct Data {
     pub head: String,
     pub health: Option<crate::model::health::report::HealthReport>,
     pub health_error: Option<String>,
+    /// The last report read while the API server answered, and when (Unix seconds): what
+    /// `health` is derived from while it does not.
+    pub health_read: Option<(crate::model::health::report::HealthReport, i64)>,
+    /// Since when (Unix seconds) the API server has not answered a health poll.
+    pub unreachable_since: Option<i64>,
     pub pods: AppPods,
     /// HEAD's drift, kept live by watches.
     pub drift: Option<crate::cluster::drift::DriftReport>,
@@ -97,6 +102,8 @@ impl Data {
             head,
             health: None,
             health_error: None,
+            health_read: None,
+            unreachable_since: None,
             pods: AppPods::new(),
             drift: None,
             drift_error: None,

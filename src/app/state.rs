@@ -85,6 +85,8 @@ impl AppState {
         let data = Data {
             health: self.data.health.take(),
             health_error: self.data.health_error.take(),
+            health_read: self.data.health_read.take(),
+            unreachable_since: self.data.unreachable_since,
             live: self.data.live.clone(),
             readonly: self.data.readonly,
             warnings: std::mem::take(&mut self.data.warnings),

@@ -22,10 +22,12 @@ pub fn update(state: &mut AppState, input: Input) -> Vec<Command> {
 fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Health(Ok(report)) => {
+            state.data.health_read = Some((report.clone(), state.now()));
             state.data.health = Some(report);
             state.data.health_error = None;
+            state.data.unreachable_since = None;
         }
-        Msg::Health(Err(e)) => state.data.health_error = Some(e),
+        Msg::Health(Err(e)) => on_unreachable(state, e),
         Msg::Drift {
             commit: None,
             result,
@@ -77,6 +79,20 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     }
     state.rebuild();
     Vec::new()
+}
+
+/// The API server did not answer a health poll: what was read before is not vouched for.
+fn on_unreachable(state: &mut AppState, error: String) {
+    let now = state.now();
+    let since = *state.data.unreachable_since.get_or_insert(now);
+    let at = jiff::Timestamp::from_second(since)
+        .map(|t| t.strftime("%H:%M:%S UTC").to_string())
+        .unwrap_or_default();
+    let why = format!("API server unreachable since {at}: {error}");
+    if let Some((report, read_at)) = &state.data.health_read {
+        state.data.health = Some(report.unreachable(&why, now - read_at));
+    }
+    state.data.health_error = Some(why);
 }
 
 fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Command> {

@@ -10,7 +10,6 @@ use super::msg::Msg;
 use crate::cluster::drift::{Session, compute};
 use crate::git::history::History;
 use crate::git::{App, AppSpec};
-use crate::model::drift::LiveState;
 pub use crate::ops::Context;
 use crate::ops::sync::{self, Event, Mode, Request, RevertRequest};
 
@@ -127,10 +126,7 @@ pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) -> tokio::ta
             };
             loop {
                 let report = session.evaluate(&ctx.conn, &ctx.cache).await;
-                let live = match session.live_state() {
-                    Ok(()) => LiveState::Live,
-                    Err(e) => LiveState::Stale(e),
-                };
+                let live = session.live_state();
                 if tx.send(Msg::Live(live)).is_err()
                     || tx
                         .send(Msg::Drift {

@@ -229,13 +229,37 @@ impl Session {
     }
 
     /// Whether every watch has listed and none is failing.
-    pub fn live_state(&self) -> Result<(), String> {
+    /// Live, stale (every watch fails: the first reason), or partly live (which watches
+    /// fail, each named by its kind and namespace, and why in a word).
+    pub fn live_state(&self) -> crate::model::drift::LiveState {
+        use crate::model::drift::LiveState;
+        let mut failed = Vec::new();
+        let mut first = None;
         for w in self.watches.values() {
             if let super::live::WatchState::Failed(reason) = &*w.state.borrow() {
-                return Err(reason.clone());
+                let scope = match &w.scope.namespace {
+                    Some(ns) => format!("{} in {ns}", w.scope.resource.plural),
+                    None => w.scope.resource.plural.clone(),
+                };
+                let word = if reason.contains("forbidden") {
+                    "forbidden"
+                } else if reason.contains("cannot reach") {
+                    "unreachable"
+                } else {
+                    "failing"
+                };
+                failed.push(format!("{scope} ({word})"));
+                first.get_or_insert_with(|| reason.clone());
             }
         }
-        Ok(())
+        match first {
+            None => LiveState::Live,
+            Some(reason) if failed.len() == self.watches.len() => LiveState::Stale(reason),
+            Some(_) => LiveState::Partial {
+                failed,
+                total: self.watches.len(),
+            },
+        }
     }
 
     /// Judges every object against the watches' current stores.

@@ -16,14 +16,38 @@ use crate::model::health::control_plane::{
 };
 use crate::model::health::node::{ConditionFacts, NodeFacts, PodState};
 
+/// How long one probe may take: an API server that hangs (its etcd paused, the process
+/// stopped) makes the probe unavailable, not the whole report late.
+pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A probe, bounded by [`PROBE_TIMEOUT`].
+pub async fn within<T>(
+    what: &str,
+    probe: impl std::future::Future<Output = Source<T>>,
+) -> Source<T> {
+    match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
+        Ok(source) => source,
+        Err(_) => Source::Unavailable(format!(
+            "{what}: no answer within {}s",
+            PROBE_TIMEOUT.as_secs()
+        )),
+    }
+}
+
 pub async fn control_plane_facts(conn: &Connection) -> ControlPlaneFacts {
     let (version, readyz, livez, kcm, sched, static_pods) = tokio::join!(
-        version(conn),
-        verbose_checks(conn, "/readyz?verbose"),
-        verbose_checks(conn, "/livez?verbose"),
-        leader_lease(conn, "kube-controller-manager"),
-        leader_lease(conn, "kube-scheduler"),
-        static_pods(conn),
+        within("get /version", version(conn)),
+        within("get /readyz", verbose_checks(conn, "/readyz?verbose")),
+        within("get /livez", verbose_checks(conn, "/livez?verbose")),
+        within(
+            "get leases/kube-controller-manager",
+            leader_lease(conn, "kube-controller-manager")
+        ),
+        within(
+            "get leases/kube-scheduler",
+            leader_lease(conn, "kube-scheduler")
+        ),
+        within("list static pods", static_pods(conn)),
     );
     ControlPlaneFacts {
         version,

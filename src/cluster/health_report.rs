@@ -18,7 +18,7 @@ pub async fn report(
         return Err(ClusterError::Unavailable(reason.clone()));
     }
     let control_plane = judge_control_plane(&facts);
-    let nodes = match node_facts(conn).await {
+    let nodes = match super::health::within("list nodes", node_facts(conn)).await {
         Source::Read(nodes) => Ok(nodes.iter().map(|n| judge_node(n, facts.now)).collect()),
         Source::Unavailable(reason) => Err(reason),
     };

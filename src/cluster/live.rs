@@ -81,8 +81,10 @@ impl LiveWatch {
         let conn = conn.clone();
         let scope_for_task = scope.clone();
         let task = tokio::spawn(async move {
-            let stream =
-                reflector::reflector(writer, watcher::watcher(api, config).default_backoff());
+            let stream = reflector::reflector(
+                writer,
+                watcher::watcher(api, config).backoff(Quick::default()),
+            );
             futures::pin_mut!(stream);
             while let Some(event) = stream.next().await {
                 match event {
@@ -159,4 +161,52 @@ pub fn object_value(obj: &DynamicObject, resource: &ApiResource) -> Option<serde
     map.insert("apiVersion".into(), resource.api_version.clone().into());
     map.insert("kind".into(), resource.kind.clone().into());
     Some(value)
+}
+
+/// Retry a failed watch soon: from 250 ms, doubling to at most 3 s, back to the start once
+/// events flow. kube's default grows to 30 s, so after an outage the watches (and the
+/// screen) stayed stale long after the API server was back; a 410 relists at once.
+#[derive(Debug, Clone)]
+struct Quick {
+    next: std::time::Duration,
+}
+
+const QUICK_FIRST: std::time::Duration = std::time::Duration::from_millis(250);
+const QUICK_MAX: std::time::Duration = std::time::Duration::from_secs(3);
+
+impl Default for Quick {
+    fn default() -> Self {
+        Quick { next: QUICK_FIRST }
+    }
+}
+
+impl Iterator for Quick {
+    type Item = std::time::Duration;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let now = self.next;
+        self.next = (self.next * 2).min(QUICK_MAX);
+        Some(now)
+    }
+}
+
+impl kube::runtime::utils::Backoff for Quick {
+    fn reset(&mut self) {
+        self.next = QUICK_FIRST;
+    }
+}
+
+#[cfg(test)]
+mod backoff_tests {
+    use super::*;
+    use kube::runtime::utils::Backoff;
+
+    #[test]
+    fn retries_stay_within_seconds_and_reset() {
+        let mut b = Quick::default();
+        let delays: Vec<u128> = (&mut b).take(6).map(|d| d.as_millis()).collect();
+        assert_eq!(delays, [250, 500, 1000, 2000, 3000, 3000]);
+        b.reset();
+        assert_eq!(b.next().map(|d| d.as_millis()), Some(250));
+    }
 }

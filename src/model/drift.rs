@@ -305,6 +305,11 @@ pub enum LiveState {
     Starting,
     Live,
     Stale(String),
+    /// Some watches fail (a kind the user may not watch, say), the others are live.
+    Partial {
+        failed: Vec<String>,
+        total: usize,
+    },
 }
 
 impl LiveState {
@@ -319,6 +324,12 @@ impl std::fmt::Display for LiveState {
             LiveState::Starting => f.write_str("starting"),
             LiveState::Live => f.write_str("live"),
             LiveState::Stale(why) => write!(f, "stale: {why}"),
+            LiveState::Partial { failed, total } => write!(
+                f,
+                "live, but {} of {total} watches stale: {}",
+                failed.len(),
+                failed.join(", ")
+            ),
         }
     }
 }

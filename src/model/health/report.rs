@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::control_plane::ComponentReport;
 use super::node::NodeReport;
 use super::workload::WorkloadReport;
+use super::{Health, Verdict};
 
 /// Version of the JSON document `kdrift health --output json` prints.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -28,6 +29,28 @@ pub struct HealthReport {
 }
 
 impl HealthReport {
+    /// This report as the client sees the cluster while the API server cannot be reached:
+    /// nothing it said can be vouched for. Every component and node reads Unknown with
+    /// why; heartbeats show their age now (`elapsed` seconds after the report was read).
+    pub fn unreachable(&self, why: &str, elapsed: i64) -> HealthReport {
+        let mut out = self.clone();
+        let unknown = |evidence: String| Verdict::new(Health::Unknown, evidence);
+        for c in &mut out.control_plane {
+            c.verdict = unknown(format!("{why} (last read: {})", c.verdict.health));
+        }
+        for n in &mut out.nodes {
+            n.verdict = unknown(format!("{why} (last read: {})", n.verdict.health));
+            n.kubelet_health = Health::Unknown;
+            n.kube_proxy_health = Health::Unknown;
+            if let Some(h) = &mut n.heartbeat {
+                h.age_secs += elapsed.max(0);
+                h.stale = h.age_secs > h.duration_secs;
+            }
+        }
+        out.healthy = false;
+        out
+    }
+
     /// Adds judged workloads (an app's objects) and re-derives the verdict.
     pub fn add_workloads(&mut self, more: Vec<WorkloadReport>) {
         let ok = more.iter().all(|w| w.verdict.health.is_ok());
