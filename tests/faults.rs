@@ -153,6 +153,10 @@ fn the_tui_tells_the_truth_through_an_api_server_outage_an_etcd_pause_and_a_kwok
     tui.wait_for("the nodes Ready after KWOK's restart", 60, |s| {
         s.matches("Ready=True").count() >= 2 && row(s, "kube-apiserver", "Healthy")
     });
+    // The controllers, which lost their leases during the outage, lead again.
+    tui.wait_for("the whole control plane Healthy", 90, |s| {
+        row(s, "kube-controller-manager", "Healthy") && row(s, "kube-scheduler", "Healthy")
+    });
     tui.keys(&["q"]);
     tui.wait_for("exit", 10, |s| s.contains("EXITED=0"));
 }
