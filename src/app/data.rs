@@ -71,6 +71,8 @@ pub struct Data {
     /// HEAD's drift, kept live by watches.
     pub drift: Option<crate::cluster::drift::DriftReport>,
     pub drift_error: Option<String>,
+    /// Before HEAD's first report: objects judged so far, of all.
+    pub drift_progress: Option<(usize, usize)>,
     /// State of the live watches.
     pub live: crate::model::drift::LiveState,
     pub readonly: bool,
@@ -107,6 +109,7 @@ impl Data {
             pods: AppPods::new(),
             drift: None,
             drift_error: None,
+            drift_progress: None,
             live: Default::default(),
             readonly: false,
             cluster_at: None,

@@ -29,6 +29,11 @@ pub enum Msg {
         done: bool,
     },
     Live(crate::model::drift::LiveState),
+    /// HEAD's first evaluation: objects judged so far, of all.
+    DriftProgress {
+        judged: usize,
+        total: usize,
+    },
     /// The pods of the app's workloads, by workload.
     Pods(Result<AppPods, String>),
     Highlighted {

@@ -130,6 +130,12 @@ impl AppState {
             // The Git side picked in the history pane drives the whole tree.
             drift: self.active_drift(),
             drift_error: self.active_drift_error(),
+            progress: self
+                .history
+                .selected_commit
+                .is_none()
+                .then_some(self.data.drift_progress)
+                .flatten(),
             pods: &self.data.pods,
             filter: &self.tree.filter,
             expanded: &self.tree.expanded,

@@ -64,6 +64,8 @@ pub struct TreeInputs<'a> {
     pub health: Option<&'a HealthReport>,
     pub drift: Option<&'a DriftReport>,
     pub drift_error: Option<&'a str>,
+    /// Objects judged so far, of all, while the first report is coming.
+    pub progress: Option<(usize, usize)>,
     pub pods: &'a AppPods,
     pub filter: &'a str,
     /// Rows unfolded by the user (of those folded by default) and folded (of the others).
@@ -260,7 +262,11 @@ fn app(b: &mut Builder<'_>) {
         }
     );
     let Some(report) = state.drift else {
-        let note = state.drift_error.unwrap_or("loading…").to_string();
+        let note = match (state.drift_error, state.progress) {
+            (Some(e), _) => e.to_string(),
+            (None, Some((judged, total))) => format!("loading… {judged} of {total} objects judged"),
+            (None, None) => "loading…".to_string(),
+        };
         b.push(NodeId::App, 1, label, vec![Badge::Muted(note)], false);
         return;
     };

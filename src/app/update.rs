@@ -49,6 +49,7 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.history.matches.insert(commit, matches);
         }
         Msg::Live(s) => state.data.live = s,
+        Msg::DriftProgress { judged, total } => state.data.drift_progress = Some((judged, total)),
         Msg::Access(access) => state.data.access = access,
         Msg::Compared { generation, result } => state.history.on_compared(generation, result),
         Msg::Exported(result) => {

@@ -124,8 +124,18 @@ pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) -> tokio::ta
                     continue;
                 }
             };
+            let mut first = true;
             loop {
-                let report = session.evaluate(&ctx.conn, &ctx.cache).await;
+                let progress_tx = tx.clone();
+                let tell = move |judged: usize, total: usize| {
+                    let _ = progress_tx.send(Msg::DriftProgress { judged, total });
+                };
+                let progress: Option<&(dyn Fn(usize, usize) + Sync)> =
+                    if first { Some(&tell) } else { None };
+                first = false;
+                let report = session
+                    .evaluate_reporting(&ctx.conn, &ctx.cache, progress)
+                    .await;
                 let live = session.live_state();
                 if tx.send(Msg::Live(live)).is_err()
                     || tx

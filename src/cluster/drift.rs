@@ -266,6 +266,17 @@ impl Session {
     // Over 80 lines: desired, live-only and unresolved objects judged in one bounded
     // concurrent pass; a candidate to split by source of objects.
     pub async fn evaluate(&self, conn: &Connection, cache: &DryRunCache) -> DriftReport {
+        self.evaluate_reporting(conn, cache, None).await
+    }
+
+    /// As [`evaluate`](Self::evaluate), telling `progress` (judged, of all) as objects are
+    /// judged, for a screen that would otherwise say only "loading" for a big app.
+    pub async fn evaluate_reporting(
+        &self,
+        conn: &Connection,
+        cache: &DryRunCache,
+        progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    ) -> DriftReport {
         let opts = &self.opts;
         let watches = &self.watches;
         let mut reports = self.unresolved.clone();
@@ -332,12 +343,20 @@ impl Session {
             }
         }
 
-        let assessed: Vec<ObjectReport> = futures::stream::iter(jobs)
+        let total = jobs.len();
+        let mut assessed = futures::stream::iter(jobs)
             .map(|(t, live)| assess_target(conn, t, live, opts, cache))
-            .buffer_unordered(opts.concurrency.max(1))
-            .collect()
-            .await;
-        reports.extend(assessed);
+            .buffer_unordered(opts.concurrency.max(1));
+        let mut judged = 0;
+        while let Some(report) = assessed.next().await {
+            reports.push(report);
+            judged += 1;
+            if let Some(tell) = progress
+                && (judged % PROGRESS_EVERY == 0 || judged == total)
+            {
+                tell(judged, total);
+            }
+        }
 
         // Extra: tracked for this app, absent from Git.
         let desired_keys: HashSet<ObjectKey> = reports.iter().map(|r| r.key.clone()).collect();
@@ -386,6 +405,9 @@ impl Session {
         }
     }
 }
+
+/// How often (in objects judged) progress is told.
+const PROGRESS_EVERY: usize = 50;
 
 mod dry_run;
 mod targets;

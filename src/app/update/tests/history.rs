@@ -285,3 +285,28 @@ fn a_marked_commit_is_compared_with_the_picked_one_and_e_exports_the_comparison(
     assert!(press(&mut s, KeyCode::Char('m')).is_empty());
     assert!(s.history.marked.is_none() && s.history.review.is_none());
 }
+
+#[test]
+fn a_big_app_shows_how_many_objects_are_judged_while_it_loads() {
+    let mut s = fixtures::state();
+    s.data.drift = None;
+    update(
+        &mut s,
+        Input::Msg(Msg::DriftProgress {
+            judged: 150,
+            total: 10_000,
+        }),
+    );
+    let app_row = s
+        .tree
+        .rows
+        .iter()
+        .find(|r| r.id == crate::app::tree::NodeId::App)
+        .expect("the app row");
+    assert_eq!(
+        app_row.badges,
+        [crate::app::tree::Badge::Muted(
+            "loading… 150 of 10000 objects judged".into()
+        )]
+    );
+}
