@@ -624,3 +624,31 @@ async fn an_exec_plugin_that_prompts_gets_the_terminal_from_the_tui_and_gives_it
     tui.keys(&["q"]);
     tui.wait_for("exit", 10, |s| s.contains("EXITED=0"));
 }
+
+#[tokio::test]
+async fn a_watch_the_user_may_not_make_is_named_and_the_others_stay_live() {
+    let cluster = common::cluster();
+    let allowed = cluster.restricted_namespace.clone();
+    let repo = TestRepo::new();
+    let unique = common::unique_name("w");
+    let name = format!("pw{}", unique.rsplit('-').next().unwrap_or("0"));
+    repo.write("app/allowed.yaml", &config_map(&name, "k", "v"));
+    repo.write(
+        "app/elsewhere.yaml",
+        &format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: default\ndata:\n  k: v\n"
+        ),
+    );
+    repo.commit("one allowed, one not");
+    let command = format!(
+        "{} --as kdrift-restricted",
+        common::tui::kdrift_command(&cluster.admin_kubeconfig, &repo, &allowed, &name)
+    );
+    let tui = Tmux::start_sized(&command, &[], 220);
+    let screen = tui.wait_for("the partial live state", 60, |s| {
+        s.contains("live, except ") && s.contains("every kind in default (forbidden)")
+    });
+    assert!(!screen.contains("stale: forbidden"), "{screen}");
+    tui.keys(&["q"]);
+    tui.wait_for("exit", 10, |s| s.contains("EXITED=0"));
+}

@@ -99,7 +99,8 @@ impl Builder<'_> {
         self.rows.push(Row {
             id,
             depth,
-            label,
+            // Names, paths and errors come from others: inert on screen.
+            label: crate::model::text::inert(&label),
             badges,
             expanded,
         });

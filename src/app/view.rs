@@ -8,7 +8,20 @@ use crate::model::health::control_plane::ComponentReport;
 use super::state::{AppState, Lens};
 use super::tree::NodeId;
 
+/// The diff pane's text, every line inert: field managers, names and values come from
+/// others and must not act on the terminal.
 pub fn diff_text(state: &AppState) -> String {
+    let text = raw_diff_text(state);
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text;
+    }
+    text.split('\n')
+        .map(crate::model::text::inert)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn raw_diff_text(state: &AppState) -> String {
     let Some(row) = state.selected_row() else {
         return String::new();
     };

@@ -15,6 +15,8 @@ use crate::model::source::SourceKind;
 
 /// Rendered desired sets kept while walking history.
 const SET_CACHE: usize = 256;
+/// Parsed files kept while paging through history (cleared past it).
+const FILE_CACHE: usize = 4_096;
 use super::{App, GitError};
 use crate::model::desired::{DesiredSet, ObjectChanges};
 use crate::model::manifest::{FileLoad, is_manifest_file};
@@ -54,7 +56,8 @@ pub struct History<'a> {
     /// Rendered sets by what their inputs held (bounded: cleared past `SET_CACHE`).
     sets: HashMap<Fingerprint, Arc<DesiredSet>>,
     last_inputs: Option<(ObjectId, Arc<Inputs>)>,
-    /// Parsed files by (blob, path): most files are the same blob from commit to commit.
+    /// Parsed files by (blob, path): most files are the same blob from commit to commit
+    /// (bounded: cleared past `FILE_CACHE`).
     files: HashMap<(ObjectId, String), Arc<FileLoad>>,
 }
 
@@ -296,6 +299,9 @@ impl<'a> History<'a> {
             entry,
             &self.app.load,
         ));
+        if self.files.len() >= FILE_CACHE {
+            self.files.clear();
+        }
         self.files.insert(key, load.clone());
         load
     }

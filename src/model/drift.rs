@@ -324,12 +324,9 @@ impl std::fmt::Display for LiveState {
             LiveState::Starting => f.write_str("starting"),
             LiveState::Live => f.write_str("live"),
             LiveState::Stale(why) => write!(f, "stale: {why}"),
-            LiveState::Partial { failed, total } => write!(
-                f,
-                "live, but {} of {total} watches stale: {}",
-                failed.len(),
-                failed.join(", ")
-            ),
+            LiveState::Partial { failed, total } => {
+                write!(f, "live, except {}; {total} watches", failed.join("; "))
+            }
         }
     }
 }

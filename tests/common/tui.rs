@@ -13,6 +13,11 @@ impl Tmux {
     /// Runs `command` in a detached 120x40 tmux session; after it exits, the pane shows its
     /// exit code and whether the terminal is back in canonical (cooked) mode.
     pub fn start(command: &str, env: &[(&str, &str)]) -> Tmux {
+        Tmux::start_sized(command, env, 120)
+    }
+
+    /// As [`start`](Self::start), `columns` wide (long status lines).
+    pub fn start_sized(command: &str, env: &[(&str, &str)], columns: u16) -> Tmux {
         let session = super::unique_name("kdrift-tui");
         let exports: String = env
             .iter()
@@ -28,7 +33,7 @@ impl Tmux {
                 "-s",
                 &session,
                 "-x",
-                "120",
+                &columns.to_string(),
                 "-y",
                 "40",
                 "sh",
