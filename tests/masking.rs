@@ -10,38 +10,9 @@ use std::io::Write;
 use common::repo::{TestRepo, deployment};
 use common::sync_app;
 use common::tui::{Tmux, kdrift_command};
-use k8s_openapi::api::core::v1::{Pod, Secret};
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
-
-/// Every encoded form of a value, as a leaking program would print it.
-fn encodings(raw: &str) -> Vec<String> {
-    use base64::Engine;
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-    let url: String = raw
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    let json = serde_json::to_string(raw).expect("json");
-    let json = json.trim_matches('"');
-    let mut forms = vec![
-        raw.to_string(),
-        STANDARD.encode(raw),
-        STANDARD_NO_PAD.encode(raw),
-        URL_SAFE_NO_PAD.encode(raw),
-        url,
-        json.replace('&', "\\u0026"),
-        json.replace('/', "\\/"),
-    ];
-    forms.sort();
-    forms.dedup();
-    forms
-}
 
 #[tokio::test]
 async fn no_encoding_of_a_secret_value_reaches_the_screen_the_pager_or_the_log() {
@@ -89,21 +60,7 @@ async fn no_encoding_of_a_secret_value_reaches_the_screen_the_pager_or_the_log()
         )
         .await
         .expect("annotate");
-    let pods: Api<Pod> = Api::namespaced(client, &ns);
-    common::eventually("the web pod to run", 60, || {
-        let pods = pods.clone();
-        async move {
-            let list = pods
-                .list(&ListParams::default().labels("app=web"))
-                .await
-                .ok()?;
-            list.items
-                .iter()
-                .any(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
-                .then_some(())
-        }
-    })
-    .await;
+    common::running_pod(&ns, "app=web").await;
 
     let pager_dir = tempfile::tempdir().expect("tempdir");
     let data_dir = tempfile::tempdir().expect("tempdir");
@@ -129,7 +86,7 @@ async fn no_encoding_of_a_secret_value_reaches_the_screen_the_pager_or_the_log()
     });
     let forms: Vec<String> = [&long, &short, &old]
         .iter()
-        .flat_map(|v| encodings(v))
+        .flat_map(|v| common::secret_encodings(v))
         .collect();
     let marker = format!("leak-{suffix}");
     let mut file = std::fs::OpenOptions::new()

@@ -177,30 +177,6 @@ fn a_rename_is_a_rename_and_a_readme_changes_no_object() {
     );
 }
 
-/// Every encoded form of a value, as a leak would carry it.
-fn encodings(raw: &str) -> Vec<String> {
-    use base64::Engine;
-    let url: String = raw
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    vec![
-        raw.to_string(),
-        base64::engine::general_purpose::STANDARD.encode(raw),
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(raw),
-        url,
-        serde_json::to_string(raw)
-            .expect("json")
-            .trim_matches('"')
-            .replace('&', "\\u0026"),
-    ]
-}
-
 #[test]
 fn the_markdown_parses_into_a_table_and_folded_diffs_and_holds_no_secret() {
     let repo = TestRepo::new();
@@ -229,7 +205,7 @@ fn the_markdown_parses_into_a_table_and_folded_diffs_and_holds_no_secret() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let markdown = String::from_utf8_lossy(&out.stdout).into_owned();
     for raw in ["Tr0ub4dor&3/horse+staple", "n3w-S3cret"] {
-        for form in encodings(raw) {
+        for form in common::secret_encodings(raw) {
             assert!(!markdown.contains(&form), "{form} leaked:\n{markdown}");
         }
     }

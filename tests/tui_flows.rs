@@ -10,8 +10,8 @@ use common::repo::{TestRepo, deployment};
 use common::sync_app;
 use common::tui::{Tmux, kdrift_command, object_row};
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Namespace, Pod};
-use kube::api::{Api, DeleteParams, ListParams};
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, DeleteParams};
 
 fn namespace(ns: &str) -> String {
     format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n")
@@ -39,21 +39,7 @@ async fn logs_of_a_workload_show_a_freshly_appended_line_and_go_to_the_pager() {
     repo.commit("release");
     sync_app(&cluster.admin_kubeconfig, &repo, &ns, &app);
     let client = common::admin_client().await;
-    let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
-    common::eventually("the web pod to run", 60, || {
-        let pods = pods.clone();
-        async move {
-            let list = pods
-                .list(&ListParams::default().labels("app=web"))
-                .await
-                .ok()?;
-            list.items
-                .iter()
-                .any(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
-                .then_some(())
-        }
-    })
-    .await;
+    common::running_pod(&ns, "app=web").await;
 
     let pager_dir = tempfile::tempdir().expect("tempdir");
     let pager = format!("cp -t {}", pager_dir.path().display());

@@ -142,6 +142,8 @@ impl Dispatch<'_> {
     }
 
     /// Returns text to page, when asked: only the loop owns the terminal.
+    // Over 80 lines: one arm per command, each handing its work to a worker; a table of
+    // them would hide which state each borrows.
     pub fn apply(&self, state: &mut AppState, input: Input) -> Option<String> {
         let mut page = None;
         for command in update(state, input) {

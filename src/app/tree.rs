@@ -108,6 +108,15 @@ impl Builder<'_> {
     }
 }
 
+/// What the app's row says before its first report: the error, or how far it got.
+fn loading_note(state: &TreeInputs<'_>) -> String {
+    match (state.drift_error, state.progress) {
+        (Some(e), _) => e.to_string(),
+        (None, Some((judged, total))) => format!("loading… {judged} of {total} objects judged"),
+        (None, None) => "loading…".to_string(),
+    }
+}
+
 fn matches(filter: &str, text: &str) -> bool {
     filter.is_empty() || text.to_lowercase().contains(&filter.to_lowercase())
 }
@@ -263,12 +272,13 @@ fn app(b: &mut Builder<'_>) {
         }
     );
     let Some(report) = state.drift else {
-        let note = match (state.drift_error, state.progress) {
-            (Some(e), _) => e.to_string(),
-            (None, Some((judged, total))) => format!("loading… {judged} of {total} objects judged"),
-            (None, None) => "loading…".to_string(),
-        };
-        b.push(NodeId::App, 1, label, vec![Badge::Muted(note)], false);
+        b.push(
+            NodeId::App,
+            1,
+            label,
+            vec![Badge::Muted(loading_note(state))],
+            false,
+        );
         return;
     };
     let objects: Vec<&ObjectReport> = report

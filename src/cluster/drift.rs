@@ -229,69 +229,15 @@ impl Session {
     }
 
     /// Whether every watch has listed and none is failing.
-    /// Live, stale (every watch fails: the first reason), or partly live: which watches
-    /// fail, grouped by namespace and why in a word ("every kind in default (forbidden)").
-    pub fn live_state(&self) -> crate::model::drift::LiveState {
-        use std::collections::BTreeMap;
-
-        use crate::model::drift::LiveState;
-        // (namespace, why) to the kinds failing so; watches per namespace.
-        let mut failing: BTreeMap<(String, &str), Vec<String>> = BTreeMap::new();
-        let mut per_namespace: BTreeMap<String, usize> = BTreeMap::new();
-        let mut first = None;
-        for w in self.watches.values() {
-            let ns = w.scope.namespace.clone().unwrap_or_default();
-            *per_namespace.entry(ns.clone()).or_default() += 1;
-            if let super::live::WatchState::Failed(reason) = &*w.state.borrow() {
-                let word = if reason.contains("forbidden") {
-                    "forbidden"
-                } else if reason.contains("cannot reach") {
-                    "unreachable"
-                } else {
-                    "failing"
-                };
-                failing
-                    .entry((ns, word))
-                    .or_default()
-                    .push(w.scope.resource.plural.clone());
-                first.get_or_insert_with(|| reason.clone());
-            }
-        }
-        let count: usize = failing.values().map(Vec::len).sum();
-        match first {
-            None => LiveState::Live,
-            Some(reason) if count == self.watches.len() => LiveState::Stale(reason),
-            Some(_) => LiveState::Partial {
-                failed: failing
-                    .into_iter()
-                    .map(|((ns, word), mut kinds)| {
-                        kinds.sort();
-                        let place = if ns.is_empty() {
-                            "cluster-wide".to_string()
-                        } else {
-                            format!("in {ns}")
-                        };
-                        if per_namespace.get(&ns) == Some(&kinds.len()) && kinds.len() > 1 {
-                            format!("every kind {place} ({word})")
-                        } else {
-                            format!("{} {place} ({word})", kinds.join(", "))
-                        }
-                    })
-                    .collect(),
-                total: self.watches.len(),
-            },
-        }
-    }
-
     /// Judges every object against the watches' current stores.
-    // Over 80 lines: desired, live-only and unresolved objects judged in one bounded
-    // concurrent pass; a candidate to split by source of objects.
     pub async fn evaluate(&self, conn: &Connection, cache: &DryRunCache) -> DriftReport {
         self.evaluate_reporting(conn, cache, None).await
     }
 
     /// As [`evaluate`](Self::evaluate), telling `progress` (judged, of all) as objects are
     /// judged, for a screen that would otherwise say only "loading" for a big app.
+    // Over 80 lines: desired, live-only and unresolved objects judged in one bounded
+    // concurrent pass; a candidate to split by source of objects.
     pub async fn evaluate_reporting(
         &self,
         conn: &Connection,
@@ -431,6 +377,7 @@ impl Session {
 const PROGRESS_EVERY: usize = 50;
 
 mod dry_run;
+mod live_state;
 mod targets;
 
 pub use dry_run::DryRunCache;

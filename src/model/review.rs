@@ -110,6 +110,39 @@ fn without_identity(m: &Manifest) -> Value {
     v
 }
 
+/// A deleted and a created object of one kind with the same content is a rename: each
+/// pair goes to `review.renamed`; the keys paired on each side come back.
+fn pair_renames(
+    deleted: &[&Manifest],
+    created: &[&Manifest],
+    review: &mut AppReview,
+    diff: &impl Fn(Option<&Manifest>, Option<&Manifest>, &str, &str) -> Diff,
+) -> (BTreeSet<ObjectKey>, BTreeSet<ObjectKey>) {
+    let mut renamed_from = BTreeSet::new();
+    let mut renamed_to = BTreeSet::new();
+    for old in deleted {
+        let Some(new) = created.iter().find(|new| {
+            new.id.kind == old.id.kind
+                && new.id.group == old.id.group
+                && !renamed_to.contains(&new.id.key())
+                && without_identity(new) == without_identity(old)
+        }) else {
+            continue;
+        };
+        let (from, to) = (old.id.key(), new.id.key());
+        renamed_from.insert(from.clone());
+        renamed_to.insert(to.clone());
+        review.renamed.push(Rename {
+            diff: diff(Some(old), Some(new), &label(&from), &label(&to)),
+            source: new.source.file.clone(),
+            from_source: old.source.file.clone(),
+            from,
+            to,
+        });
+    }
+    (renamed_from, renamed_to)
+}
+
 /// Compares the app's desired state at two commits. `changed_files` are the change's files
 /// under the app; `plain` says the app is plain YAML (each object's file is its source,
 /// so a file that sources no changed object changed none).
@@ -153,29 +186,7 @@ pub fn compare(
             deleted.push(before);
         }
     }
-    // A deleted and a created object of one kind with the same content is a rename.
-    let mut renamed_from = BTreeSet::new();
-    let mut renamed_to = BTreeSet::new();
-    for old in &deleted {
-        let Some(new) = created.iter().find(|new| {
-            new.id.kind == old.id.kind
-                && new.id.group == old.id.group
-                && !renamed_to.contains(&new.id.key())
-                && without_identity(new) == without_identity(old)
-        }) else {
-            continue;
-        };
-        let (from, to) = (old.id.key(), new.id.key());
-        renamed_from.insert(from.clone());
-        renamed_to.insert(to.clone());
-        review.renamed.push(Rename {
-            diff: diff(Some(old), Some(new), &label(&from), &label(&to)),
-            source: new.source.file.clone(),
-            from_source: old.source.file.clone(),
-            from,
-            to,
-        });
-    }
+    let (renamed_from, renamed_to) = pair_renames(&deleted, &created, &mut review, &diff);
     for m in created {
         let key = m.id.key();
         if renamed_to.contains(&key) {

@@ -3,6 +3,7 @@
 mod apps;
 mod help;
 pub mod highlight;
+mod history;
 mod logs;
 mod panes;
 mod popup;
@@ -75,7 +76,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
         Some(view) => logs::draw(frame, main, view, theme),
         None => {
             panes::tree(frame, tree, state, theme);
-            panes::history(frame, history, state, theme);
+            history::history(frame, history, state, theme);
             panes::diff(frame, diff, state, theme);
         }
     }

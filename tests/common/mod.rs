@@ -187,6 +187,54 @@ pub fn sync_app(kubeconfig: &Path, repo: &repo::TestRepo, ns: &str, app: &str) {
 }
 pub mod tui;
 
+/// Every encoded form of a value, as a leaking program would print it: as written, base64
+/// (padded, unpadded, URL-safe), URL-encoded, JSON-escaped (Go's `\u0026`, an escaped `/`).
+pub fn secret_encodings(raw: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let url: String = raw
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let json = serde_json::to_string(raw).expect("json");
+    let json = json.trim_matches('"');
+    let mut forms = vec![
+        raw.to_string(),
+        STANDARD.encode(raw),
+        STANDARD_NO_PAD.encode(raw),
+        URL_SAFE_NO_PAD.encode(raw),
+        url,
+        json.replace('&', "\\u0026"),
+        json.replace('/', "\\/"),
+    ];
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// Waits until a pod with `label` runs in `namespace`.
+pub async fn running_pod(namespace: &str, label: &str) {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams};
+    let pods: Api<Pod> = Api::namespaced(admin_client().await, namespace);
+    eventually(&format!("a pod {label} to run"), 60, || {
+        let pods = pods.clone();
+        async move {
+            let list = pods.list(&ListParams::default().labels(label)).await.ok()?;
+            list.items
+                .iter()
+                .any(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+                .then_some(())
+        }
+    })
+    .await;
+}
+
 /// The kubectl built for the local control plane (it carries kustomize), built if needed.
 pub fn built_kubectl() -> PathBuf {
     built_tools().bin_dir.join("kubectl")

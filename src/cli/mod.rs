@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+mod sync_args;
+pub use sync_args::{RollbackArgs, SyncArgs, SyncFlags};
+
 /// `--version`: the package version and the commit it was built from.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -250,59 +253,6 @@ pub struct ConfigArgs {
     /// Print the default configuration file, with comments.
     #[arg(long)]
     pub print_default: bool,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct SyncFlags {
-    /// Print the plan (from a server-side dry-run) and stop.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Also delete objects that carry this app's tracking mark and are no longer in Git.
-    #[arg(long)]
-    pub prune: bool,
-    /// Apply without asking (required when stdin is not a terminal).
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-    /// Also run the app's hooks (Argo CD or Helm hook annotations, `generateName` objects):
-    /// PreSync/pre-* before the apply, the others after it.
-    #[arg(long)]
-    pub hooks: bool,
-    /// Only these objects: KIND/NAMESPACE/NAME, or KIND/NAME when cluster-scoped (repeatable).
-    #[arg(long, value_name = "KIND/NAMESPACE/NAME")]
-    pub only: Vec<String>,
-    /// Take over fields another owner manages, for these objects (repeatable).
-    #[arg(long, value_name = "KIND/NAMESPACE/NAME")]
-    pub force_conflicts: Vec<String>,
-    /// The app name in kdrift's tracking label (default: repository directory and path).
-    #[arg(long, value_name = "NAME")]
-    pub app_name: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct SyncArgs {
-    #[command(flatten)]
-    pub app: AppArgs,
-    /// The commit to sync: any commit-ish.
-    #[arg(long, default_value = "HEAD")]
-    pub rev: String,
-    #[command(flatten)]
-    pub flags: SyncFlags,
-}
-
-#[derive(Debug, Args)]
-pub struct RollbackArgs {
-    /// The commit to roll back to: any commit-ish.
-    pub rev: String,
-    #[command(flatten)]
-    pub app: AppArgs,
-    #[command(flatten)]
-    pub flags: SyncFlags,
-    /// Also write a commit on top of HEAD whose app path matches REV, on a branch.
-    #[arg(long)]
-    pub write_revert_commit: bool,
-    /// The branch for the revert commit (default: kdrift/rollback-<short REV>).
-    #[arg(long, requires = "write_revert_commit")]
-    pub branch: Option<String>,
 }
 
 #[derive(Debug, Args)]
