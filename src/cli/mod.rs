@@ -288,7 +288,7 @@ pub struct AppArgs {
     #[arg(long, value_name = "PATH", default_value = "")]
     pub path: String,
     /// Namespace for namespaced objects that name none, and the app's target namespace
-    /// (default: the config file's, then the kubeconfig context's, then `default`).
+    /// (default: the kubeconfig context's, then the config file's, then `default`).
     #[arg(
         long = "namespace",
         short = 'n',
@@ -379,7 +379,7 @@ pub struct HealthArgs {
     #[arg(long, default_value = "HEAD", requires = "path")]
     pub rev: String,
     /// Namespace for the app's namespaced objects that name none (default: as for the
-    /// other commands: the config file's, the kubeconfig context's, then `default`).
+    /// other commands: the kubeconfig context's, the config file's, then `default`).
     #[arg(long, value_name = "NS", requires = "path")]
     pub app_namespace: Option<String>,
     #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]

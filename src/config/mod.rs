@@ -22,7 +22,7 @@ pub fn default_file() -> String {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub theme: Theme,
-    /// The namespace to use when no flag names one (before the kubeconfig context's).
+    /// The namespace to use when neither a flag nor the kubeconfig context names one.
     pub namespace: Option<String>,
     pub readonly: bool,
     pub field_manager: String,
