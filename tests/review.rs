@@ -120,7 +120,13 @@ fn a_values_edit_of_a_chart_reports_exactly_the_objects_it_alters_with_no_cluste
     repo.commit("docs");
     let out = offline(&repo, &["review", "HEAD~1..HEAD", "-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(json(&out)["object_changes"], 0);
+    let doc = json(&out);
+    assert_eq!(doc["object_changes"], 0);
+    assert_eq!(
+        doc["files_outside_apps"],
+        serde_json::json!(["README.md"]),
+        "{doc}"
+    );
     let out = offline(&repo, &["review"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }

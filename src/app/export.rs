@@ -31,6 +31,7 @@ pub fn export(state: &mut AppState) -> Vec<Command> {
                 &short(marked),
                 &head,
                 std::slice::from_ref(&**review),
+                &[],
                 usize::MAX,
             ),
         }];

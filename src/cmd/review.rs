@@ -55,6 +55,7 @@ pub async fn run(
             &result.base,
             &result.head,
             &result.apps,
+            &result.files_outside_apps,
             args.max_chars,
         ))?,
         ReviewOutput::Text => super::output::print(&render_text(&result, settings.color))?,
@@ -94,6 +95,12 @@ pub fn render_text(review: &Review, color: bool) -> String {
     );
     for app in &review.apps {
         app_text(&mut out, app, color);
+    }
+    if !review.files_outside_apps.is_empty() {
+        out.push_str("\nfiles under no app (they change no object):\n");
+        for f in &review.files_outside_apps {
+            let _ = writeln!(out, "  {}", clean(f));
+        }
     }
     out
 }

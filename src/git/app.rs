@@ -92,7 +92,15 @@ impl App {
             if self.repo.head().is_ok_and(|h| h.is_unborn()) {
                 GitError::NoCommits(self.root.clone())
             } else {
-                not_found(e.to_string())
+                // gix's own text names its internals ("delegate.traverse(NthAncestor(1))").
+                let text = e.to_string();
+                not_found(if text.contains("Ancestor") || text.contains("traverse") {
+                    "the history does not go back that far".into()
+                } else if text.contains("ambiguous") || text.contains("Ambiguous") {
+                    "it is ambiguous: give more of the hash".into()
+                } else {
+                    "no such commit, branch or tag".into()
+                })
             }
         })?;
         let commit = id

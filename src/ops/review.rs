@@ -20,6 +20,8 @@ pub struct Review {
     pub head: String,
     /// Apps the change touches (their objects or their files), each compared.
     pub apps: Vec<AppReview>,
+    /// Files of the change under no app (every app reviewed): they change no object.
+    pub files_outside_apps: Vec<String>,
 }
 
 impl Review {
@@ -178,9 +180,26 @@ fn offline(
         base: base_id.to_hex_with_len(7).to_string(),
         head: head_id.to_hex_with_len(7).to_string(),
         apps: Vec::new(),
+        files_outside_apps: Vec::new(),
     };
     let mut live = Vec::new();
-    for found in apps_at(&root, base_id, head_id, args, app_name)? {
+    let found_apps = apps_at(&root, base_id, head_id, args, app_name)?;
+    if args.path.is_empty() {
+        let mut files: Vec<FileChange> = Vec::new();
+        changed_files(
+            &root.repo,
+            Some(tree_of(&root, base_id)?),
+            Some(tree_of(&root, head_id)?),
+            "",
+            &mut files,
+        )?;
+        review.files_outside_apps = files
+            .iter()
+            .filter(|f| !found_apps.iter().any(|a| under(&a.path, &f.path)))
+            .map(|f| crate::model::logs::clean(&f.path))
+            .collect();
+    }
+    for found in found_apps {
         let (app_args, app_settings) = crate::ops::apps::app_args(args, &found, settings);
         let app = crate::ops::context::open(&app_args, &app_settings)?;
         let compared = compare_app(&app, base_id, head_id, found.kind)?;

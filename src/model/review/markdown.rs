@@ -64,10 +64,19 @@ fn list<T>(out: &mut String, title: &str, items: &[T], show: impl Fn(&T) -> Stri
 }
 
 /// The whole comment, at most `limit` characters (diffs are dropped first).
-pub fn render(base: &str, head: &str, apps: &[AppReview], limit: usize) -> String {
+pub fn render(
+    base: &str,
+    head: &str,
+    apps: &[AppReview],
+    outside: &[String],
+    limit: usize,
+) -> String {
     let mut out = format!("## kdrift review `{}..{}`\n\n", inline(base), inline(head));
     if apps.is_empty() {
-        out.push_str("No app is touched by this change.\n");
+        out.push_str("No app is touched by this change.\n\n");
+        list(&mut out, "Files under no app", outside, |f| {
+            format!("<code>{}</code>", inline(f))
+        });
         return out;
     }
     out.push_str("| App | Created | Changed | Deleted | Renamed | Would prune | Would overwrite live drift |\n");
@@ -85,6 +94,9 @@ pub fn render(base: &str, head: &str, apps: &[AppReview], limit: usize) -> Strin
         );
     }
     out.push('\n');
+    list(&mut out, "Files under no app", outside, |f| {
+        format!("<code>{}</code>", inline(f))
+    });
     let mut left_out = 0;
     for app in apps {
         let _ = writeln!(
