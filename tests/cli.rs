@@ -194,7 +194,9 @@ fn as_kubectl_kdrift_the_binary_is_a_kubectl_plugin() {
 fn drifted_app() -> (TestRepo, String) {
     let cluster = common::cluster();
     let ns = cluster.restricted_namespace.clone();
-    let name = common::unique_name("colour");
+    // Short: the tree's column cuts long names, and the TUI test looks for the row.
+    let unique = common::unique_name("c");
+    let name = format!("colour{}", unique.rsplit('-').next().unwrap_or("0"));
     let repo = TestRepo::new();
     repo.write("app/cm.yaml", &config_map(&name, "k", "one"));
     repo.commit("one");
