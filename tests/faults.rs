@@ -150,9 +150,20 @@ fn the_tui_tells_the_truth_through_an_api_server_outage_an_etcd_pause_and_a_kwok
             )],
         )
         .expect("restart-kwok");
-    tui.wait_for("the nodes Ready after KWOK's restart", 60, |s| {
-        s.matches("Ready=True").count() >= 2 && row(s, "kube-apiserver", "Healthy")
-    });
+    // Ready, and their kubelets' leases renewed again: the tests after this one start from
+    // a whole cluster.
+    tui.wait_for(
+        "the nodes and kubelets Healthy after KWOK's restart",
+        120,
+        |s| {
+            let nodes: Vec<&str> = s.lines().filter(|l| l.contains(" kdrift-node-")).collect();
+            let kubelets: Vec<&str> = s.lines().filter(|l| l.contains(" kubelet kwok")).collect();
+            nodes.len() >= 2
+                && kubelets.len() >= 2
+                && nodes.iter().chain(&kubelets).all(|l| l.contains("Healthy"))
+                && row(s, "kube-apiserver", "Healthy")
+        },
+    );
     // The controllers, which lost their leases during the outage, lead again.
     tui.wait_for("the whole control plane Healthy", 90, |s| {
         row(s, "kube-controller-manager", "Healthy") && row(s, "kube-scheduler", "Healthy")
