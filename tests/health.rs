@@ -515,3 +515,42 @@ async fn an_apps_objects_are_judged_and_missing_ones_named() {
         .delete(&ns, &DeleteParams::default())
         .await;
 }
+
+#[tokio::test]
+async fn all_namespaces_judges_the_workloads_of_every_namespace() {
+    let conn = admin().await;
+    let ns = create_namespace(&conn.client).await;
+    let service: k8s_openapi::api::core::v1::Service = serde_json::from_value(json!({
+        "metadata": {"name": "every-ns-svc"},
+        "spec": {"ports": [{"port": 80}], "selector": {"app": "x"}}
+    }))
+    .expect("service");
+    Api::<k8s_openapi::api::core::v1::Service>::namespaced(conn.client.clone(), &ns)
+        .create(&PostParams::default(), &service)
+        .await
+        .expect("create service");
+    let health = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kdrift"))
+            .arg("--kubeconfig")
+            .arg(&common::cluster().admin_kubeconfig)
+            .arg("health")
+            .args(args)
+            .output()
+            .expect("run kdrift health")
+    };
+    let out = health(&["-A", "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let workloads = doc["workloads"].as_array().expect("workloads");
+    let seen = |ns: &str, name: &str| {
+        workloads
+            .iter()
+            .any(|w| w["namespace"] == ns && w["name"] == name)
+    };
+    assert!(seen(&ns, "every-ns-svc"), "{doc}");
+    assert!(seen("default", "kubernetes"), "{doc}");
+    let refused = health(&["-A", "-n", "default"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let _ = Api::<Namespace>::all(conn.client.clone())
+        .delete(&ns, &DeleteParams::default())
+        .await;
+}

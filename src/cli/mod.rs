@@ -369,6 +369,9 @@ pub struct HealthArgs {
     /// Also judge the workloads of this namespace (repeatable).
     #[arg(long = "namespace", short = 'n', value_name = "NS")]
     pub namespaces: Vec<String>,
+    /// Also judge the workloads of every namespace (kubectl's `-A`).
+    #[arg(long, short = 'A', conflicts_with = "namespaces")]
+    pub all_namespaces: bool,
     /// Also judge the objects of the app at this path of the Git repository (see `render`).
     #[arg(long, value_name = "PATH")]
     pub path: Option<String>,

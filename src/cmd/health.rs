@@ -18,7 +18,12 @@ pub async fn run(
     args: &HealthArgs,
     settings: &Settings,
 ) -> anyhow::Result<ExitCode> {
-    let mut report = report(conn, &args.namespaces).await?;
+    let namespaces = if args.all_namespaces {
+        all_namespaces(conn).await?
+    } else {
+        args.namespaces.clone()
+    };
+    let mut report = report(conn, &namespaces).await?;
     if let Some(path) = &args.path {
         let mut settings = settings.clone();
         if let Some(ns) = &args.app_namespace {
@@ -48,6 +53,20 @@ pub async fn run(
         Output::Text => super::output::print(&render_text(&report))?,
     }
     Ok(if report.healthy { 0 } else { 1 })
+}
+
+/// Every namespace's name, for `-A`.
+async fn all_namespaces(conn: &Connection) -> anyhow::Result<Vec<String>> {
+    use k8s_openapi::api::core::v1::Namespace;
+    let list = kube::Api::<Namespace>::all(conn.client.clone())
+        .list(&Default::default())
+        .await
+        .map_err(|e| conn.error(e, "list", "namespaces", None))?;
+    Ok(list
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .collect())
 }
 
 fn badge(h: Health) -> String {
