@@ -151,10 +151,13 @@ fn the_tui_tells_the_truth_through_an_api_server_outage_an_etcd_pause_and_a_kwok
         )
         .expect("restart-kwok");
     // Ready, and their kubelets' leases renewed again: the tests after this one start from
-    // a whole cluster.
+    // a whole cluster. A restarted KWOK renews each lease once, then not for about its
+    // 40 s duration (the heartbeats go stale for a moment, measured by hand), then every
+    // 10 s: Healthy is waited for past that window.
+    let restarted = std::time::Instant::now();
     tui.wait_for(
         "the nodes and kubelets Healthy after KWOK's restart",
-        120,
+        150,
         |s| {
             let nodes: Vec<&str> = s.lines().filter(|l| l.contains(" kdrift-node-")).collect();
             let kubelets: Vec<&str> = s.lines().filter(|l| l.contains(" kubelet kwok")).collect();
@@ -162,6 +165,7 @@ fn the_tui_tells_the_truth_through_an_api_server_outage_an_etcd_pause_and_a_kwok
                 && kubelets.len() >= 2
                 && nodes.iter().chain(&kubelets).all(|l| l.contains("Healthy"))
                 && row(s, "kube-apiserver", "Healthy")
+                && restarted.elapsed() > std::time::Duration::from_secs(60)
         },
     );
     // The controllers, which lost their leases during the outage, lead again.
