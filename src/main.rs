@@ -76,9 +76,14 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             context_namespace(&options).as_deref(),
         )
     };
+    // A subcommand's own `-n` wins; one given before the subcommand (`kdrift -n foo diff`,
+    // as kubectl takes it) counts too.
+    let app_settings = |app: &kdrift::cli::AppArgs| {
+        settings(app.namespace.as_deref().or(cli.app.namespace.as_deref()))
+    };
     match &cli.command {
         None => {
-            let settings = settings(cli.app.namespace.as_deref());
+            let settings = app_settings(&cli.app);
             // Before connecting: the client's exec plugin is routed through it.
             let handover = kdrift::app::handover::Handover::start()
                 .inspect_err(|e| tracing::warn!("no terminal hand-over for exec plugins: {e}"))
@@ -114,63 +119,30 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let conn = Connection::open(&options).await?;
             kdrift::cmd::health::run(&conn, args, &settings(None)).await
         }
-        Some(Command::Render(args)) => kdrift::cmd::render::run(
-            args,
-            &settings(
-                args.app
-                    .namespace
-                    .as_deref()
-                    .or(cli.app.namespace.as_deref()),
-            ),
-        ),
+        Some(Command::Render(args)) => kdrift::cmd::render::run(args, &app_settings(&args.app)),
         Some(Command::History(args)) => {
             // The cluster only adds the live badge: history works without it.
             let conn = Connection::open(&options).await.ok();
-            let settings = settings(
-                args.app
-                    .namespace
-                    .as_deref()
-                    .or(cli.app.namespace.as_deref()),
-            );
+            let settings = app_settings(&args.app);
             kdrift::cmd::history::run(args, &settings, conn.as_ref()).await
         }
         Some(Command::Sync(args)) => {
-            let settings = settings(
-                args.app
-                    .namespace
-                    .as_deref()
-                    .or(cli.app.namespace.as_deref()),
-            );
+            let settings = app_settings(&args.app);
             let conn = Connection::open(&options).await?;
             kdrift::cmd::sync::sync(&conn, args, &settings).await
         }
         Some(Command::Rollback(args)) => {
-            let settings = settings(
-                args.app
-                    .namespace
-                    .as_deref()
-                    .or(cli.app.namespace.as_deref()),
-            );
+            let settings = app_settings(&args.app);
             let conn = Connection::open(&options).await?;
             kdrift::cmd::sync::rollback(&conn, args, &settings).await
         }
         Some(Command::Apps(args)) => {
-            let settings = settings(
-                args.app
-                    .namespace
-                    .as_deref()
-                    .or(cli.app.namespace.as_deref()),
-            );
+            let settings = app_settings(&args.app);
             let conn = Connection::open(&options).await?;
             kdrift::cmd::apps::run(&conn, args, &settings).await
         }
         Some(Command::Review(args)) => {
-            let settings = settings(
-                args.app
-                    .namespace
-                    .as_deref()
-                    .or(cli.app.namespace.as_deref()),
-            );
+            let settings = app_settings(&args.app);
             // Offline unless asked: a review needs no cluster.
             let conn = match args.live {
                 true => Some(Connection::open(&options).await?),
@@ -179,22 +151,12 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             kdrift::cmd::review::run(args, &settings, conn.as_ref()).await
         }
         Some(Command::Log(args)) => {
-            let settings = settings(
-                args.app
-                    .namespace
-                    .as_deref()
-                    .or(cli.app.namespace.as_deref()),
-            );
+            let settings = app_settings(&args.app);
             let conn = Connection::open(&options).await?;
             kdrift::cmd::log::run(&conn, args, &settings).await
         }
         Some(Command::Diff(args)) => {
-            let settings = settings(
-                args.app
-                    .namespace
-                    .as_deref()
-                    .or(cli.app.namespace.as_deref()),
-            );
+            let settings = app_settings(&args.app);
             let conn = Connection::open(&options).await?;
             kdrift::cmd::diff::run(&conn, args, &settings).await
         }

@@ -107,13 +107,8 @@ pub async fn review(
     with_live(review, contexts, conn).await
 }
 
-/// One app's comparison of two commits (the CLI per app, the TUI's marked commit).
-pub fn compare_app(
-    app: &App,
-    base: ObjectId,
-    head: ObjectId,
-    kind: SourceKind,
-) -> Result<AppReview, GitError> {
+/// The files that differ between two commits, read once for all the apps compared.
+fn files_between(app: &App, base: ObjectId, head: ObjectId) -> Result<Vec<FileChange>, GitError> {
     let mut files: Vec<FileChange> = Vec::new();
     changed_files(
         &app.repo,
@@ -122,6 +117,18 @@ pub fn compare_app(
         "",
         &mut files,
     )?;
+    Ok(files)
+}
+
+/// One app's comparison of two commits (the CLI per app, the TUI's marked commit); `files`
+/// are the change's, from [`files_between`].
+pub fn compare_app(
+    app: &App,
+    base: ObjectId,
+    head: ObjectId,
+    kind: SourceKind,
+    files: &[FileChange],
+) -> Result<AppReview, GitError> {
     let touched: Vec<String> = files
         .iter()
         .filter(|f| under(&app.path, &f.path))
@@ -153,7 +160,8 @@ pub fn compare_commits(
     let app = App::open(spec)?;
     let (base, head) = (app.resolve(base)?, app.resolve(head)?);
     let kind = kind_at(&app, head)?;
-    compare_app(&app, base, head, kind)
+    let files = files_between(&app, base, head)?;
+    compare_app(&app, base, head, kind, &files)
 }
 
 fn kind_at(app: &App, commit: ObjectId) -> Result<SourceKind, GitError> {
@@ -184,15 +192,8 @@ fn offline(
     };
     let mut live = Vec::new();
     let found_apps = apps_at(&root, base_id, head_id, args, app_name)?;
+    let files = files_between(&root, base_id, head_id)?;
     if args.path.is_empty() {
-        let mut files: Vec<FileChange> = Vec::new();
-        changed_files(
-            &root.repo,
-            Some(tree_of(&root, base_id)?),
-            Some(tree_of(&root, head_id)?),
-            "",
-            &mut files,
-        )?;
         review.files_outside_apps = files
             .iter()
             .filter(|f| !found_apps.iter().any(|a| under(&a.path, &f.path)))
@@ -202,7 +203,7 @@ fn offline(
     for found in found_apps {
         let (app_args, app_settings) = crate::ops::apps::app_args(args, &found, settings);
         let app = crate::ops::context::open(&app_args, &app_settings)?;
-        let compared = compare_app(&app, base_id, head_id, found.kind)?;
+        let compared = compare_app(&app, base_id, head_id, found.kind, &files)?;
         let touched = !compared.files_without_object_change.is_empty();
         if compared.object_changes() > 0 || touched || !compared.errors.is_empty() {
             review.apps.push(compared);
