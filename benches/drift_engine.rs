@@ -102,6 +102,8 @@ fn main() {
                     reference: None,
                     field_manager: "kdrift",
                     deadline: Duration::from_millis(500),
+                    rules: &[],
+                    silenced: &[],
                 })
             })
             .filter(|r| r.status == SyncStatus::OutOfSync)

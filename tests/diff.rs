@@ -377,11 +377,11 @@ async fn secret_values_never_appear_and_exit_codes_and_schema() {
     }
     let text = String::from_utf8_lossy(&outputs[0].stdout);
     assert!(
-        text.contains("    -  password: \"<masked: before>\""),
+        text.contains("    -  password: \"<masked: live>\""),
         "{text}"
     );
     assert!(
-        text.contains("    +  password: \"<masked: after>\""),
+        text.contains("    +  password: \"<masked: git>\""),
         "{text}"
     );
 

@@ -195,6 +195,8 @@ pub fn drift() -> DriftReport {
                 reference: None,
                 field_manager: "kdrift",
                 deadline: std::time::Duration::from_millis(500),
+                rules: &[],
+                silenced: &[],
             })
         })
         .collect();

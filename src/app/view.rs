@@ -225,8 +225,19 @@ fn git_versus_live(state: &AppState, key: &crate::model::object::ObjectKey) -> S
     match state.diff.lens {
         Lens::Preview => {
             let _ = writeln!(out, "# lens: apply preview (what a sync would change)");
+            if let Some(e) = &o.dry_run_error {
+                let _ = writeln!(out, "# the server rejects Git's version: {e}");
+                out.push_str("# (the live drift lens, `d`, shows what stands in the way)\n");
+            }
+            if let Some(repair) = &o.repair {
+                let _ = writeln!(out, "# a sync {repair}");
+            }
+            if let Some(m) = &o.migration {
+                let _ = writeln!(out, "# a sync {m}");
+            }
             match o.preview.as_ref().filter(|p| !p.is_empty()) {
                 Some(p) => out.push_str(&p.unified),
+                None if o.dry_run_error.is_some() => {}
                 None => out.push_str("# no difference: a sync would change nothing\n"),
             }
         }
@@ -238,22 +249,60 @@ fn git_versus_live(state: &AppState, key: &crate::model::object::ObjectKey) -> S
             if o.drift.is_empty() {
                 out.push_str("# no fields set outside Git\n");
             }
-            let mut managers: Vec<&str> = o.drift.iter().map(|d| d.manager.as_str()).collect();
+            let mut managers: Vec<&str> = o
+                .drift
+                .iter()
+                .filter(|d| !d.removed)
+                .map(|d| d.manager.as_str())
+                .collect();
             managers.dedup();
+            let removed: Vec<_> = o.drift.iter().filter(|d| d.removed).collect();
+            if !removed.is_empty() {
+                out.push_str(
+                    "@@ removed live (managedFields do not record who removes a field) @@\n",
+                );
+                for d in removed {
+                    let git = d.git.as_ref().map(|g| g.to_string()).unwrap_or_default();
+                    let _ = writeln!(out, "-{}: {git}", d.path);
+                }
+            }
             for m in managers {
                 let first = o.drift.iter().find(|d| d.manager == m);
                 let (op, time) = first
                     .map(|d| (d.operation.as_str(), d.time.as_deref().unwrap_or("")))
                     .unwrap_or_default();
                 let _ = writeln!(out, "@@ set by {m} ({op} {time}) @@");
-                for d in o.drift.iter().filter(|d| d.manager == m) {
-                    if let Some(git) = &d.git {
-                        let _ = writeln!(out, "-{}: {git}", d.path);
+                for d in o.drift.iter().filter(|d| d.manager == m && !d.removed) {
+                    match &d.git {
+                        Some(git) => {
+                            let _ = writeln!(out, "-{}: {git}", d.path);
+                        }
+                        None => {
+                            let _ = writeln!(out, "-{}: (Git: unset)", d.path);
+                        }
                     }
                     let _ = writeln!(out, "+{}: {}", d.path, d.live);
                 }
             }
         }
+    }
+    let lens = match state.diff.lens {
+        Lens::Preview => ["preview", "conflict"],
+        Lens::Drift => ["drift", "drift"],
+    };
+    let ignored: Vec<_> = o
+        .ignored
+        .iter()
+        .filter(|i| lens.contains(&i.lens.as_str()))
+        .collect();
+    if !ignored.is_empty() {
+        let _ = writeln!(out, "# ignored by rules ({}):", ignored.len());
+        for i in ignored {
+            let _ = writeln!(out, "#   {i}");
+        }
+    }
+    for n in &o.notes {
+        let _ = writeln!(out, "# same value: {n}");
     }
     out
 }

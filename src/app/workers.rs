@@ -307,6 +307,7 @@ pub fn spawn_plan(ctx: &Context, tx: Sender, generation: u64, kind: super::state
             only,
             force_conflicts: Vec::new(),
             prune: true,
+            create_namespace: false,
         };
         let events_tx = tx.clone();
         let mut events = move |event: Event| {

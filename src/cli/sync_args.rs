@@ -25,6 +25,10 @@ pub struct SyncFlags {
     /// Take over fields another owner manages, for these objects (repeatable).
     #[arg(long, value_name = "KIND/NAMESPACE/NAME")]
     pub force_conflicts: Vec<String>,
+    /// Create the objects' namespaces that neither Git nor the cluster has (as Argo CD's
+    /// CreateNamespace=true; also `createNamespace: true` in the app file). Dry-run first.
+    #[arg(long)]
+    pub create_namespace: bool,
     /// The app name in kdrift's tracking label (default: repository directory and path).
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,

@@ -195,3 +195,10 @@ pub async fn reference(conn: &Connection, served: &Served, content: &Value) -> O
     meta.insert("name".into(), Value::String(name));
     Some(value)
 }
+
+/// The object as the API server has it now (`None` when it cannot be read).
+pub async fn get_live(conn: &Connection, served: &Served, content: &Value) -> Option<Value> {
+    let (name, ns) = name_and_namespace(content);
+    let obj = api(conn, served, ns.as_deref()).get(&name).await.ok()?;
+    serde_json::to_value(obj).ok()
+}

@@ -33,6 +33,10 @@ pub struct DriftOptions {
     pub concurrency: usize,
     pub diff_deadline: Duration,
     pub watch_timeout: Duration,
+    /// The app file's ignore rules (each object's own annotation adds to them).
+    pub ignore: Vec<crate::model::ignore::IgnoreRule>,
+    /// Create the target namespace when missing (the app file's `createNamespace`).
+    pub create_namespace: bool,
 }
 
 impl DriftOptions {
@@ -46,6 +50,8 @@ impl DriftOptions {
             concurrency: 8,
             diff_deadline: crate::model::diff::DEFAULT_DEADLINE,
             watch_timeout: Duration::from_secs(30),
+            ignore: Vec::new(),
+            create_namespace: false,
         }
     }
 }
@@ -70,9 +76,13 @@ pub struct DriftReport {
 /// What a sync needs to act on one object.
 #[derive(Debug, Clone)]
 pub struct Handle {
-    pub served: Served,
+    /// How the cluster serves it; `None` while its kind is not served yet (a CRD the same
+    /// sync creates): resolved from `pending` at apply time.
+    pub served: Option<Served>,
     /// The desired body (with the tracking mark); `None` for an object only live.
     pub body: Option<Value>,
+    /// The object's identity and the app's namespace, for a kind not served yet.
+    pub pending: Option<(ObjectId, String)>,
 }
 
 impl DriftReport {
@@ -107,6 +117,8 @@ pub struct Session {
     targets: Vec<Target>,
     /// Objects judged before any watch (their kind is not served).
     unresolved: Vec<ObjectReport>,
+    /// The manifests among them whose kind is not served (yet).
+    pending: Vec<crate::model::object::Manifest>,
     watches: HashMap<WatchId, LiveWatch>,
     /// The desired state's load errors, carried to every report.
     load_errors: Vec<crate::model::manifest::LoadError>,
@@ -151,6 +163,7 @@ impl Session {
         .map_err(ClusterError::Config)?;
 
         let mut reports = Vec::new();
+        let mut pending = Vec::new();
         let mut targets = Vec::new();
         for manifest in desired.objects.values() {
             match discovery::lookup(&resolved, &manifest.id) {
@@ -158,11 +171,14 @@ impl Session {
                     manifest: scoped(manifest.clone(), served, &opts.namespace),
                     served: served.clone(),
                 }),
-                Some(Err(reason)) => reports.push(ObjectReport::unknown(
-                    manifest.id.key(),
-                    Some(manifest.source.clone()),
-                    reason.clone(),
-                )),
+                Some(Err(reason)) => {
+                    pending.push(manifest.clone());
+                    reports.push(ObjectReport::unknown(
+                        manifest.id.key(),
+                        Some(manifest.source.clone()),
+                        reason.clone(),
+                    ))
+                }
                 None => reports.push(ObjectReport::unknown(
                     manifest.id.key(),
                     Some(manifest.source.clone()),
@@ -223,6 +239,7 @@ impl Session {
             opts: opts.clone(),
             targets,
             unresolved: reports,
+            pending,
             watches,
             load_errors: desired.errors.clone(),
         })
@@ -263,16 +280,27 @@ impl Session {
                 (
                     t.manifest.id.key(),
                     Handle {
-                        served: t.served.clone(),
+                        served: Some(t.served.clone()),
                         body: Some(with_tracking(
                             &t.manifest.content,
                             &opts.app,
                             &opts.applyset,
                         )),
+                        pending: None,
                     },
                 )
             })
             .collect();
+        for m in &self.pending {
+            handles.insert(
+                m.id.key(),
+                Handle {
+                    served: None,
+                    body: Some(with_tracking(&m.content, &opts.app, &opts.applyset)),
+                    pending: Some((m.id.clone(), opts.namespace.clone())),
+                },
+            );
+        }
         // Live object (or why it is unknown) for each target.
         let mut jobs = Vec::new();
         let mut live_secret_values = Vec::new();
@@ -288,6 +316,7 @@ impl Session {
                         live_secret_values.extend(crate::model::secret::plain_values(l));
                     }
                     let t = keep_live_unstable(t, live.as_ref());
+                    let (t, silenced) = respect_rules(t, live.as_ref(), opts);
                     if let Some(h) = handles.get_mut(&t.manifest.id.key()) {
                         h.body = Some(with_tracking(
                             &t.manifest.content,
@@ -295,7 +324,7 @@ impl Session {
                             &opts.applyset,
                         ));
                     }
-                    jobs.push((t, live));
+                    jobs.push((t, live, silenced));
                 }
                 (_, Some(Err(reason))) => reports.push(ObjectReport::unknown(
                     t.manifest.id.key(),
@@ -312,7 +341,7 @@ impl Session {
 
         let total = jobs.len();
         let mut assessed = futures::stream::iter(jobs)
-            .map(|(t, live)| assess_target(conn, t, live, opts, cache))
+            .map(|(t, live, silenced)| assess_target(conn, t, live, silenced, opts, cache))
             .buffer_unordered(opts.concurrency.max(1));
         let mut judged = 0;
         while let Some(report) = assessed.next().await {
@@ -344,11 +373,12 @@ impl Session {
                 handles.insert(
                     key.clone(),
                     Handle {
-                        served: Served {
+                        served: Some(Served {
                             resource: w.scope.resource.clone(),
                             namespaced: key.namespace.is_some(),
-                        },
+                        }),
                         body: None,
+                        pending: None,
                     },
                 );
                 reports.push(assess(&Inputs {
@@ -359,6 +389,8 @@ impl Session {
                     reference: None,
                     field_manager: &opts.field_manager,
                     deadline: opts.diff_deadline,
+                    rules: &[],
+                    silenced: &[],
                 }));
             }
         }
@@ -382,4 +414,6 @@ mod targets;
 
 pub use dry_run::DryRunCache;
 use dry_run::assess_target;
-use targets::{TRACKED_KINDS, Target, keep_live_unstable, live_key, scoped, watch_id};
+use targets::{
+    TRACKED_KINDS, Target, keep_live_unstable, live_key, respect_rules, scoped, watch_id,
+};

@@ -80,37 +80,56 @@ async fn apply_item(
     field_manager: &str,
 ) -> Result<String, String> {
     let handle = handle.ok_or("nothing to apply: no desired body")?;
-    let body = handle.body.as_ref().ok_or("nothing to apply: not in Git")?;
-    // No preview means the planning dry-run could not run (its namespace was still
-    // missing): dry-run now, so an invalid object is never half-written.
-    if item.preview.is_none() {
-        apply(conn, &handle.served, body, field_manager, item.force, true)
+    let (served, body) = steps::resolve(conn, handle).await?;
+    let mut done = Vec::new();
+    if let Some(repair) = &item.repair {
+        steps::repair(conn, &served, &item.key, repair, &body, field_manager).await?;
+        done.push(format!("replaced {} with Git's", repair.pointer));
+    }
+    if item.action == Action::Update
+        && steps::migrate(conn, &served, &item.key, &body, field_manager).await?
+    {
+        done.push("moved field ownership into kdrift's apply entry".to_string());
+    }
+    // No preview means the planning dry-run could not run (its namespace or its kind was
+    // still missing, or a repair came first): dry-run now, so an invalid object is never
+    // half-written.
+    if item.preview.is_none() || !done.is_empty() {
+        apply(conn, &served, &body, field_manager, item.force, true)
             .await
             .map_err(|e| format!("dry-run failed, nothing written: {e}"))?;
     }
-    apply(conn, &handle.served, body, field_manager, item.force, false)
+    apply(conn, &served, &body, field_manager, item.force, false)
         .await
         .map_err(|e| e.to_string())?;
     if item.key.kind == "CustomResourceDefinition" && item.key.group == "apiextensions.k8s.io" {
-        wait_established(conn, &handle.served, &item.key.name).await?;
+        wait_established(conn, &served, &item.key.name).await?;
     }
-    Ok(if item.action == Action::Create {
-        "created"
-    } else {
-        "updated"
-    }
-    .to_string())
+    done.insert(
+        0,
+        if item.action == Action::Create {
+            "created"
+        } else {
+            "updated"
+        }
+        .to_string(),
+    );
+    Ok(done.join("; "))
 }
+
+mod steps;
 
 async fn delete_item(
     conn: &Connection,
     item: &PlanItem,
     handle: Option<&Handle>,
 ) -> Result<String, String> {
-    let handle = handle.ok_or("no API resource known for it")?;
+    let served = handle
+        .and_then(|h| h.served.as_ref())
+        .ok_or("no API resource known for it")?;
     let api: Api<DynamicObject> = match &item.key.namespace {
-        Some(ns) => Api::namespaced_with(conn.client.clone(), ns, &handle.served.resource),
-        None => Api::all_with(conn.client.clone(), &handle.served.resource),
+        Some(ns) => Api::namespaced_with(conn.client.clone(), ns, &served.resource),
+        None => Api::all_with(conn.client.clone(), &served.resource),
     };
     api.delete(&item.key.name, &DeleteParams::background())
         .await

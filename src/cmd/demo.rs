@@ -144,6 +144,7 @@ async fn sync_older(ctx: &crate::ops::Context) -> anyhow::Result<()> {
         only: Vec::new(),
         force_conflicts: Vec::new(),
         prune: false,
+        create_namespace: false,
     };
     let prepared = sync::prepare(ctx, &request, &mut |_| {})
         .await

@@ -141,6 +141,21 @@ pub fn render_text(report: &DriftReport, color: bool) -> String {
         for c in &o.conflicts {
             out.push_str(&format!("  conflict: {c}\n"));
         }
+        if let Some(repair) = &o.repair {
+            out.push_str(&format!("  a sync {repair}\n"));
+        }
+        if let Some(m) = &o.migration {
+            out.push_str(&format!("  a sync {m}\n"));
+        }
+        if !o.ignored.is_empty() {
+            out.push_str(&format!("  ignored ({}):\n", o.ignored.len()));
+            for i in &o.ignored {
+                out.push_str(&format!("    {i}\n"));
+            }
+        }
+        for n in &o.notes {
+            out.push_str(&format!("  same value: {n}\n"));
+        }
     }
     let summary: Vec<String> = STATUSES
         .iter()

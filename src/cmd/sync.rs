@@ -161,6 +161,7 @@ fn request(rev: &str, mode: Mode, flags: &SyncFlags) -> Request {
         only: flags.only.clone(),
         force_conflicts: flags.force_conflicts.clone(),
         prune: flags.prune,
+        create_namespace: flags.create_namespace,
     }
 }
 

@@ -10,6 +10,10 @@
 //!   skipCrds: false
 //! apps:                      # in the repository's root .kdrift.yaml only
 //! - {path: legacy/manifests, name: legacy, namespace: legacy}
+//! createNamespace: true     # a sync creates a missing namespace (dry-run first)
+//! ignoreDifferences:         # not drift; still listed as ignored, with the rule
+//! - {group: apps, kind: Deployment, managedFieldsManagers: [kube-controller-manager]}
+//! - {kind: Deployment, name: web, jsonPointers: [/metadata/annotations/sidecar.istio.io~1status]}
 //! jsonnet:
 //!   main: main.jsonnet       # default: the only .jsonnet file
 //!   extVars: {env: prod}
@@ -35,6 +39,12 @@ pub struct AppFile {
     /// not find, or a name and namespace of its own).
     #[serde(default)]
     pub apps: Vec<DeclaredApp>,
+    /// Fields that are not drift (Argo CD's `ignoreDifferences` fields).
+    #[serde(default)]
+    pub ignore_differences: Vec<super::ignore::IgnoreRule>,
+    /// A sync creates the objects' namespaces that neither Git nor the cluster has.
+    #[serde(default)]
+    pub create_namespace: bool,
 }
 
 /// An app declared in the root app file.

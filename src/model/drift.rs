@@ -9,8 +9,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::diff::{Diff, unified};
-use super::fields::{DriftField, live_drift};
+use super::fields::DriftField;
 use super::health::Health;
+use super::ignore::{IgnoreRule, Ignored};
+use super::migrate::Migration;
 use super::normalize::normalize;
 use super::object::{Manifest, ObjectKey, SourceRef};
 use super::plan::Conflict;
@@ -68,6 +70,10 @@ pub struct Inputs<'a> {
     pub reference: Option<&'a Value>,
     pub field_manager: &'a str,
     pub deadline: Duration,
+    /// The ignore rules that apply to this object.
+    pub rules: &'a [IgnoreRule],
+    /// Fields the rules already kept out of the dry-run body (see [`super::ignore::respect`]).
+    pub silenced: &'a [Ignored],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,10 +89,43 @@ pub struct ObjectReport {
     pub conflicts: Vec<Conflict>,
     /// Workload health of the live object, when there is one.
     pub health: Option<Health>,
-    /// Why a dry-run apply of a missing object failed, other than its namespace missing:
-    /// a sync would fail too, so it leaves the object alone.
-    #[serde(skip)]
+    /// Why the server rejected the dry-run apply (other than a missing namespace): a
+    /// missing object is left alone by a sync; a live one stays diffable by its live drift.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dry_run_error: Option<String>,
+    /// Differences ignore rules silenced, each with its rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<Ignored>,
+    /// Where Git's text and the cluster read differently but mean the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// A sync first moves client-side-apply ownership to kdrift (see `model::migrate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration: Option<Migration>,
+    /// A list the live object holds in a shape Git's apply cannot merge into (a port changed
+    /// by hand): a sync replaces it with Git's, after the same dry-run and confirmation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repair: Option<Repair>,
+}
+
+/// A list to replace with Git's because the merge with live is invalid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Repair {
+    /// The list, as a JSON pointer (`/spec/ports`).
+    pub pointer: String,
+    /// The items live holds that Git does not, with their managers.
+    pub foreign: Vec<String>,
+}
+
+impl std::fmt::Display for Repair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "replaces {} with Git's list (live has {}), then applies Git's version",
+            self.pointer,
+            self.foreign.join(", ")
+        )
+    }
 }
 
 /// Which lens decides and shows drift.
@@ -105,16 +144,21 @@ impl ObjectReport {
         {
             return self;
         }
-        let preview_differs =
-            self.preview.as_ref().is_some_and(|p| !p.is_empty()) || !self.conflicts.is_empty();
+        // A dry-run the server rejects is a difference the preview lens sees: a sync of
+        // Git's version fails.
+        let preview_differs = self.preview.as_ref().is_some_and(|p| !p.is_empty())
+            || !self.conflicts.is_empty()
+            || self.dry_run_error.is_some();
         let differs = match lens {
             Lens::Preview => {
                 self.drift.clear();
+                self.ignored.retain(|i| i.lens != "drift");
                 preview_differs
             }
             _ => {
                 self.preview = None;
                 self.conflicts.clear();
+                self.ignored.retain(|i| i.lens == "drift");
                 !self.drift.is_empty()
             }
         };
@@ -140,6 +184,10 @@ impl ObjectReport {
             conflicts: Vec::new(),
             dry_run_error: None,
             health: None,
+            ignored: Vec::new(),
+            notes: Vec::new(),
+            migration: None,
+            repair: None,
         }
     }
 }
@@ -160,17 +208,17 @@ pub fn assess(input: &Inputs<'_>) -> ObjectReport {
     report
 }
 
-// Over 80 lines: one match over (desired, live, dry-run) with a case per status; split,
-// the cases would lose the view of each other that keeps them exhaustive.
 fn judge_sync(input: &Inputs<'_>) -> ObjectReport {
     let key = input.key.clone();
     let source = input.desired.map(|d| d.source.clone());
-    let after = match input.preview.map(|p| &p.result) {
-        Some(Ok(v)) => Some(v.clone()),
-        Some(Err(e)) if input.live.is_some() => {
-            return ObjectReport::unknown(key, source, format!("dry-run apply failed: {e}"));
-        }
-        Some(Err(e)) => {
+    let rejected = match input.preview.map(|p| &p.result) {
+        Some(Err(e)) => Some(e.clone()),
+        _ => None,
+    };
+    match (input.desired, input.live) {
+        (None, None) => ObjectReport::unknown(key, source, "neither in Git nor in the cluster"),
+        (Some(_), None) if rejected.is_some() => {
+            let e = rejected.unwrap_or_default();
             // Its namespace is usually missing too, and created by the same sync.
             let namespace_missing = input.preview.is_some_and(|p| p.namespace_missing);
             let why = if namespace_missing {
@@ -178,24 +226,19 @@ fn judge_sync(input: &Inputs<'_>) -> ObjectReport {
             } else {
                 format!("and a dry-run apply fails: {e}")
             };
-            return ObjectReport {
+            ObjectReport {
                 status: SyncStatus::Missing,
                 reason: format!("in Git, not in the cluster ({why})"),
-                dry_run_error: (!namespace_missing).then(|| e.clone()),
+                dry_run_error: (!namespace_missing).then_some(e),
                 ..ObjectReport::unknown(key, source, "")
-            };
+            }
         }
-        None => input.desired.map(|d| d.content.clone()),
-    };
-    let conflicts = input
-        .preview
-        .map(|p| p.conflicts.clone())
-        .unwrap_or_default();
-    match (input.desired, input.live) {
-        (None, None) => ObjectReport::unknown(key, source, "neither in Git nor in the cluster"),
-        (Some(_), None) => {
-            let mut after = after;
-            mask_pair(None, after.as_mut());
+        (Some(desired), None) => {
+            let mut after = match input.preview.map(|p| &p.result) {
+                Some(Ok(v)) => v.clone(),
+                _ => desired.content.clone(),
+            };
+            mask_pair(None, Some(&mut after));
             ObjectReport {
                 status: SyncStatus::Missing,
                 reason: "in Git, not in the cluster".into(),
@@ -203,97 +246,49 @@ fn judge_sync(input: &Inputs<'_>) -> ObjectReport {
                     LIVE,
                     "",
                     AFTER,
-                    &yaml_of(after.as_ref()),
+                    &yaml_of(Some(&after)),
                     input.deadline,
                 )),
-                key,
-                source,
-                drift: Vec::new(),
-                conflicts,
-                dry_run_error: None,
-                health: None,
+                conflicts: input
+                    .preview
+                    .map(|p| p.conflicts.clone())
+                    .unwrap_or_default(),
+                ..ObjectReport::unknown(key, source, "")
             }
         }
         (None, Some(live)) => {
             let mut live = live.clone();
             mask_pair(Some(&mut live), None);
+            let preview = unified(
+                LIVE,
+                &yaml_of(Some(&live)),
+                "after prune",
+                "",
+                input.deadline,
+            );
+            if super::ignore::ignores_extraneous(&live) {
+                return ObjectReport {
+                    status: SyncStatus::Synced,
+                    reason: format!(
+                        "tracked for this app, not in Git; not counted ({}: IgnoreExtraneous)",
+                        super::ignore::COMPARE_OPTIONS
+                    ),
+                    preview: Some(preview),
+                    ..ObjectReport::unknown(key, source, "")
+                };
+            }
             ObjectReport {
                 status: SyncStatus::Extra,
                 reason: "tracked for this app, not in Git: a prune candidate".into(),
-                preview: Some(unified(
-                    LIVE,
-                    &yaml_of(Some(&live)),
-                    "after prune",
-                    "",
-                    input.deadline,
-                )),
-                key,
-                source,
-                drift: Vec::new(),
-                conflicts: Vec::new(),
-                dry_run_error: None,
-                health: None,
-            }
-        }
-        (Some(desired), Some(live)) => {
-            let mut live_masked = live.clone();
-            let mut after = after.unwrap_or_else(|| desired.content.clone());
-            mask_pair(Some(&mut live_masked), Some(&mut after));
-            let preview = unified(
-                LIVE,
-                &yaml_of(Some(&live_masked)),
-                AFTER,
-                &yaml_of(Some(&after)),
-                input.deadline,
-            );
-            let mut live_for_drift = live.clone();
-            let mut reference = input.reference.unwrap_or(&desired.content).clone();
-            mask_pair(Some(&mut reference), Some(&mut live_for_drift));
-            let drift = live_drift(&live_for_drift, &reference, input.field_manager);
-            let mut reasons = Vec::new();
-            if !preview.is_empty() {
-                reasons.push(format!(
-                    "a sync would change it (+{} -{} lines)",
-                    preview.added, preview.removed
-                ));
-            }
-            if !drift.is_empty() {
-                let mut managers: Vec<&str> = drift.iter().map(|d| d.manager.as_str()).collect();
-                managers.sort();
-                managers.dedup();
-                reasons.push(format!(
-                    "{} field(s) set outside Git by {}",
-                    drift.len(),
-                    managers.join(", ")
-                ));
-            }
-            if !conflicts.is_empty() {
-                let list: Vec<String> = conflicts.iter().map(|c| c.to_string()).collect();
-                reasons.push(format!("conflicts: {}", list.join("; ")));
-            }
-            let status = if reasons.is_empty() {
-                SyncStatus::Synced
-            } else {
-                SyncStatus::OutOfSync
-            };
-            ObjectReport {
-                key,
-                source,
-                status,
-                reason: if reasons.is_empty() {
-                    "live matches Git".into()
-                } else {
-                    reasons.join("; ")
-                },
                 preview: Some(preview),
-                drift,
-                conflicts,
-                dry_run_error: None,
-                health: None,
+                ..ObjectReport::unknown(key, source, "")
             }
         }
+        (Some(desired), Some(live)) => present::judge(input, desired, live, rejected),
     }
 }
+
+mod present;
 
 #[cfg(test)]
 mod tests;

@@ -23,7 +23,7 @@ pub enum Seg {
     Index(usize),
 }
 
-fn parse_seg(key: &str) -> Option<Seg> {
+pub fn parse_seg(key: &str) -> Option<Seg> {
     let (tag, rest) = key.split_once(':')?;
     match tag {
         "f" => Some(Seg::Field(rest.to_string())),
@@ -77,13 +77,53 @@ pub fn lookup<'a>(value: &'a Value, path: &[Seg]) -> Option<&'a Value> {
     })
 }
 
-/// Managers whose fields are the control plane's business, never drift.
+/// The JSON pointer of a managedFields path in `value` (list items resolved to indices).
+pub fn pointer_of(value: &Value, path: &[Seg]) -> Option<String> {
+    let mut out = String::new();
+    let mut here = value;
+    for seg in path {
+        let (step, next) = match seg {
+            Seg::Field(name) => (name.replace('~', "~0").replace('/', "~1"), here.get(name)?),
+            Seg::Index(i) => (i.to_string(), here.get(i)?),
+            Seg::Key(keys) => {
+                let items = here.as_array()?;
+                let i = items
+                    .iter()
+                    .position(|item| keys.iter().all(|(k, v)| item.get(k) == Some(v)))?;
+                (i.to_string(), &items[i])
+            }
+            Seg::Value(x) => {
+                let items = here.as_array()?;
+                let i = items.iter().position(|item| item == x)?;
+                (i.to_string(), &items[i])
+            }
+        };
+        out.push('/');
+        out.push_str(&step);
+        here = next;
+    }
+    Some(out)
+}
+
+/// Managers whose fields are the control plane's business, never drift in either lens:
+/// the one list of controllers (metadata they write, such as a Deployment's
+/// `deployment.kubernetes.io/revision`, is theirs too).
 pub const CONTROLLER_MANAGERS: [&str; 4] = [
     "kube-controller-manager",
     "kube-scheduler",
     "kubelet",
     "kube-apiserver",
 ];
+
+/// Whether a managedFields entry is a controller's or a status write: never drift.
+pub fn is_controller_entry(entry: &Value) -> bool {
+    let manager = entry.get("manager").and_then(Value::as_str).unwrap_or("");
+    let subresource = entry
+        .get("subresource")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    CONTROLLER_MANAGERS.contains(&manager) || subresource == "status"
+}
 
 /// A field the cluster holds that Git does not say, and who wrote it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,6 +137,13 @@ pub struct DriftField {
     pub live: Value,
     /// What Git (with defaults) says there, if anything.
     pub git: Option<Value>,
+    /// Git sets this field and the cluster no longer has it. managedFields do not record
+    /// who removes a field, so `manager` is empty.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+    /// Where it is, as a JSON pointer (what ignore rules name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
 }
 
 impl fmt::Display for DriftField {
@@ -112,9 +159,18 @@ impl fmt::Display for DriftField {
                 s
             }
         };
+        if self.removed {
+            let git = self.git.as_ref().map(compact).unwrap_or_default();
+            return write!(
+                f,
+                "{} removed live (Git: {git})  by someone: managedFields do not record removals",
+                self.path
+            );
+        }
         write!(f, "{} = {}", self.path, compact(&self.live))?;
-        if let Some(git) = &self.git {
-            write!(f, " (Git: {})", compact(git))?;
+        match &self.git {
+            Some(git) => write!(f, " (Git: {})", compact(git))?,
+            None => f.write_str(" (Git: unset)")?,
         }
         write!(f, "  by {} ({})", self.manager, self.operation)
     }
@@ -132,11 +188,7 @@ pub fn live_drift(live: &Value, reference: &Value, ours: &str) -> Vec<DriftField
     let mut out = Vec::new();
     for entry in entries {
         let manager = entry.get("manager").and_then(Value::as_str).unwrap_or("");
-        let subresource = entry
-            .get("subresource")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        if manager == ours || CONTROLLER_MANAGERS.contains(&manager) || subresource == "status" {
+        if manager == ours || is_controller_entry(entry) {
             continue;
         }
         let Some(fields) = entry.get("fieldsV1") else {
@@ -179,10 +231,13 @@ fn walk(
     owner: &Owner,
     out: &mut Vec<DriftField>,
 ) {
-    let Some(live_value) = lookup(live, path) else {
+    // A Secret's `stringData` is stored in `data`: a manager that applied `stringData`
+    // owns a key the object holds under `data`.
+    let stored = stored_path(path);
+    let Some(live_value) = lookup(live, &stored) else {
         return;
     };
-    let git = lookup(reference, path);
+    let git = lookup(reference, &stored);
     let children: Vec<(Seg, &Value)> = node
         .as_object()
         .map(|m| {
@@ -194,19 +249,22 @@ fn walk(
         .unwrap_or_default();
     let report = |out: &mut Vec<DriftField>| {
         out.push(DriftField {
-            path: display_path(path),
+            path: display_path(&stored),
             manager: owner.manager.clone(),
             operation: owner.operation.clone(),
             time: owner.time.clone(),
             live: live_value.clone(),
             git: git.cloned(),
+            removed: false,
+            pointer: pointer_of(live, &stored),
         })
     };
     match git {
-        // Git says nothing here: the whole subtree is someone else's.
-        None if !path.is_empty() => report(out),
+        // Git says nothing here: the whole subtree is someone else's, except maps read per
+        // key (labels, annotations, data), where each key has its own owner.
+        None if !path.is_empty() && (!per_key(path) || children.is_empty()) => report(out),
         Some(g) if children.is_empty() => {
-            if g != live_value {
+            if g != live_value && super::equivalent::equivalent(g, live_value).is_none() {
                 report(out);
             }
         }
@@ -219,6 +277,37 @@ fn walk(
         }
     }
 }
+
+/// Maps whose keys are independent settings, each with its own owner: reported per key.
+fn per_key(path: &[Seg]) -> bool {
+    let names: Vec<&str> = path
+        .iter()
+        .map(|s| match s {
+            Seg::Field(f) => f.as_str(),
+            _ => "",
+        })
+        .collect();
+    matches!(
+        names.as_slice(),
+        ["metadata", "annotations" | "labels"] | ["data" | "stringData" | "binaryData"]
+    )
+}
+
+/// Where the server stores a path: `stringData.k` is kept as `data.k`.
+pub fn stored_path(path: &[Seg]) -> Vec<Seg> {
+    let mut stored = path.to_vec();
+    if let Some(Seg::Field(first)) = stored.first_mut()
+        && first == "stringData"
+    {
+        *first = "data".into();
+    }
+    stored
+}
+
+mod allocated;
+mod removed;
+pub use allocated::strip_allocated;
+pub use removed::removed_live;
 
 #[cfg(test)]
 mod tests;

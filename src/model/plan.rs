@@ -7,8 +7,9 @@ use std::fmt;
 use serde::Serialize;
 
 use super::diff::Diff;
-use super::drift::{ObjectReport, SyncStatus};
+use super::drift::{ObjectReport, Repair, SyncStatus};
 use super::fields::CONTROLLER_MANAGERS;
+use super::migrate::Migration;
 use super::object::ObjectKey;
 
 /// A field another manager owns, as the API server reports a conflict.
@@ -87,6 +88,16 @@ pub struct PlanItem {
     /// Nothing to apply, but fields set outside Git remain live (a sync never removes
     /// fields it does not own): the object is not in sync.
     pub drift_remains: bool,
+    /// Client-side-apply ownership moved to kdrift before the apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration: Option<Migration>,
+    /// A list replaced with Git's before the apply (the merge with live is invalid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repair: Option<Repair>,
+    /// Created only once its CustomResourceDefinition (in the same sync) is Established:
+    /// dry-run and applied then.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub after_crd: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -141,6 +152,8 @@ pub struct PlanOptions {
     pub force_conflicts: Vec<String>,
     /// How many objects the desired state holds (prune refuses an empty one).
     pub desired_count: usize,
+    /// Kinds (group, kind) the desired state's own CustomResourceDefinitions define.
+    pub defined_kinds: Vec<(String, String)>,
 }
 
 fn selected(key: &ObjectKey, selectors: &[String]) -> bool {
@@ -169,6 +182,9 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
             preview: preview.clone(),
             conflicts: found.clone(),
             drift_remains: false,
+            migration: r.migration.clone(),
+            repair: None,
+            after_crd: false,
         };
         let named_force = opts
             .force_conflicts
@@ -179,8 +195,22 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
                 Some(e) => item(Action::Error, false, format!("dry-run failed, left alone: {e}")),
                 None => item(Action::Create, false, r.reason.clone()),
             },
+            SyncStatus::Unknown if opts.defined_kinds.iter().any(|(g, k)| *g == r.key.group && *k == r.key.kind) => PlanItem {
+                after_crd: true,
+                ..item(Action::Create, false, "its kind is defined by a CustomResourceDefinition in this sync: dry-run and applied once that is Established".into())
+            },
             SyncStatus::Unknown => item(Action::Error, false, r.reason.clone()),
-            SyncStatus::Synced => item(Action::Unchanged, false, "matches Git".into()),
+            SyncStatus::Synced => match &r.migration {
+                Some(m) => item(Action::Update, false, m.to_string()),
+                None => item(Action::Unchanged, false, "matches Git".into()),
+            },
+            SyncStatus::OutOfSync if r.dry_run_error.is_some() => match (&r.repair, &r.dry_run_error) {
+                (Some(repair), Some(e)) => PlanItem {
+                    repair: Some(repair.clone()),
+                    ..item(Action::Update, true, format!("the server rejects Git's version ({e}); this sync {repair}"))
+                },
+                (_, e) => item(Action::Error, false, format!("the server rejects Git's version, left alone: {}", e.as_deref().unwrap_or_default())),
+            },
             SyncStatus::Extra if plan.prune_refused.is_some() || !opts.prune => {
                 item(Action::Keep, false, "not in Git: a prune candidate (use --prune)".into())
             }
@@ -200,13 +230,16 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
                         false,
                         format!("conflicts with another owner: {}; left alone (name it in --force-conflicts to take it over)", list.join(", ")),
                     )
-                } else if changes {
-                    let note = if found.is_empty() {
+                } else if changes || r.migration.is_some() {
+                    let mut note = if found.is_empty() {
                         "differs from Git".to_string()
                     } else {
                         let list: Vec<String> = found.iter().map(|c| c.to_string()).collect();
                         format!("restores fields changed outside Git: {}", list.join(", "))
                     };
+                    if let Some(m) = &r.migration {
+                        note = if changes { format!("{note}; {m}") } else { m.to_string() };
+                    }
                     item(Action::Update, !found.is_empty(), note)
                 } else {
                     let managers: Vec<String> = r.drift.iter().map(|d| format!("{} ({})", d.path, d.manager)).collect();

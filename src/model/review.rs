@@ -13,7 +13,7 @@ use super::desired::DesiredSet;
 use super::diff::{Diff, unified};
 use super::normalize::normalize;
 use super::object::{Manifest, ObjectKey};
-use super::secret::mask_pair;
+use super::secret::mask_pair_as;
 use super::yaml::to_yaml;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,7 +86,7 @@ fn masked_pair(before: Option<&Manifest>, after: Option<&Manifest>) -> (String, 
         before.map(|m| m.content.clone()),
         after.map(|m| m.content.clone()),
     );
-    mask_pair(b.as_mut(), a.as_mut());
+    mask_pair_as(b.as_mut(), a.as_mut(), ("before", "after"));
     (
         b.as_ref().map(text).unwrap_or_default(),
         a.as_ref().map(text).unwrap_or_default(),

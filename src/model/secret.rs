@@ -90,11 +90,17 @@ fn effective_data(obj: &Value) -> serde_json::Map<String, Value> {
     data
 }
 
+/// Masks the live and the Git side of one object, in both lenses: a changed key reads
+/// `<masked: live>` on the live side and `<masked: git>` on Git's.
+pub fn mask_pair(live: Option<&mut Value>, git: Option<&mut Value>) {
+    mask_pair_as(live, git, ("live", "git"))
+}
+
 /// Masks a pair of versions of one object (`before`, `after`) so that a diff of the two
 /// still shows, per key, whether it was added, removed, changed or unchanged, and never a
-/// value: unchanged keys read `<masked>` on both sides, changed keys `<masked: before>` and
-/// `<masked: after>`. Either side may be absent. Non-Secrets are left alone.
-pub fn mask_pair(before: Option<&mut Value>, after: Option<&mut Value>) {
+/// value: unchanged keys read `<masked>` on both sides, changed keys `<masked: LABEL>` with
+/// each side's label. Either side may be absent. Non-Secrets are left alone.
+pub fn mask_pair_as(before: Option<&mut Value>, after: Option<&mut Value>, labels: (&str, &str)) {
     let (before, after) = (
         before.filter(|v| is_secret(v)),
         after.filter(|v| is_secret(v)),
@@ -116,8 +122,8 @@ pub fn mask_pair(before: Option<&mut Value>, after: Option<&mut Value>) {
             .collect::<serde_json::Map<String, Value>>()
     };
     for (side, own, other, label) in [
-        (before, &before_data, &after_data, "before"),
-        (after, &after_data, &before_data, "after"),
+        (before, &before_data, &after_data, labels.0),
+        (after, &after_data, &before_data, labels.1),
     ] {
         let Some(obj) = side else { continue };
         mask(obj);
@@ -146,8 +152,8 @@ mod pair_tests {
         mask_pair(Some(&mut live), Some(&mut git));
         assert_eq!(live["data"]["same"], MASK);
         assert_eq!(git["data"]["same"], MASK);
-        assert_eq!(live["data"]["changed"], "<masked: before>");
-        assert_eq!(git["data"]["changed"], "<masked: after>");
+        assert_eq!(live["data"]["changed"], "<masked: live>");
+        assert_eq!(git["data"]["changed"], "<masked: git>");
         assert_eq!(live["data"]["gone"], MASK);
         assert!(git["data"].get("gone").is_none());
         assert_eq!(git["data"]["added"], MASK);

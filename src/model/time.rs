@@ -2,6 +2,11 @@
 
 use jiff::Timestamp;
 
+/// Now, as the API server writes times (RFC 3339, seconds).
+pub fn now_rfc3339() -> String {
+    Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// Whole seconds from `then` to `now`, never negative (clocks skew).
 pub fn age_secs(then: Timestamp, now: Timestamp) -> i64 {
     (now.as_second() - then.as_second()).max(0)

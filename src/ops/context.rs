@@ -79,7 +79,7 @@ pub async fn context(
     spec.tools.helm.kube_version = kube_version;
     spec.tools.helm.api_versions = api_versions;
     // In a block: the repository is not held across the cluster's awaits.
-    let (name, namespace) = {
+    let (name, namespace, app_file) = {
         let mut app = App::open(&spec)?;
         let mut namespace = settings.namespace.clone();
         if let Some(ns) = app_file_namespace(&app, settings) {
@@ -87,10 +87,13 @@ pub async fn context(
             namespace = ns;
             app = App::open(&spec)?;
         }
-        (default_app_name(&app, app_name), namespace)
+        (default_app_name(&app, app_name), namespace, app.app_file())
     };
     let mut drift = DriftOptions::new(&name, &namespace);
     drift.field_manager = settings.field_manager.clone();
+    let file = crate::git::tree::join(&spec.path, crate::model::source::APP_FILE);
+    drift.ignore = crate::model::ignore::from_app_file(&file, app_file.ignore_differences);
+    drift.create_namespace = app_file.create_namespace;
     let mut ctx = Context {
         conn: conn.clone(),
         spec,

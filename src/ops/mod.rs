@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod context;
+pub mod namespaces;
 pub mod record;
 pub mod report;
 pub mod review;

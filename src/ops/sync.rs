@@ -42,6 +42,8 @@ pub struct Request {
     pub only: Vec<String>,
     pub force_conflicts: Vec<String>,
     pub prune: bool,
+    /// Create missing namespaces Git does not declare (or the app file's `createNamespace`).
+    pub create_namespace: bool,
 }
 
 /// What happens along the way, for progress.
@@ -170,25 +172,43 @@ pub async fn prepare(
     let report = compute(&ctx.conn, &desired, &ctx.drift, &ctx.cache)
         .await
         .map_err(|e| Refusal::Failed(e.to_string()))?;
-    let plan = build(
+    let mut plan = build(
         &report.objects,
         &PlanOptions {
             prune: request.prune,
             only: request.only.clone(),
             force_conflicts: request.force_conflicts.clone(),
             desired_count: desired.len(),
+            defined_kinds: defined_kinds(&desired),
         },
     );
+    let mut handles = report.handles;
+    let create = request.create_namespace || ctx.drift.create_namespace;
+    super::namespaces::plan_missing(ctx, &desired, create, &mut plan, &mut handles).await;
     Ok(Prepared {
         mode: request.mode,
         short: short(&commit),
         commit,
         desired,
         plan,
-        handles: report.handles,
+        handles,
         against_head,
         whole: request.only.is_empty(),
     })
+}
+
+/// The kinds the desired state's own CustomResourceDefinitions define, as (group, kind).
+fn defined_kinds(desired: &DesiredSet) -> Vec<(String, String)> {
+    desired
+        .objects
+        .values()
+        .filter(|m| m.id.kind == "CustomResourceDefinition" && m.id.group == "apiextensions.k8s.io")
+        .filter_map(|m| {
+            let group = m.content.pointer("/spec/group")?.as_str()?;
+            let kind = m.content.pointer("/spec/names/kind")?.as_str()?;
+            Some((group.to_string(), kind.to_string()))
+        })
+        .collect()
 }
 
 /// A rollback's revert commit, asked for with the confirmation.

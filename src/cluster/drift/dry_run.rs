@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{DriftOptions, Target};
 use crate::cluster::Connection;
-use crate::cluster::apply::{preview, reference};
+use crate::cluster::apply::{get_live, preview, reference};
 use crate::model::drift::{Inputs, ObjectReport, Preview, assess};
 use crate::model::object::{Manifest, ObjectKey};
 use crate::model::tracking::with_tracking;
@@ -114,34 +114,69 @@ fn hash_value(v: &Value) -> u64 {
     h.finish()
 }
 
+fn resource_version(obj: Option<&Value>) -> String {
+    obj.and_then(|l| l.pointer("/metadata/resourceVersion"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The dry-runs for one object at the live resourceVersion, from the cache or the server.
+async fn dry_runs(
+    conn: &Connection,
+    t: &Target,
+    body: &Value,
+    live: Option<&Value>,
+    opts: &DriftOptions,
+    cache: &DryRunCache,
+) -> Entry {
+    let cache_key = (
+        t.manifest.id.key(),
+        hash_value(body),
+        resource_version(live),
+    );
+    if let Some(hit) = cache.get(&cache_key) {
+        return hit;
+    }
+    let dry_run = preview(conn, &t.served, body, &opts.field_manager).await;
+    let reference_obj = match live {
+        Some(_) => reference(conn, &t.served, body).await,
+        None => None,
+    };
+    cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
+    (dry_run, reference_obj)
+}
+
+/// Times the live copy is read again when the dry-run saw a newer object than the watch.
+const SETTLE_TRIES: usize = 3;
+
 pub(super) async fn assess_target(
     conn: &Connection,
     t: Target,
     live: Option<Value>,
+    silenced: Vec<crate::model::ignore::Ignored>,
     opts: &DriftOptions,
     cache: &DryRunCache,
 ) -> ObjectReport {
     let key = t.manifest.id.key();
     let body = with_tracking(&t.manifest.content, &opts.app, &opts.applyset);
-    let rv = live
-        .as_ref()
-        .and_then(|l| l.pointer("/metadata/resourceVersion"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let cache_key = (key.clone(), hash_value(&body), rv);
-    let (dry_run, reference_obj) = match cache.get(&cache_key) {
-        Some(hit) => hit,
-        None => {
-            let dry_run = preview(conn, &t.served, &body, &opts.field_manager).await;
-            let reference_obj = match &live {
-                Some(_) => reference(conn, &t.served, &body).await,
-                None => None,
-            };
-            cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
-            (dry_run, reference_obj)
+    let mut live = live;
+    let mut entry = dry_runs(conn, &t, &body, live.as_ref(), opts, cache).await;
+    // Settling: the preview compares like with like. A controller writes just after a
+    // sync (a Deployment's revision annotation), so the watch's copy may be older than the
+    // object the dry-run was made against; read it again until both agree.
+    for _ in 0..SETTLE_TRIES {
+        let Ok(after) = &entry.0.result else { break };
+        if live.is_none() || resource_version(Some(after)) == resource_version(live.as_ref()) {
+            break;
         }
-    };
+        let Some(fresh) = get_live(conn, &t.served, &body).await else {
+            break;
+        };
+        live = Some(fresh);
+        entry = dry_runs(conn, &t, &body, live.as_ref(), opts, cache).await;
+    }
+    let (dry_run, reference_obj) = entry;
     let mut dry_run = dry_run;
     if let Some(live) = &live {
         for c in &mut dry_run.conflicts {
@@ -149,6 +184,7 @@ pub(super) async fn assess_target(
         }
     }
     let unstable = t.manifest.unstable.clone();
+    let rules = crate::model::ignore::for_object(&opts.ignore, &key, Some(&t.manifest.content));
     let desired = Manifest {
         content: body,
         ..t.manifest
@@ -161,6 +197,8 @@ pub(super) async fn assess_target(
         reference: reference_obj.as_ref(),
         field_manager: &opts.field_manager,
         deadline: opts.diff_deadline,
+        rules: &rules,
+        silenced: &silenced,
     });
     if !unstable.is_empty() {
         report.reason.push_str(&format!(

@@ -72,6 +72,27 @@ pub(super) fn keep_live_unstable(mut t: Target, live: Option<&Value>) -> Target 
     t
 }
 
+/// The object's ignore rules applied to its body: a covered field another manager holds
+/// live is left out, so neither the dry-run nor a sync fights it.
+pub(super) fn respect_rules(
+    mut t: Target,
+    live: Option<&Value>,
+    opts: &super::DriftOptions,
+) -> (Target, Vec<crate::model::ignore::Ignored>) {
+    let key = t.manifest.id.key();
+    let rules = crate::model::ignore::for_object(&opts.ignore, &key, Some(&t.manifest.content));
+    let silenced = match live {
+        Some(live) if !rules.is_empty() => crate::model::ignore::respect(
+            &mut t.manifest.content,
+            live,
+            &rules,
+            &opts.field_manager,
+        ),
+        _ => Vec::new(),
+    };
+    (t, silenced)
+}
+
 /// Fixes a manifest's namespace to what discovery says about its scope.
 pub(super) fn scoped(mut manifest: Manifest, served: &Served, default_ns: &str) -> Manifest {
     let meta = manifest

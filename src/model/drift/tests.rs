@@ -44,6 +44,8 @@ fn run(
         reference: None,
         field_manager: "kdrift",
         deadline: Duration::from_millis(200),
+        rules: &[],
+        silenced: &[],
     })
 }
 
@@ -121,9 +123,16 @@ fn missing_extra_and_failed_dry_runs() {
         conflicts: vec![],
         namespace_missing: false,
     };
+    // Live: a rejected dry-run is a difference (a sync of Git's version fails), and the
+    // object stays diffable through its live drift.
     let r = run(Some(&git), Some(&live), Some(&failed));
-    assert_eq!(r.status, SyncStatus::Unknown);
+    assert_eq!(r.status, SyncStatus::OutOfSync);
     assert!(r.reason.contains("admission webhook denied"));
+    assert!(r.dry_run_error.is_some());
+    assert_eq!(
+        r.clone().through(Lens::Preview).status,
+        SyncStatus::OutOfSync
+    );
     // Missing: a rejected dry-run leaves the object alone; a missing namespace (created by
     // the same sync) does not, whatever the error's wording.
     let r = run(Some(&git), None, Some(&failed));
@@ -170,7 +179,7 @@ fn secret_changes_show_keys_not_values() {
         assert!(!text.contains(raw), "{raw} leaked");
     }
     let diff = r.preview.expect("diff").unified;
-    assert!(diff.contains("-  password: \"<masked: before>\""), "{diff}");
-    assert!(diff.contains("+  password: \"<masked: after>\""), "{diff}");
+    assert!(diff.contains("-  password: \"<masked: live>\""), "{diff}");
+    assert!(diff.contains("+  password: \"<masked: git>\""), "{diff}");
     assert!(diff.contains("   user: <masked>"), "{diff}");
 }

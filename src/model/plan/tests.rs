@@ -235,6 +235,8 @@ fn nothing_to_apply_never_says_matches_while_something_differs() {
         time: None,
         live: serde_json::json!("x"),
         git: None,
+        removed: false,
+        pointer: None,
     }];
     let text = plan_of(vec![drifted])
         .nothing_to_apply("abc1234")

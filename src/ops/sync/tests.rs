@@ -19,6 +19,9 @@ fn item(name: &str, action: Action) -> PlanItem {
         preview: None,
         conflicts: Vec::new(),
         drift_remains: false,
+        migration: None,
+        repair: None,
+        after_crd: false,
     }
 }
 

@@ -91,6 +91,9 @@ fn prune_item(name: &str) -> crate::model::plan::PlanItem {
         preview: None,
         conflicts: Vec::new(),
         drift_remains: false,
+        migration: None,
+        repair: None,
+        after_crd: false,
     }
 }
 
