@@ -115,6 +115,7 @@ where
     }
 }
 
+pub mod app;
 pub mod repo;
 
 /// Scales a Deployment as `kubectl scale` would: an imperative update by another field
