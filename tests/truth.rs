@@ -5,7 +5,8 @@ mod common;
 
 use common::app::{TestApp, drift_of};
 use common::repo::config_map;
-use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use kdrift::cluster::apply::apply;
 use kdrift::cluster::discovery;
 use kdrift::cluster::drift::{DriftOptions, DryRunCache, compute};
@@ -237,6 +238,8 @@ async fn client_side_applied_objects_converge() {
         "app/cm.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n  extra: \"yes\"\n",
     );
+    app.repo
+        .write("app/web.yaml", &deployment_with_env("web", "1"));
     app.repo.commit("settings");
     let kubeconfig = common::cluster().admin_kubeconfig.clone();
     let kubectl = |args: &[&str]| {
@@ -254,7 +257,15 @@ async fn client_side_applied_objects_converge() {
         );
     };
     kubectl(&["apply", "-f", "app/namespace.yaml"]);
-    kubectl(&["apply", "-n", &app.ns, "-f", "app/cm.yaml"]);
+    kubectl(&[
+        "apply",
+        "-n",
+        &app.ns,
+        "-f",
+        "app/cm.yaml",
+        "-f",
+        "app/web.yaml",
+    ]);
     let text = app.sync(&[]);
     assert!(text.contains("moved field ownership"), "{text}");
 
@@ -262,22 +273,34 @@ async fn client_side_applied_objects_converge() {
         "app/cm.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n",
     );
-    app.repo.commit("extra removed from Git");
+    app.repo.write(
+        "app/web.yaml",
+        &deployment_with_env("web", "1")
+            .replace("        env:\n        - {name: ROUND, value: \"1\"}\n", ""),
+    );
+    app.repo.commit("extra and env removed from Git");
     app.sync(&[]);
     let (code, text) = app.text("diff", &[]);
     assert_eq!(code, 0, "{text}");
     let client = common::admin_client().await;
-    for (kind, live) in [(
-        "ConfigMap",
-        serde_json::to_value(
-            Api::<ConfigMap>::namespaced(client.clone(), &app.ns)
-                .get("settings")
-                .await
-                .expect("cm"),
-        )
-        .expect("json"),
-    )] {
+    let cm = Api::<ConfigMap>::namespaced(client.clone(), &app.ns)
+        .get("settings")
+        .await
+        .expect("cm");
+    let web = Api::<Deployment>::namespaced(client.clone(), &app.ns)
+        .get("web")
+        .await
+        .expect("deployment");
+    for (kind, live) in [
+        ("ConfigMap", serde_json::to_value(cm).expect("json")),
+        ("Deployment", serde_json::to_value(web).expect("json")),
+    ] {
         assert!(live.pointer("/data/extra").is_none(), "{kind}: {live:#}");
+        assert!(
+            live.pointer("/spec/template/spec/containers/0/env")
+                .is_none(),
+            "{kind}: {live:#}"
+        );
         assert!(
             live.pointer("/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration")
                 .is_none(),
