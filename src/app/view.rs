@@ -273,13 +273,9 @@ fn git_versus_live(state: &AppState, key: &crate::model::object::ObjectKey) -> S
                     .unwrap_or_default();
                 let _ = writeln!(out, "@@ set by {m} ({op} {time}) @@");
                 for d in o.drift.iter().filter(|d| d.manager == m && !d.removed) {
-                    match &d.git {
-                        Some(git) => {
-                            let _ = writeln!(out, "-{}: {git}", d.path);
-                        }
-                        None => {
-                            let _ = writeln!(out, "-{}: (Git: unset)", d.path);
-                        }
+                    // No `-` line: Git does not set it.
+                    if let Some(git) = &d.git {
+                        let _ = writeln!(out, "-{}: {git}", d.path);
                     }
                     let _ = writeln!(out, "+{}: {}", d.path, d.live);
                 }

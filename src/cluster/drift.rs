@@ -6,14 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use serde::Serialize;
-use serde_json::Value;
 
 use super::discovery::{self, Served};
 use super::live::{LiveWatch, Scope, object_value};
 use super::{ClusterError, Connection};
 use crate::model::desired::DesiredSet;
-use crate::model::drift::{Inputs, ObjectReport, SyncStatus, assess};
+use crate::model::drift::{Inputs, ObjectReport, assess};
 use crate::model::object::{ObjectId, ObjectKey};
 use crate::model::tracking::{TRACKING_LABEL, is_tracked, with_tracking};
 
@@ -53,45 +51,6 @@ impl DriftOptions {
             ignore: Vec::new(),
             create_namespace: false,
         }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DriftReport {
-    pub app: String,
-    pub objects: Vec<ObjectReport>,
-    /// How to apply each desired object (its body with the tracking mark) or delete each
-    /// tracked one: what a sync acts on.
-    #[serde(skip)]
-    pub handles: HashMap<ObjectKey, Handle>,
-    /// Files of the desired state that failed to load (the rest is judged).
-    #[serde(skip)]
-    pub load_errors: Vec<crate::model::manifest::LoadError>,
-    /// The plain values of the app's live Secrets (last-applied leftovers included), for
-    /// masking free text such as logs. Never serialised.
-    #[serde(skip)]
-    pub live_secret_values: Vec<String>,
-}
-
-/// What a sync needs to act on one object.
-#[derive(Debug, Clone)]
-pub struct Handle {
-    /// How the cluster serves it; `None` while its kind is not served yet (a CRD the same
-    /// sync creates): resolved from `pending` at apply time.
-    pub served: Option<Served>,
-    /// The desired body (with the tracking mark); `None` for an object only live.
-    pub body: Option<Value>,
-    /// The object's identity and the app's namespace, for a kind not served yet.
-    pub pending: Option<(ObjectId, String)>,
-}
-
-impl DriftReport {
-    pub fn count(&self, status: SyncStatus) -> usize {
-        self.objects.iter().filter(|o| o.status == status).count()
-    }
-
-    pub fn in_sync(&self) -> bool {
-        self.objects.iter().all(|o| o.status == SyncStatus::Synced)
     }
 }
 
@@ -410,10 +369,12 @@ const PROGRESS_EVERY: usize = 50;
 
 mod dry_run;
 mod live_state;
+mod report;
 mod targets;
 
 pub use dry_run::DryRunCache;
 use dry_run::assess_target;
+pub use report::{DriftReport, Handle};
 use targets::{
     TRACKED_KINDS, Target, keep_live_unstable, live_key, respect_rules, scoped, watch_id,
 };

@@ -1,0 +1,49 @@
+//! What the drift engine hands over: every object's report, and how a sync acts on each.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cluster::discovery::Served;
+use crate::model::drift::{ObjectReport, SyncStatus};
+use crate::model::object::{ObjectId, ObjectKey};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftReport {
+    pub app: String,
+    pub objects: Vec<ObjectReport>,
+    /// How to apply each desired object (its body with the tracking mark) or delete each
+    /// tracked one: what a sync acts on.
+    #[serde(skip)]
+    pub handles: HashMap<ObjectKey, Handle>,
+    /// Files of the desired state that failed to load (the rest is judged).
+    #[serde(skip)]
+    pub load_errors: Vec<crate::model::manifest::LoadError>,
+    /// The plain values of the app's live Secrets (last-applied leftovers included), for
+    /// masking free text such as logs. Never serialised.
+    #[serde(skip)]
+    pub live_secret_values: Vec<String>,
+}
+
+/// What a sync needs to act on one object.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    /// How the cluster serves it; `None` while its kind is not served yet (a CRD the same
+    /// sync creates): resolved from `pending` at apply time.
+    pub served: Option<Served>,
+    /// The desired body (with the tracking mark); `None` for an object only live.
+    pub body: Option<Value>,
+    /// The object's identity and the app's namespace, for a kind not served yet.
+    pub pending: Option<(ObjectId, String)>,
+}
+
+impl DriftReport {
+    pub fn count(&self, status: SyncStatus) -> usize {
+        self.objects.iter().filter(|o| o.status == status).count()
+    }
+
+    pub fn in_sync(&self) -> bool {
+        self.objects.iter().all(|o| o.status == SyncStatus::Synced)
+    }
+}
