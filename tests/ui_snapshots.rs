@@ -214,6 +214,7 @@ fn rollback_popup_shows_the_plan_against_head_prunes_and_the_revert_option() {
                 handles: Default::default(),
                 against_head: None,
                 whole: true,
+                guard: None,
             })),
         }),
     );

@@ -174,6 +174,7 @@ impl Dispatch<'_> {
                     handles,
                     revert,
                     synced,
+                    guard,
                 } => {
                     let apply = workers::Apply {
                         generation,
@@ -181,6 +182,7 @@ impl Dispatch<'_> {
                         handles,
                         revert,
                         synced,
+                        guard,
                     };
                     workers::spawn_apply(&self.app.borrow().ctx, tx.clone(), apply)
                 }

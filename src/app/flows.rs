@@ -104,6 +104,7 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
                     _ => None,
                 },
                 synced: popup.synced.clone(),
+                guard: popup.guard.clone(),
             };
             popup.total = plan.writes();
             popup.stage = Stage::Applying(plan.clone(), Vec::new());
@@ -119,6 +120,7 @@ pub fn on_key(state: &mut AppState, action: Option<Action>) -> Vec<Command> {
                 handles,
                 revert: None,
                 synced: popup.synced.clone(),
+                guard: None,
             };
             popup.total = plan.writes();
             popup.stage = Stage::Applying(plan, Vec::new());
@@ -145,6 +147,7 @@ pub fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
                     Ok(prepared) => {
                         let prepared = *prepared;
                         p.synced = Some(prepared.synced());
+                        p.guard = prepared.guard.clone();
                         p.short = Some(prepared.short);
                         let (apply, prunes) = sync::split_prunes(prepared.plan);
                         p.prunes = prunes.map(|plan| (Box::new(plan), prepared.handles.clone()));
@@ -195,6 +198,9 @@ fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Com
         return Vec::new();
     };
     let summary = sync::summary(plan, &outcome);
+    if let Some(done) = &outcome.controller {
+        p.notes.push(done.clone());
+    }
     match &outcome.revert {
         Some(Ok(text)) => p.notes.push(text.clone()),
         Some(Err(why)) => p.notes.push(why.clone()),

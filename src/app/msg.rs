@@ -111,6 +111,8 @@ pub enum Command {
         revert: Option<String>,
         /// What the sync record keeps of it.
         synced: Option<crate::ops::sync::Synced>,
+        /// The app's controller, suspended first.
+        guard: Option<crate::model::controller::Guard>,
     },
     /// Starts a logs session (stopping any other).
     StartLogs {

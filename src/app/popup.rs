@@ -49,6 +49,8 @@ pub struct Popup {
     pub total: usize,
     /// Rollback: how the commit's objects differ from HEAD's (HEAD → commit).
     pub against_head: Option<crate::model::desired::ObjectChanges>,
+    /// The app's controller syncs on its own: confirming suspends it first (shown).
+    pub guard: Option<crate::model::controller::Guard>,
 }
 
 impl Popup {
@@ -77,6 +79,7 @@ impl Popup {
             synced: None,
             total: 0,
             against_head: None,
+            guard: None,
         }
     }
 }

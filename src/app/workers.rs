@@ -331,6 +331,8 @@ pub struct Apply {
     pub revert: Option<String>,
     /// What the sync record keeps of it.
     pub synced: Option<crate::ops::sync::Synced>,
+    /// The app's controller, suspended first (the popup showed why).
+    pub guard: Option<crate::model::controller::Guard>,
 }
 
 /// Applies a confirmed plan through the pipeline, reporting each object as it goes.
@@ -353,6 +355,7 @@ pub fn spawn_apply(ctx: &Context, tx: Sender, apply: Apply) {
             &[],
             revert,
             apply.synced.as_ref(),
+            apply.guard.as_ref(),
             &mut events,
         )
         .await;

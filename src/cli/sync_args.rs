@@ -29,6 +29,10 @@ pub struct SyncFlags {
     /// CreateNamespace=true; also `createNamespace: true` in the app file). Dry-run first.
     #[arg(long)]
     pub create_namespace: bool,
+    /// When Argo CD or Flux syncs this app on its own: disable its auto-sync (Argo CD) or
+    /// suspend it (Flux) first, through the same dry-run and confirmation.
+    #[arg(long)]
+    pub suspend_controller: bool,
     /// The app name in kdrift's tracking label (default: repository directory and path).
     #[arg(long, value_name = "NAME")]
     pub app_name: Option<String>,

@@ -35,6 +35,9 @@ pub struct DriftOptions {
     pub ignore: Vec<crate::model::ignore::IgnoreRule>,
     /// Create the target namespace when missing (the app file's `createNamespace`).
     pub create_namespace: bool,
+    /// The Argo CD or Flux app that manages this one: its marks also make objects the
+    /// app's (Extra when not in Git).
+    pub controller: Option<crate::model::controller::ControllerApp>,
 }
 
 impl DriftOptions {
@@ -50,6 +53,7 @@ impl DriftOptions {
             watch_timeout: Duration::from_secs(30),
             ignore: Vec::new(),
             create_namespace: false,
+            controller: None,
         }
     }
 }
@@ -167,7 +171,12 @@ impl Session {
                     label_selector: None,
                 });
         }
-        let selector = format!("{TRACKING_LABEL}={}", opts.app);
+        // A controller's marks are not one label (Argo CD annotates): its apps watch the
+        // tracked kinds unfiltered.
+        let selector = opts
+            .controller
+            .is_none()
+            .then(|| format!("{TRACKING_LABEL}={}", opts.app));
         for id in &tracked_ids {
             let Some(Ok(served)) = discovery::lookup(&resolved, id) else {
                 continue;
@@ -182,11 +191,15 @@ impl Session {
                     continue;
                 }
                 scopes
-                    .entry(watch_id(&served.resource, ns.as_deref(), true))
+                    .entry(watch_id(
+                        &served.resource,
+                        ns.as_deref(),
+                        selector.is_some(),
+                    ))
                     .or_insert_with(|| Scope {
                         resource: served.resource.clone(),
                         namespace: ns,
-                        label_selector: Some(selector.clone()),
+                        label_selector: selector.clone(),
                     });
             }
         }
@@ -321,7 +334,8 @@ impl Session {
                 let Some(value) = object_value(&obj, &w.scope.resource) else {
                     continue;
                 };
-                if !is_tracked(&value, &opts.app) {
+                let by_controller = opts.controller.as_ref().is_some_and(|c| c.tracks(&value));
+                if !is_tracked(&value, &opts.app) && !by_controller {
                     continue;
                 }
                 live_secret_values.extend(crate::model::secret::plain_values(&value));

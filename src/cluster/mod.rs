@@ -3,6 +3,7 @@
 pub mod access;
 pub mod apply;
 pub mod connect;
+pub mod controllers;
 pub mod discovery;
 pub mod drift;
 pub mod error;

@@ -62,6 +62,33 @@ fn render_text(rows: &[AppRow]) -> String {
             r.last_commit.as_deref().unwrap_or("-"),
             r.last_subject.as_deref().unwrap_or(""),
         ));
+        if let Some(c) = &r.controller {
+            let rev = c
+                .status
+                .revision
+                .as_deref()
+                .map(crate::model::applyset::short)
+                .unwrap_or_else(|| "-".into());
+            out.push_str(&format!(
+                "    {}: {} {} at {rev}{}{}\n",
+                c.controller.label(),
+                crate::model::logs::clean(&c.object()),
+                c.status
+                    .sync
+                    .as_deref()
+                    .map(crate::model::logs::clean)
+                    .unwrap_or_else(|| "?".into()),
+                if c.auto_sync && !c.suspended {
+                    ", auto-sync"
+                } else {
+                    ""
+                },
+                if c.suspended { ", suspended" } else { "" },
+            ));
+        }
+        for n in &r.notes {
+            out.push_str(&format!("    - {}\n", crate::model::logs::clean(n)));
+        }
         if let Some(e) = &r.error {
             out.push_str(&format!("    ! {}\n", crate::model::logs::clean(e)));
         }
@@ -86,7 +113,11 @@ pub async fn run(
         }
         Output::Text => super::output::print(&render_text(&rows))?,
     }
-    let in_sync = rows.iter().all(|r| {
+    // A controller's app of another repository cannot be judged here; it does not count.
+    let judged = rows
+        .iter()
+        .filter(|r| !(r.summary.is_none() && r.error.is_none() && r.controller.is_some()));
+    let in_sync = judged.into_iter().all(|r| {
         r.error.is_none()
             && r.summary
                 .as_ref()

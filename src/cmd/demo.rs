@@ -156,6 +156,7 @@ async fn sync_older(ctx: &crate::ops::Context) -> anyhow::Result<()> {
         &[],
         None,
         Some(&prepared.synced()),
+        None,
         &mut |_| {},
     )
     .await;

@@ -73,8 +73,21 @@ async fn run_flow(
     if let Some(note) = sync::hooks_note(&prepared, flags.hooks) {
         println!("  {note}");
     }
+    if let Some(guard) = &prepared.guard {
+        println!("  ! {}", crate::model::logs::clean(&guard.warning));
+    }
     if flags.dry_run {
         return Ok(0);
+    }
+    if let Some(guard) = &prepared.guard
+        && !flags.suspend_controller
+        && plan.writes() > 0
+    {
+        eprintln!(
+            "kdrift: refusing to sync: {} syncs this app on its own and would put HEAD back; pass --suspend-controller to suspend it first (see above), or roll back with a revert commit",
+            guard.controller.label()
+        );
+        return Ok(2);
     }
     if let Err(refusal) = ctx.gateway.allow(request.mode.mutation()) {
         eprintln!("kdrift: {refusal}");
@@ -100,9 +113,13 @@ async fn run_flow(
         &hooks,
         revert,
         Some(&synced),
+        prepared.guard.as_ref().filter(|_| flags.suspend_controller),
         &mut print_event,
     )
     .await;
+    if let Some(done) = &outcome.controller {
+        println!("{}", crate::model::logs::clean(done));
+    }
     if let Some(why) = &outcome.refused {
         eprintln!("kdrift: {why}");
         return Ok(2);
@@ -124,8 +141,21 @@ async fn run_flow(
 /// The confirmations: the plan, then guarded prunes (Namespaces, CRDs) again. `Err` is the
 /// exit code when the user (or a missing terminal) said no.
 fn agree(ctx: &Context, plan: &Plan, flags: &SyncFlags) -> Result<(), ExitCode> {
+    let first = match ctx
+        .drift
+        .controller
+        .as_ref()
+        .and_then(crate::model::controller::guard)
+    {
+        Some(g) if flags.suspend_controller => format!(
+            " (suspending {} of {} first)",
+            g.controller.label(),
+            crate::model::logs::clean(&format!("{} {}/{}", g.kind, g.namespace, g.name))
+        ),
+        _ => String::new(),
+    };
     let question = format!(
-        "Apply {} change(s) to context {}?",
+        "Apply {} change(s) to context {}{first}?",
         plan.writes(),
         ctx.conn.context
     );

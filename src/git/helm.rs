@@ -26,6 +26,8 @@ pub struct Tool {
     pub values: Vec<String>,
     /// `--set KEY=VALUE`, after the app file's.
     pub set: Vec<String>,
+    /// Inline values (a controller's `helm.values`), after every values file.
+    pub inline_values: Option<String>,
     /// The cluster's version and API versions (`.Capabilities`), when connected.
     pub kube_version: Option<String>,
     pub api_versions: Vec<String>,
@@ -219,7 +221,21 @@ pub fn render(
     opts: &LoadOptions,
 ) -> Result<DesiredSet, GitError> {
     let chart_dir = &root.join(app_path);
-    let values = value_files(tool, options, root, app_path)?;
+    let mut values = value_files(tool, options, root, app_path)?;
+    // Kept until both renders ran.
+    let inline = match &tool.inline_values {
+        Some(text) => {
+            let mut file = tempfile::Builder::new()
+                .prefix("kdrift-values-")
+                .suffix(".yaml")
+                .tempfile()
+                .map_err(GitError::read)?;
+            std::io::Write::write_all(&mut file, text.as_bytes()).map_err(GitError::read)?;
+            values.push(file.path().to_path_buf());
+            Some(file)
+        }
+        None => None,
+    };
     let helm = program(tool.program.as_deref()).ok_or_else(|| {
         GitError::Source(format!(
             "{app_path} is a Helm chart (Chart.yaml), and rendering it needs `helm`: install Helm 3.8 or newer (https://helm.sh/docs/intro/install/) or name it with KDRIFT_HELM"
@@ -265,6 +281,7 @@ pub fn render(
     };
     let first = run()?;
     let second = run()?;
+    drop(inline);
     let local = local_dependencies(chart_dir, app_path);
     let mut set = parse_output(&first, app_path, &local, opts);
     let again = parse_output(&second, app_path, &local, opts);

@@ -10,6 +10,7 @@ pub mod history;
 pub mod inputs;
 pub mod jsonnet;
 pub mod kustomize;
+pub mod remotes;
 pub mod render;
 pub mod revert;
 pub mod run;

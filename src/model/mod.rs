@@ -3,6 +3,7 @@
 pub mod access;
 pub mod appfile;
 pub mod applyset;
+pub mod controller;
 pub mod desired;
 pub mod diff;
 pub mod drift;

@@ -12,6 +12,7 @@ use crate::cluster::drift::compute;
 use crate::config::settings::Settings;
 use crate::git::apps::{FoundApp, discover};
 use crate::git::history::History;
+use crate::model::controller::ControllerApp;
 use crate::model::drift::SyncStatus;
 use crate::model::health::Health;
 use crate::model::source::SourceKind;
@@ -38,6 +39,10 @@ pub struct AppRow {
     pub last_subject: Option<String>,
     /// Why part of the row is unknown.
     pub error: Option<String>,
+    /// The Argo CD or Flux app that manages it, with the controller's own view.
+    pub controller: Option<crate::model::controller::ControllerApp>,
+    /// Where the controller's record and the cluster disagree, and what kdrift cannot read.
+    pub notes: Vec<String>,
 }
 
 pub const STATUSES: [SyncStatus; 5] = [
@@ -129,15 +134,25 @@ impl AppRow {
             last_commit: None,
             last_subject: None,
             error: None,
+            controller: None,
+            notes: Vec::new(),
         }
     }
 }
 
-async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Settings) -> AppRow {
+async fn row(
+    conn: &Connection,
+    base: &AppArgs,
+    found: &FoundApp,
+    settings: &Settings,
+    controllers: &[ControllerApp],
+) -> AppRow {
     let (args, settings) = app_args(base, found, settings);
     let settings = &settings;
     let mut row = AppRow::new(found, &settings.namespace);
-    let ctx = match super::context::context(conn, &args, found.name.as_deref(), settings).await {
+    let context =
+        super::context::context_with(conn, &args, found.name.as_deref(), settings, controllers);
+    let ctx = match context.await {
         Ok(c) => c,
         Err(e) => {
             row.error = Some(e.to_string());
@@ -146,6 +161,7 @@ async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Set
     };
     row.name = ctx.drift.app.clone();
     row.namespace = ctx.drift.namespace.clone();
+    row.controller = ctx.drift.controller.clone();
     row.live_commit = ctx.record.as_ref().and_then(|r| r.live_commit.clone());
     // Git first, in one block: the repository is not held across the cluster's awaits.
     let desired = {
@@ -154,6 +170,9 @@ async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Set
         };
         let (last, behind) = history_of(&app, row.live_commit.as_deref());
         row.behind = behind;
+        if let Some(c) = &row.controller {
+            row.notes.extend(controller_record(&app, c));
+        }
         if let Some((short, subject)) = last {
             row.last_commit = Some(short);
             row.last_subject = Some(crate::model::logs::clean(&subject));
@@ -177,6 +196,18 @@ async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Set
                     .collect(),
             );
             row.health = report.objects.iter().filter_map(|o| o.health).max();
+            if let Some(c) = &row.controller {
+                let differ = report.objects.len() - report.count(SyncStatus::Synced);
+                let synced = matches!(c.status.sync.as_deref(), Some("Synced" | "Ready"));
+                if synced && differ > 0 {
+                    row.notes.push(format!(
+                        "{} says {}, but kdrift finds {differ} object(s) that differ from Git (fields its diff does not see, such as ones set by hand): `kdrift diff --path {}`",
+                        c.controller.label(),
+                        c.status.sync.as_deref().unwrap_or_default(),
+                        row.path
+                    ));
+                }
+            }
         }
         Err(e) => row.error = Some(e.to_string()),
     }
@@ -188,6 +219,77 @@ async fn row(conn: &Connection, base: &AppArgs, found: &FoundApp, settings: &Set
         ));
     }
     row
+}
+
+/// What the controller records against the repository: a revision it lacks, or one behind
+/// HEAD; and what kdrift does not apply of the resource.
+fn controller_record(app: &crate::git::App, c: &ControllerApp) -> Vec<String> {
+    let mut notes = c
+        .unsupported
+        .iter()
+        .map(|u| format!("{}: {u}", c.object()))
+        .collect::<Vec<_>>();
+    let label = c.controller.label();
+    if c.auto_sync && !c.suspended {
+        notes.push(format!(
+            "{label} syncs it on its own: a kdrift sync would be put back (`kdrift sync --suspend-controller` suspends it first; a revert commit keeps Git the source of truth)"
+        ));
+    }
+    let Some(rev) = &c.status.revision else {
+        return notes;
+    };
+    let short = crate::model::applyset::short(rev);
+    let head = app.resolve("HEAD").ok().map(|h| h.to_string());
+    match app.resolve(rev) {
+        Err(_) => notes.push(format!(
+            "{label} records revision {short}, which is not in this repository (fetch it, or the controller follows another branch)"
+        )),
+        Ok(id) if Some(id.to_string()) != head => notes.push(format!(
+            "{label} is at {short}, not HEAD {}",
+            head.as_deref().map(crate::model::applyset::short).unwrap_or_default()
+        )),
+        Ok(_) => {}
+    }
+    notes
+}
+
+/// A controller's app that is not one of this repository's (another repository, or a
+/// path it does not have).
+fn foreign_row(c: &ControllerApp, remotes: &[String]) -> AppRow {
+    let note = if crate::model::controller::is_local(c, remotes) {
+        format!(
+            "{}: path {} is not an app of this repository at HEAD",
+            c.object(),
+            c.path
+        )
+    } else {
+        format!(
+            "{}: repository {} is not this one ({}); open that repository to diff it",
+            c.object(),
+            c.repo_url.as_deref().unwrap_or("(none)"),
+            if remotes.is_empty() {
+                "no remote".to_string()
+            } else {
+                remotes.join(", ")
+            }
+        )
+    };
+    AppRow {
+        name: c.name.clone(),
+        path: c.path.clone(),
+        kind: SourceKind::Plain,
+        namespace: c.target_namespace.clone().unwrap_or_default(),
+        objects: None,
+        summary: None,
+        health: None,
+        live_commit: None,
+        behind: None,
+        last_commit: None,
+        last_subject: None,
+        error: None,
+        controller: Some(c.clone()),
+        notes: vec![note],
+    }
 }
 
 /// Drifted and unhealthy apps first, then by path.
@@ -218,15 +320,28 @@ pub async fn rows(
     base: &AppArgs,
     settings: &Settings,
 ) -> anyhow::Result<Vec<AppRow>> {
-    let found = {
+    let controllers = crate::cluster::controllers::list(conn).await;
+    let (found, remotes) = {
         let app = super::context::open(base, settings)?;
         let head = app.resolve("HEAD")?;
-        discover(&app.repo, head)?
+        (
+            discover(&app.repo, head)?,
+            crate::git::remotes::urls(&app.repo),
+        )
     };
     let mut out = Vec::new();
     for f in &found {
-        out.push(row(conn, base, f, settings).await);
+        out.push(row(conn, base, f, settings, &controllers).await);
     }
     sort(&mut out);
+    for c in &controllers {
+        let one = std::slice::from_ref(c);
+        if !found
+            .iter()
+            .any(|f| crate::model::controller::find(one, &remotes, &f.path).is_some())
+        {
+            out.push(foreign_row(c, &remotes));
+        }
+    }
     Ok(out)
 }

@@ -73,27 +73,70 @@ pub async fn context(
     app_name: Option<&str>,
     settings: &Settings,
 ) -> Result<Context, GitError> {
+    let controllers = crate::cluster::controllers::list(conn).await;
+    context_with(conn, args, app_name, settings, &controllers).await
+}
+
+/// Helm options the controller declares, after any given on the command line.
+fn controller_helm(tool: &mut crate::git::helm::Tool, helm: &crate::model::controller::HelmSource) {
+    if tool.release.is_none() {
+        tool.release = helm.release_name.clone();
+    }
+    tool.values.extend(helm.value_files.iter().cloned());
+    tool.set.extend(helm.parameters.iter().cloned());
+    tool.inline_values = helm.values.clone();
+}
+
+/// As [`context`], with the controllers' apps already listed (the overview lists them once).
+pub async fn context_with(
+    conn: &Connection,
+    args: &AppArgs,
+    app_name: Option<&str>,
+    settings: &Settings,
+    controllers: &[crate::model::controller::ControllerApp],
+) -> Result<Context, GitError> {
     let mut spec = spec(args, settings);
     // Charts render for the cluster they target (`.Capabilities`), as Argo CD does.
     let (kube_version, api_versions) = crate::cluster::discovery::capabilities(conn).await;
     spec.tools.helm.kube_version = kube_version;
     spec.tools.helm.api_versions = api_versions;
     // In a block: the repository is not held across the cluster's awaits.
-    let (name, namespace, app_file) = {
+    let (name, namespace, app_file, controller) = {
         let mut app = App::open(&spec)?;
+        let remotes = crate::git::remotes::urls(&app.repo);
+        let controller = crate::model::controller::find(controllers, &remotes, &app.path).cloned();
         let mut namespace = settings.namespace.clone();
-        if let Some(ns) = app_file_namespace(&app, settings) {
+        // Where the controller deploys, then the app file's; a flag wins over both.
+        let declared = controller
+            .as_ref()
+            .and_then(|c| c.target_namespace.clone())
+            .filter(|_| settings.namespace_source != crate::config::settings::NamespaceSource::Flag)
+            .or_else(|| app_file_namespace(&app, settings));
+        if let Some(ns) = declared {
             spec.load.namespace = ns.clone();
             namespace = ns;
+        }
+        if let Some(c) = &controller {
+            controller_helm(&mut spec.tools.helm, &c.helm);
+        }
+        if controller.is_some() || spec.load.namespace != app.load.namespace {
             app = App::open(&spec)?;
         }
-        (default_app_name(&app, app_name), namespace, app.app_file())
+        let name = match (app_name, &controller) {
+            (None, Some(c)) => crate::model::tracking::sanitize(&c.name),
+            _ => default_app_name(&app, app_name),
+        };
+        (name, namespace, app.app_file(), controller)
     };
     let mut drift = DriftOptions::new(&name, &namespace);
     drift.field_manager = settings.field_manager.clone();
     let file = crate::git::tree::join(&spec.path, crate::model::source::APP_FILE);
     drift.ignore = crate::model::ignore::from_app_file(&file, app_file.ignore_differences);
     drift.create_namespace = app_file.create_namespace;
+    if let Some(c) = &controller {
+        drift.ignore.extend(c.ignore.iter().cloned());
+    }
+    drift.controller = controller;
     let mut ctx = Context {
         conn: conn.clone(),
         spec,
@@ -108,6 +151,11 @@ pub async fn context(
     ctx.record = super::record::read(&ctx).await.ok().flatten();
     if let Some(record) = &ctx.record {
         ctx.drift.inventory = record.group_kinds.iter().cloned().collect();
+    }
+    if let Some(c) = &ctx.drift.controller {
+        ctx.drift
+            .inventory
+            .extend(c.inventory_kinds.iter().cloned());
     }
     Ok(ctx)
 }

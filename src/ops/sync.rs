@@ -72,6 +72,8 @@ pub struct Prepared {
     pub against_head: Option<ObjectChanges>,
     /// The whole app was planned (no `--only`).
     pub whole: bool,
+    /// The app's controller syncs on its own: what must happen first, and how to undo it.
+    pub guard: Option<crate::model::controller::Guard>,
 }
 
 impl Prepared {
@@ -194,6 +196,11 @@ pub async fn prepare(
         handles,
         against_head,
         whole: request.only.is_empty(),
+        guard: ctx
+            .drift
+            .controller
+            .as_ref()
+            .and_then(crate::model::controller::guard),
     })
 }
 
@@ -229,6 +236,9 @@ pub struct Outcome {
     pub revert: Option<Result<String, String>>,
     /// Why the sync record (the ApplySet parent) could not be written, if it could not.
     pub record_error: Option<String>,
+    /// What was done to the app's controller first (auto-sync disabled, suspended), with
+    /// how to resume it.
+    pub controller: Option<String>,
 }
 
 impl Outcome {
@@ -240,6 +250,9 @@ impl Outcome {
 
 /// Applies a confirmed plan (through the context's gateway), then the revert commit when
 /// asked for and every apply succeeded.
+// Over 80 lines: the phases of one sync in the order they must run (controller, hooks,
+// apply, record, revert commit), each stopping the next on failure.
+#[allow(clippy::too_many_arguments)]
 pub async fn apply(
     ctx: &Context,
     plan: &Plan,
@@ -247,9 +260,27 @@ pub async fn apply(
     hooks: &[Hook],
     revert: Option<RevertRequest>,
     synced: Option<&Synced>,
+    guard: Option<&crate::model::controller::Guard>,
     events: Events<'_>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
+    // The controller first: otherwise it puts HEAD back while (or after) kdrift applies.
+    if let Some(guard) = guard {
+        match crate::cluster::controllers::suspend(
+            &ctx.conn,
+            ctx.gateway,
+            guard,
+            &ctx.drift.field_manager,
+        )
+        .await
+        {
+            Ok(done) => outcome.controller = Some(done),
+            Err(refusal) => {
+                outcome.refused = Some(refusal);
+                return outcome;
+            }
+        }
+    }
     let before = run_hooks(ctx, hooks, Phase::Before, &mut outcome, &mut *events).await;
     if !before {
         // A failed PreSync hook stops the sync, as in Argo CD.

@@ -62,6 +62,34 @@ fn row_line(r: &AppRow, width: usize, theme: &Theme) -> Line<'static> {
         (None, _) => "not synced by kdrift".into(),
     };
     spans.push(Span::styled(live, Style::default().fg(theme.hunk)));
+    if let Some(c) = &r.controller {
+        let rev = c
+            .status
+            .revision
+            .as_deref()
+            .map(crate::model::applyset::short)
+            .unwrap_or_else(|| "-".into());
+        let auto = if c.auto_sync && !c.suspended {
+            " auto"
+        } else {
+            ""
+        };
+        spans.push(Span::styled(
+            format!(
+                "  {}: {} @{}{auto}",
+                c.controller.label(),
+                clean(c.status.sync.as_deref().unwrap_or("?")),
+                clean(&rev)
+            ),
+            Style::default().fg(theme.muted),
+        ));
+    }
+    if !r.notes.is_empty() {
+        spans.push(Span::styled(
+            format!("  ({} note(s))", r.notes.len()),
+            Style::default().fg(theme.degraded),
+        ));
+    }
     if r.error.is_some() {
         spans.push(Span::styled(" ⚠", Style::default().fg(theme.degraded)));
     }
@@ -116,6 +144,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     first.push_str(&format!(" │ {out} not in sync │ {}", state.data.live));
     if let Some(e) = apps.error.as_ref().or(state.mode.notice.as_ref()) {
         first.push_str(&format!(" │ {}", clean(e)));
+    } else if let Some(note) = apps.rows.get(apps.selected).and_then(|r| r.notes.first()) {
+        // The selected app's first note (the controller's record against Git's).
+        first.push_str(&format!(" │ {}", clean(note)));
     }
     let hints = format!(
         " {} open  {} move  {} refresh  {} help  {} quit",

@@ -113,6 +113,15 @@ fn plan_lines(out: &mut Lines<'_>, p: &Popup, plan: &Plan, hint: &dyn Fn(Action)
             theme.text,
         );
     }
+    if let Some(guard) = &p.guard
+        && p.confirmable()
+    {
+        out.text(format!("! {}", guard.warning), theme.degraded);
+        out.text(
+            format!("  resume it later with: {}", guard.resume),
+            theme.muted,
+        );
+    }
     if p.confirmable() {
         out.text(
             format!(

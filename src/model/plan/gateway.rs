@@ -9,6 +9,8 @@ pub enum Mutation {
     Prune,
     Rollback,
     RevertCommit,
+    /// Disable a controller's auto-sync (or suspend it) before a sync.
+    SuspendController,
 }
 
 impl Mutation {
@@ -18,6 +20,7 @@ impl Mutation {
             Mutation::Prune => "prune",
             Mutation::Rollback => "roll back",
             Mutation::RevertCommit => "write a revert commit",
+            Mutation::SuspendController => "suspend the app's controller",
         }
     }
 }

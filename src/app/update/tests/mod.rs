@@ -67,6 +67,7 @@ fn planned(s: &mut AppState, generation: u64, plan: crate::model::plan::Plan) {
         handles: Default::default(),
         against_head: None,
         whole: true,
+        guard: None,
     };
     update(
         s,

@@ -1,0 +1,505 @@
+//! Apps another GitOps controller already manages: Argo CD `Application`s and Flux
+//! `Kustomization`s (with their `GitRepository`) and `HelmRelease`s, read from the cluster.
+//! What kdrift takes from them: the repository and path, the target namespace, Helm
+//! options, ignore rules, how the controller marks its objects, whether it syncs on its
+//! own (so a kdrift sync would be reverted), and the controller's own view of the app.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::ignore::IgnoreRule;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Controller {
+    #[serde(rename = "Argo CD")]
+    ArgoCd,
+    Flux,
+}
+
+impl Controller {
+    pub fn label(self) -> &'static str {
+        match self {
+            Controller::ArgoCd => "Argo CD",
+            Controller::Flux => "Flux",
+        }
+    }
+}
+
+/// Helm options a controller declares for a chart.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HelmSource {
+    pub release_name: Option<String>,
+    /// Relative to the chart.
+    pub value_files: Vec<String>,
+    /// Inline values (YAML or JSON text).
+    pub values: Option<String>,
+    /// `--set name=value`.
+    pub parameters: Vec<String>,
+}
+
+/// What the controller records about the app.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ControllerStatus {
+    /// Argo CD's `status.sync.status`, or Flux's Ready condition.
+    pub sync: Option<String>,
+    /// The commit it last synced (Argo CD `status.sync.revision`, Flux
+    /// `status.lastAppliedRevision`'s commit).
+    pub revision: Option<String>,
+    pub health: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ControllerApp {
+    pub controller: Controller,
+    /// `Application`, `Kustomization` or `HelmRelease`.
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub repo_url: Option<String>,
+    /// The revision it follows (`targetRevision`, the GitRepository's ref).
+    pub target_revision: Option<String>,
+    /// The app's path in the repository (no leading `./`, no trailing `/`).
+    pub path: String,
+    pub target_namespace: Option<String>,
+    pub helm: HelmSource,
+    #[serde(skip)]
+    pub ignore: Vec<IgnoreRule>,
+    /// What kdrift does not apply from the resource, said once.
+    pub unsupported: Vec<String>,
+    /// The controller syncs on its own: a kdrift sync would be put back.
+    pub auto_sync: bool,
+    pub suspended: bool,
+    /// Argo CD's `spec.syncPolicy.automated`, to say how to resume it.
+    #[serde(skip)]
+    pub automated: Option<Value>,
+    pub status: ControllerStatus,
+    /// Kinds its inventory lists (Flux), as `Kind.group`: searched for Extra objects.
+    #[serde(skip)]
+    pub inventory_kinds: Vec<String>,
+}
+
+impl ControllerApp {
+    /// `Application argocd/web`.
+    pub fn object(&self) -> String {
+        format!("{} {}/{}", self.kind, self.namespace, self.name)
+    }
+
+    /// Whether a live object carries this controller's mark for the app.
+    pub fn tracks(&self, obj: &Value) -> bool {
+        let label = |k: &str| {
+            obj.pointer("/metadata/labels")
+                .and_then(|l| l.get(k))
+                .and_then(Value::as_str)
+        };
+        match self.controller {
+            Controller::ArgoCd => {
+                let id = obj
+                    .pointer("/metadata/annotations")
+                    .and_then(|a| a.get("argocd.argoproj.io/tracking-id"))
+                    .and_then(Value::as_str);
+                id.is_some_and(|id| id.starts_with(&format!("{}:", self.name)))
+                    || label("app.kubernetes.io/instance") == Some(self.name.as_str())
+            }
+            Controller::Flux => {
+                let prefix = if self.kind == "HelmRelease" {
+                    "helm.toolkit.fluxcd.io"
+                } else {
+                    "kustomize.toolkit.fluxcd.io"
+                };
+                label(&format!("{prefix}/name")) == Some(self.name.as_str())
+                    && label(&format!("{prefix}/namespace")) == Some(self.namespace.as_str())
+            }
+        }
+    }
+}
+
+fn text(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn strings(v: &Value, pointer: &str) -> Vec<String> {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A path as written in a CR (`./apps/web/`) as kdrift names it (`apps/web`).
+pub fn clean_path(path: &str) -> String {
+    let p = path.trim().trim_start_matches("./").trim_matches('/');
+    if p == "." {
+        String::new()
+    } else {
+        p.to_string()
+    }
+}
+
+fn ignore_rules(obj: &Value, origin: &str, unsupported: &mut Vec<String>) -> Vec<IgnoreRule> {
+    let Some(list) = obj
+        .pointer("/spec/ignoreDifferences")
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, r) in list.iter().enumerate() {
+        let jq = strings(r, "/jqPathExpressions");
+        if !jq.is_empty() {
+            unsupported.push(format!(
+                "spec.ignoreDifferences[{i}].jqPathExpressions ({}): not applied; kdrift applies jsonPointers and managedFieldsManagers",
+                jq.join(", ")
+            ));
+        }
+        out.push(IgnoreRule {
+            group: r.get("group").and_then(Value::as_str).map(str::to_string),
+            kind: text(r, "/kind"),
+            name: text(r, "/name"),
+            namespace: text(r, "/namespace"),
+            json_pointers: strings(r, "/jsonPointers"),
+            managed_fields_managers: strings(r, "/managedFieldsManagers"),
+            origin: format!("{origin} spec.ignoreDifferences[{i}]"),
+        });
+    }
+    out
+}
+
+/// An Argo CD Application: one entry per Git source (`spec.source` or `spec.sources`).
+pub fn from_application(obj: &Value) -> Vec<ControllerApp> {
+    let name = text(obj, "/metadata/name").unwrap_or_default();
+    let namespace = text(obj, "/metadata/namespace").unwrap_or_default();
+    let origin = format!("Application {namespace}/{name}");
+    let mut unsupported = Vec::new();
+    let ignore = ignore_rules(obj, &origin, &mut unsupported);
+    let automated = obj
+        .pointer("/spec/syncPolicy/automated")
+        .filter(|a| !a.is_null())
+        .cloned();
+    // Argo CD 3 can keep the block and switch it off with `enabled: false`.
+    let auto_sync = automated
+        .as_ref()
+        .is_some_and(|a| a.get("enabled").and_then(Value::as_bool) != Some(false));
+    let status = ControllerStatus {
+        sync: text(obj, "/status/sync/status"),
+        revision: text(obj, "/status/sync/revision")
+            .or_else(|| strings(obj, "/status/sync/revisions").into_iter().next()),
+        health: text(obj, "/status/health/status"),
+    };
+    let sources: Vec<&Value> = match obj.pointer("/spec/sources").and_then(Value::as_array) {
+        Some(list) if !list.is_empty() => list.iter().collect(),
+        _ => obj.pointer("/spec/source").into_iter().collect(),
+    };
+    sources
+        .into_iter()
+        .filter(|s| s.get("path").is_some())
+        .map(|source| {
+            let mut values = text(source, "/helm/values");
+            if let Some(obj) = source
+                .pointer("/helm/valuesObject")
+                .filter(|v| v.is_object())
+            {
+                values = Some(obj.to_string());
+            }
+            ControllerApp {
+                controller: Controller::ArgoCd,
+                kind: "Application".into(),
+                name: name.clone(),
+                namespace: namespace.clone(),
+                repo_url: text(source, "/repoURL"),
+                target_revision: text(source, "/targetRevision"),
+                path: clean_path(source.get("path").and_then(Value::as_str).unwrap_or("")),
+                target_namespace: text(obj, "/spec/destination/namespace"),
+                helm: HelmSource {
+                    release_name: text(source, "/helm/releaseName"),
+                    value_files: strings(source, "/helm/valueFiles"),
+                    values,
+                    parameters: source
+                        .pointer("/helm/parameters")
+                        .and_then(Value::as_array)
+                        .map(|ps| {
+                            ps.iter()
+                                .filter_map(|p| {
+                                    Some(format!("{}={}", text(p, "/name")?, text(p, "/value")?))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                },
+                ignore: ignore.clone(),
+                unsupported: unsupported.clone(),
+                auto_sync,
+                suspended: false,
+                automated: automated.clone(),
+                status: status.clone(),
+                inventory_kinds: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// Flux's applied revision (`main@sha1:abc…`) as a commit.
+fn flux_commit(revision: &str) -> String {
+    revision
+        .rsplit_once(':')
+        .map(|(_, sha)| sha)
+        .unwrap_or(revision)
+        .to_string()
+}
+
+fn ready(obj: &Value) -> Option<String> {
+    obj.pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("type").and_then(Value::as_str) == Some("Ready"))
+        .map(|c| {
+            let status = c.get("status").and_then(Value::as_str).unwrap_or("Unknown");
+            if status == "True" {
+                "Ready".to_string()
+            } else {
+                format!("Ready={status}")
+            }
+        })
+}
+
+/// A Flux Kustomization, with the GitRepositories of the cluster (for its URL and ref).
+pub fn from_kustomization(obj: &Value, repositories: &[Value]) -> ControllerApp {
+    let name = text(obj, "/metadata/name").unwrap_or_default();
+    let namespace = text(obj, "/metadata/namespace").unwrap_or_default();
+    let repo = source_repository(obj, "/spec/sourceRef", &namespace, repositories);
+    let inventory_kinds = strings_of_inventory(obj);
+    let mut unsupported = Vec::new();
+    if obj
+        .pointer("/spec/patches")
+        .is_some_and(|p| p.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        unsupported
+            .push("spec.patches: not applied; kdrift renders the path as it is in Git".into());
+    }
+    ControllerApp {
+        controller: Controller::Flux,
+        kind: "Kustomization".into(),
+        repo_url: repo.and_then(|r| text(r, "/spec/url")),
+        target_revision: repo.and_then(git_ref),
+        path: clean_path(&text(obj, "/spec/path").unwrap_or_default()),
+        target_namespace: text(obj, "/spec/targetNamespace"),
+        helm: HelmSource::default(),
+        ignore: Vec::new(),
+        unsupported,
+        auto_sync: true,
+        suspended: obj.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true),
+        automated: None,
+        status: ControllerStatus {
+            sync: ready(obj),
+            revision: text(obj, "/status/lastAppliedRevision").map(|r| flux_commit(&r)),
+            health: None,
+        },
+        inventory_kinds,
+        name,
+        namespace,
+    }
+}
+
+/// A Flux HelmRelease whose chart comes from a GitRepository (a path in it).
+pub fn from_helm_release(obj: &Value, repositories: &[Value]) -> Option<ControllerApp> {
+    let name = text(obj, "/metadata/name").unwrap_or_default();
+    let namespace = text(obj, "/metadata/namespace").unwrap_or_default();
+    let kind = text(obj, "/spec/chart/spec/sourceRef/kind");
+    if kind.as_deref() != Some("GitRepository") {
+        return None;
+    }
+    let repo = source_repository(obj, "/spec/chart/spec/sourceRef", &namespace, repositories);
+    Some(ControllerApp {
+        controller: Controller::Flux,
+        kind: "HelmRelease".into(),
+        repo_url: repo.and_then(|r| text(r, "/spec/url")),
+        target_revision: repo.and_then(git_ref),
+        path: clean_path(&text(obj, "/spec/chart/spec/chart").unwrap_or_default()),
+        target_namespace: text(obj, "/spec/targetNamespace"),
+        helm: HelmSource {
+            release_name: text(obj, "/spec/releaseName"),
+            value_files: strings(obj, "/spec/chart/spec/valuesFiles"),
+            values: obj
+                .pointer("/spec/values")
+                .filter(|v| v.is_object())
+                .map(Value::to_string),
+            parameters: Vec::new(),
+        },
+        ignore: Vec::new(),
+        unsupported: Vec::new(),
+        auto_sync: true,
+        suspended: obj.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true),
+        automated: None,
+        status: ControllerStatus {
+            sync: ready(obj),
+            revision: text(obj, "/status/lastAppliedRevision").map(|r| flux_commit(&r)),
+            health: None,
+        },
+        inventory_kinds: Vec::new(),
+        name,
+        namespace,
+    })
+}
+
+fn source_repository<'a>(
+    obj: &Value,
+    at: &str,
+    namespace: &str,
+    repositories: &'a [Value],
+) -> Option<&'a Value> {
+    let source = obj.pointer(at)?;
+    let name = text(source, "/name")?;
+    let ns = text(source, "/namespace").unwrap_or_else(|| namespace.to_string());
+    repositories.iter().find(|r| {
+        text(r, "/metadata/name").as_deref() == Some(name.as_str())
+            && text(r, "/metadata/namespace").as_deref() == Some(ns.as_str())
+    })
+}
+
+fn git_ref(repo: &Value) -> Option<String> {
+    [
+        "/spec/ref/commit",
+        "/spec/ref/tag",
+        "/spec/ref/branch",
+        "/spec/ref/name",
+    ]
+    .iter()
+    .find_map(|p| text(repo, p))
+}
+
+/// Kinds of a Flux inventory (`<ns>_<name>_<group>_<kind>` ids) as `Kind.group`.
+fn strings_of_inventory(obj: &Value) -> Vec<String> {
+    let mut kinds: Vec<String> = obj
+        .pointer("/status/inventory/entries")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("id").and_then(Value::as_str))
+        .filter_map(|id| {
+            let parts: Vec<&str> = id.rsplitn(3, '_').collect();
+            match parts.as_slice() {
+                [kind, "", _] => Some(kind.to_string()),
+                [kind, group, _] => Some(format!("{kind}.{group}")),
+                _ => None,
+            }
+        })
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
+/// A Git URL as comparable text: scheme, user, `.git` and a trailing `/` dropped, the
+/// scp-like ssh form (`git@host:org/repo`) read as `host/org/repo`, the host lowercased.
+pub fn normalize_url(url: &str) -> String {
+    let mut u = url.trim().to_string();
+    if let Some((_, rest)) = u.split_once("://") {
+        u = rest.to_string();
+    } else if let Some((host, path)) = u.split_once(':')
+        && !host.contains('/')
+    {
+        u = format!("{host}/{path}");
+    }
+    if let Some((user, rest)) = u.split_once('@')
+        && !user.contains('/')
+    {
+        u = rest.to_string();
+    }
+    let u = u.trim_end_matches('/');
+    let u = u.strip_suffix(".git").unwrap_or(u);
+    let (host, path) = u.split_once('/').unwrap_or((u, ""));
+    // A port in an ssh URL (`host:22/org`) is not part of the repository's name.
+    let host = host.split(':').next().unwrap_or(host).to_lowercase();
+    format!("{host}/{path}")
+}
+
+/// The controller app for this repository (by its remotes' URLs) and path, if any.
+pub fn find<'a>(
+    apps: &'a [ControllerApp],
+    remotes: &[String],
+    path: &str,
+) -> Option<&'a ControllerApp> {
+    let local: Vec<String> = remotes.iter().map(|r| normalize_url(r)).collect();
+    apps.iter().find(|a| {
+        a.path == clean_path(path)
+            && a.repo_url
+                .as_deref()
+                .is_some_and(|u| local.contains(&normalize_url(u)))
+    })
+}
+
+/// Whether an app's repository is this one.
+pub fn is_local(app: &ControllerApp, remotes: &[String]) -> bool {
+    let local: Vec<String> = remotes.iter().map(|r| normalize_url(r)).collect();
+    app.repo_url
+        .as_deref()
+        .is_some_and(|u| local.contains(&normalize_url(u)))
+}
+
+/// What a sync must do first so the controller does not put HEAD back, and how to undo it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guard {
+    pub controller: Controller,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    /// A merge patch of the resource.
+    pub patch: Value,
+    pub warning: String,
+    pub resume: String,
+}
+
+/// The guard for a sync of `app` (`None` when the controller would not revert it).
+pub fn guard(app: &ControllerApp) -> Option<Guard> {
+    if !app.auto_sync || app.suspended {
+        return None;
+    }
+    let (patch, what, resume) = match app.controller {
+        Controller::ArgoCd => {
+            let original = app.automated.clone().unwrap_or_else(|| json!({}));
+            (
+                json!({"spec": {"syncPolicy": {"automated": null}}}),
+                "disables its auto-sync (spec.syncPolicy.automated)",
+                format!(
+                    "kubectl -n {} patch application {} --type merge -p '{}'",
+                    app.namespace,
+                    app.name,
+                    json!({"spec": {"syncPolicy": {"automated": original}}})
+                ),
+            )
+        }
+        Controller::Flux => (
+            json!({"spec": {"suspend": true}}),
+            "suspends it (spec.suspend: true)",
+            format!(
+                "flux resume {} {} -n {}",
+                app.kind.to_lowercase(),
+                app.name,
+                app.namespace
+            ),
+        ),
+    };
+    Some(Guard {
+        controller: app.controller,
+        kind: app.kind.clone(),
+        name: app.name.clone(),
+        namespace: app.namespace.clone(),
+        patch,
+        warning: format!(
+            "{} syncs {} on its own and would put HEAD back within its interval. To keep Git the source of truth, roll back with a revert commit (`kdrift rollback REV --write-revert-commit`, then merge it). To sync anyway, this sync first {what} of {}",
+            app.controller.label(),
+            app.object(),
+            app.object()
+        ),
+        resume,
+    })
+}
+
+#[cfg(test)]
+mod tests;
