@@ -82,10 +82,18 @@ async fn namespace(client: &kube::Client, name: &str) {
         .expect("namespace");
 }
 
-async fn delete_namespaces(client: &kube::Client, names: &[&str]) {
-    let api: Api<Namespace> = Api::all(client.clone());
-    for n in names {
-        let _ = api.delete(n, &Default::default()).await;
+/// Deletes the test's namespaces (and the custom resources in them) when the test ends,
+/// passed or not, so later tests never meet its Applications.
+struct Cleanup(Vec<String>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = Command::new(common::built_kubectl())
+            .arg("--kubeconfig")
+            .arg(&common::cluster().admin_kubeconfig)
+            .args(["delete", "namespace", "--wait=true", "--timeout=60s"])
+            .args(&self.0)
+            .output();
     }
 }
 
@@ -161,6 +169,7 @@ async fn argo_cd_applications_are_found_rendered_as_declared_and_never_fought() 
     let repo_name = common::unique_name("shop-repo");
     let repo = shop_repo(&format!("https://github.com/example/{repo_name}.git"));
     let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let _cleanup = Cleanup(vec![argocd.clone(), shop.clone()]);
     namespace(&client, &argocd).await;
     namespace(&client, &shop).await;
     let app = |name: &str, url: &str, source: Value, extra: Value| {
@@ -360,8 +369,6 @@ async fn argo_cd_applications_are_found_rendered_as_declared_and_never_fought() 
         .and_then(|o| o.iter().find(|o| o["key"]["name"] == "stray").cloned())
         .expect("stray listed");
     assert_eq!(extra["status"], "Extra");
-
-    delete_namespaces(&client, &[&argocd, &shop]).await;
 }
 
 #[tokio::test]
@@ -375,6 +382,7 @@ async fn flux_kustomizations_are_found_by_their_git_repository_and_suspended_bef
     let first = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
     repo.write("apps/flux/more.yaml", &config_map("flux-more", "k", "v"));
     repo.commit("more");
+    let _cleanup = Cleanup(vec![flux.clone(), target.clone()]);
     namespace(&client, &flux).await;
     namespace(&client, &target).await;
     create_with_status(
@@ -465,6 +473,4 @@ async fn flux_kustomizations_are_found_by_their_git_repository_and_suspended_bef
     };
     assert_eq!(status_of("flux-stray"), Some(json!("Extra")), "{doc:#}");
     assert_eq!(status_of("flux-more"), Some(json!("Synced")), "{doc:#}");
-
-    delete_namespaces(&client, &[&flux, &target]).await;
 }

@@ -319,3 +319,82 @@ async fn client_side_applied_objects_converge() {
     }
     app.delete_namespace().await;
 }
+
+/// `kdrift` with its own cache and log directories, logging every dry-run request.
+fn isolated(app: &TestApp, dirs: &std::path::Path, args: &[&str]) -> (i32, usize) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kdrift"))
+        .arg("--kubeconfig")
+        .arg(&common::cluster().admin_kubeconfig)
+        .args(args)
+        .args([
+            "--path",
+            "app",
+            "--namespace",
+            &app.ns,
+            "--app-name",
+            &app.name,
+        ])
+        .current_dir(app.repo.path())
+        .env("XDG_CACHE_HOME", dirs.join("cache"))
+        .env("XDG_DATA_HOME", dirs.join("data"))
+        .env("KDRIFT_LOG", "kdrift::dry_run=debug")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run kdrift");
+    let log = dirs.join("data/kdrift/kdrift.log");
+    let requests = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("dry-run"))
+        .count();
+    let _ = std::fs::remove_file(&log);
+    (out.status.code().unwrap_or(-1), requests)
+}
+
+#[tokio::test]
+async fn an_unchanged_app_is_judged_without_dry_runs_and_a_change_is_never_missed() {
+    let app = TestApp::new("verdicts", true);
+    for i in 0..5 {
+        app.repo.write(
+            &format!("app/cm-{i}.yaml"),
+            &config_map(&format!("cm-{i}"), "k", "v"),
+        );
+    }
+    app.repo
+        .write("app/web.yaml", &deployment_with_env("web", "1"));
+    app.repo.commit("app");
+    let dirs = tempfile::tempdir().expect("tempdir");
+    let (code, _) = isolated(&app, dirs.path(), &["sync", "--yes"]);
+    assert_eq!(code, 0);
+    // Right after kdrift's sync (the deployment controller wrote status and its revision
+    // annotation meanwhile): no request.
+    assert_eq!(isolated(&app, dirs.path(), &["diff"]), (0, 0));
+    // Someone else's edit: that object alone is dry-run again, and the edit is seen.
+    let configs: Api<ConfigMap> = Api::namespaced(common::admin_client().await, &app.ns);
+    configs
+        .patch(
+            "cm-3",
+            &as_manager("kubectl-label"),
+            &Patch::Merge(json!({"metadata": {"labels": {"hotfix": "yes"}}})),
+        )
+        .await
+        .expect("label");
+    assert_eq!(isolated(&app, dirs.path(), &["diff"]), (1, 2));
+    // A changed Git object is dry-run again too.
+    app.repo
+        .write("app/cm-1.yaml", &config_map("cm-1", "k", "changed"));
+    app.repo.commit("cm-1 changed");
+    let (code, requests) = isolated(&app, dirs.path(), &["diff"]);
+    assert_eq!(code, 1);
+    assert_eq!(requests, 4, "cm-1 and cm-3: an apply and a create each");
+    // Each lens asks only what it shows.
+    assert_eq!(
+        isolated(&app, dirs.path(), &["diff", "--lens", "preview"]).1,
+        2
+    );
+    assert_eq!(
+        isolated(&app, dirs.path(), &["diff", "--lens", "drift"]).1,
+        2
+    );
+    app.delete_namespace().await;
+}

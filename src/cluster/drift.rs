@@ -38,6 +38,8 @@ pub struct DriftOptions {
     /// The Argo CD or Flux app that manages this one: its marks also make objects the
     /// app's (Extra when not in Git).
     pub controller: Option<crate::model::controller::ControllerApp>,
+    /// Which lens the caller shows: the dry-runs the other needs are not made.
+    pub lens: crate::model::drift::Lens,
 }
 
 impl DriftOptions {
@@ -54,6 +56,7 @@ impl DriftOptions {
             ignore: Vec::new(),
             create_namespace: false,
             controller: None,
+            lens: crate::model::drift::Lens::Both,
         }
     }
 }
@@ -385,6 +388,7 @@ mod dry_run;
 mod live_state;
 mod report;
 mod targets;
+pub mod verdicts;
 
 pub use dry_run::DryRunCache;
 use dry_run::assess_target;

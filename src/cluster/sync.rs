@@ -12,6 +12,7 @@ use super::Connection;
 use super::apply::apply;
 use super::discovery::Served;
 use super::drift::Handle;
+use super::drift::verdicts::{Verdicts, fingerprint, sole_owner};
 use crate::model::object::ObjectKey;
 use crate::model::plan::{Action, Gateway, Mutation, Plan, PlanItem};
 
@@ -78,6 +79,7 @@ async fn apply_item(
     item: &PlanItem,
     handle: Option<&Handle>,
     field_manager: &str,
+    verdicts: Option<&Verdicts>,
 ) -> Result<String, String> {
     let handle = handle.ok_or("nothing to apply: no desired body")?;
     let (served, body) = steps::resolve(conn, handle).await?;
@@ -99,9 +101,15 @@ async fn apply_item(
             .await
             .map_err(|e| format!("dry-run failed, nothing written: {e}"))?;
     }
-    apply(conn, &served, &body, field_manager, item.force, false)
+    let applied = apply(conn, &served, &body, field_manager, item.force, false)
         .await
         .map_err(|e| e.to_string())?;
+    // What kdrift alone owns is Synced as applied: the next diff needs no dry-run for it.
+    if let Some(v) = verdicts
+        && sole_owner(&applied, field_manager)
+    {
+        v.insert(fingerprint(&applied, &body));
+    }
     if item.key.kind == "CustomResourceDefinition" && item.key.group == "apiextensions.k8s.io" {
         wait_established(conn, &served, &item.key.name).await?;
     }
@@ -152,6 +160,7 @@ pub async fn execute(
     plan: &Plan,
     handles: &HashMap<ObjectKey, Handle>,
     field_manager: &str,
+    verdicts: Option<&Verdicts>,
     progress: &mut (dyn FnMut(&ItemResult) + Send),
 ) -> Result<SyncOutcome, String> {
     let mut outcome = SyncOutcome::default();
@@ -172,7 +181,7 @@ pub async fn execute(
         let result = ItemResult {
             key: item.key.clone(),
             action: item.action,
-            outcome: apply_item(conn, item, handles.get(&item.key), field_manager).await,
+            outcome: apply_item(conn, item, handles.get(&item.key), field_manager, verdicts).await,
         };
         progress(&result);
         outcome.results.push(result);

@@ -45,7 +45,7 @@ pub async fn run(
     args: &DiffArgs,
     settings: &Settings,
 ) -> anyhow::Result<ExitCode> {
-    let ctx = super::app::context(conn, &args.app, args.app_name.as_deref(), settings).await?;
+    let mut ctx = super::app::context(conn, &args.app, args.app_name.as_deref(), settings).await?;
     let app = App::open(&ctx.spec)?;
     let (revision, commit) = super::app::revision(&app, &args.side.rev, args.side.worktree)?;
     let desired = app.desired(&revision)?;
@@ -54,7 +54,9 @@ pub async fn run(
         LensArg::Drift => Lens::Drift,
         LensArg::Both => Lens::Both,
     };
+    ctx.drift.lens = lens;
     let mut report = compute(conn, &desired, &ctx.drift, &ctx.cache).await?;
+    ctx.cache.verdicts().save();
     // Which commit the cluster runs, from the record any session wrote.
     let record = ctx.record.clone();
     let live_commit = record.as_ref().and_then(|r| r.live_commit.clone());

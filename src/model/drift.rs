@@ -131,9 +131,9 @@ impl std::fmt::Display for Repair {
 /// Which lens decides and shows drift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lens {
-    Preview,
-    Drift,
-    Both,
+    Preview = 1,
+    Drift = 2,
+    Both = 3,
 }
 
 impl ObjectReport {

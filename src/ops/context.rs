@@ -141,7 +141,7 @@ pub async fn context_with(
         conn: conn.clone(),
         spec,
         drift,
-        cache: Arc::new(DryRunCache::default()),
+        cache: Arc::new(DryRunCache::persistent()),
         gateway: Gateway {
             readonly: settings.readonly,
         },

@@ -1,7 +1,8 @@
-//! Namespaces an app's objects go into that neither Git nor the cluster has: created by
-//! the sync when asked (`--create-namespace`, the app file's `createNamespace: true`, as
-//! Argo CD's `CreateNamespace=true`), through the same dry-run and confirmation; otherwise
-//! the objects are left alone with the way out named.
+//! What one sync reaches beyond the objects it can dry-run now: namespaces its objects go
+//! into that neither Git nor the cluster has, created when asked (`--create-namespace`,
+//! the app file's `createNamespace: true`, as Argo CD's `CreateNamespace=true`) through
+//! the same dry-run and confirmation, otherwise left alone with the way out named; and the
+//! kinds its own CRDs define, whose instances wait for them.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -131,4 +132,18 @@ pub async fn plan_missing(
     }
     created.append(&mut plan.items);
     plan.items = created;
+}
+
+/// The kinds the desired state's own CustomResourceDefinitions define, as (group, kind).
+pub fn defined_kinds(desired: &DesiredSet) -> Vec<(String, String)> {
+    desired
+        .objects
+        .values()
+        .filter(|m| m.id.kind == "CustomResourceDefinition" && m.id.group == "apiextensions.k8s.io")
+        .filter_map(|m| {
+            let group = m.content.pointer("/spec/group")?.as_str()?;
+            let kind = m.content.pointer("/spec/names/kind")?.as_str()?;
+            Some((group.to_string(), kind.to_string()))
+        })
+        .collect()
 }

@@ -181,7 +181,7 @@ pub async fn prepare(
             only: request.only.clone(),
             force_conflicts: request.force_conflicts.clone(),
             desired_count: desired.len(),
-            defined_kinds: defined_kinds(&desired),
+            defined_kinds: super::namespaces::defined_kinds(&desired),
         },
     );
     let mut handles = report.handles;
@@ -202,20 +202,6 @@ pub async fn prepare(
             .as_ref()
             .and_then(crate::model::controller::guard),
     })
-}
-
-/// The kinds the desired state's own CustomResourceDefinitions define, as (group, kind).
-fn defined_kinds(desired: &DesiredSet) -> Vec<(String, String)> {
-    desired
-        .objects
-        .values()
-        .filter(|m| m.id.kind == "CustomResourceDefinition" && m.id.group == "apiextensions.k8s.io")
-        .filter_map(|m| {
-            let group = m.content.pointer("/spec/group")?.as_str()?;
-            let kind = m.content.pointer("/spec/names/kind")?.as_str()?;
-            Some((group.to_string(), kind.to_string()))
-        })
-        .collect()
 }
 
 /// A rollback's revert commit, asked for with the confirmation.
@@ -288,6 +274,7 @@ pub async fn apply(
         return outcome;
     }
     let mut outcome = apply_plan(ctx, plan, handles, outcome, &mut *events).await;
+    ctx.cache.verdicts().save();
     if outcome.complete() {
         run_hooks(ctx, hooks, Phase::After, &mut outcome, &mut *events).await;
     }
@@ -352,6 +339,7 @@ async fn apply_plan(
         plan,
         handles,
         &ctx.drift.field_manager,
+        Some(ctx.cache.verdicts()),
         &mut progress,
     )
     .await

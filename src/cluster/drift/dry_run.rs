@@ -7,10 +7,14 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use super::verdicts::{fingerprint, sole_owner};
 use super::{DriftOptions, Target};
 use crate::cluster::Connection;
 use crate::cluster::apply::{get_live, preview, reference};
-use crate::model::drift::{Inputs, ObjectReport, Preview, assess};
+use crate::model::drift::{Inputs, Lens, ObjectReport, Preview, assess};
+
+/// The drift lens alone does not ask for the dry-run apply.
+const NOT_ASKED: &str = "not asked: the live-drift lens needs no dry-run apply";
 use crate::model::object::{Manifest, ObjectKey};
 use crate::model::tracking::with_tracking;
 
@@ -28,7 +32,7 @@ pub const MAX_ENTRIES: usize = 20_000;
 /// older ones (they can never be asked for again), an object keeps at most
 /// [`PER_OBJECT`] desired versions, and the whole cache at most [`MAX_ENTRIES`].
 #[derive(Default)]
-pub struct DryRunCache(Mutex<Store>);
+pub struct DryRunCache(Mutex<Store>, super::verdicts::Verdicts);
 
 #[derive(Default)]
 struct Store {
@@ -64,6 +68,16 @@ impl Store {
 }
 
 impl DryRunCache {
+    /// A cache whose Synced verdicts persist in the user's cache directory.
+    pub fn persistent() -> Self {
+        DryRunCache(Mutex::default(), super::verdicts::Verdicts::persistent())
+    }
+
+    /// The verdicts that outlive the process.
+    pub fn verdicts(&self) -> &super::verdicts::Verdicts {
+        &self.1
+    }
+
     pub(super) fn get(&self, key: &CacheKey) -> Option<Entry> {
         let store = self.0.lock().ok()?;
         store
@@ -130,18 +144,33 @@ async fn dry_runs(
     opts: &DriftOptions,
     cache: &DryRunCache,
 ) -> Entry {
+    let lens = opts.lens as u64;
     let cache_key = (
         t.manifest.id.key(),
-        hash_value(body),
+        hash_value(body) ^ lens,
         resource_version(live),
     );
     if let Some(hit) = cache.get(&cache_key) {
         return hit;
     }
-    let dry_run = preview(conn, &t.served, body, &opts.field_manager).await;
+    // Each lens asks only what it shows: the preview no dry-run create, live drift no
+    // dry-run apply (a missing object still needs the apply: it is its whole preview).
+    let dry_run = if opts.lens == Lens::Drift && live.is_some() {
+        Preview {
+            result: Err(NOT_ASKED.into()),
+            conflicts: Vec::new(),
+            namespace_missing: false,
+        }
+    } else {
+        tracing::debug!(target: "kdrift::dry_run", object = %t.manifest.id, "dry-run apply");
+        preview(conn, &t.served, body, &opts.field_manager).await
+    };
     let reference_obj = match live {
-        Some(_) => reference(conn, &t.served, body).await,
-        None => None,
+        Some(_) if opts.lens != Lens::Preview => {
+            tracing::debug!(target: "kdrift::dry_run", object = %t.manifest.id, "dry-run create");
+            reference(conn, &t.served, body).await
+        }
+        _ => None,
     };
     cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
     (dry_run, reference_obj)
@@ -161,7 +190,21 @@ pub(super) async fn assess_target(
     let key = t.manifest.id.key();
     let body = with_tracking(&t.manifest.content, &opts.app, &opts.applyset);
     let mut live = live;
-    let mut entry = dry_runs(conn, &t, &body, live.as_ref(), opts, cache).await;
+    // Known Synced, with kdrift the only owner besides controllers: no request at all.
+    let known = live.as_ref().is_some_and(|l| {
+        sole_owner(l, &opts.field_manager) && cache.verdicts().contains(fingerprint(l, &body))
+    });
+    let mut entry = match &live {
+        Some(l) if known => (
+            Preview {
+                result: Ok(l.clone()),
+                conflicts: Vec::new(),
+                namespace_missing: false,
+            },
+            None,
+        ),
+        _ => dry_runs(conn, &t, &body, live.as_ref(), opts, cache).await,
+    };
     // Settling: the preview compares like with like. A controller writes just after a
     // sync (a Deployment's revision annotation), so the watch's copy may be older than the
     // object the dry-run was made against; read it again until both agree.
@@ -176,8 +219,12 @@ pub(super) async fn assess_target(
         live = Some(fresh);
         entry = dry_runs(conn, &t, &body, live.as_ref(), opts, cache).await;
     }
-    let (dry_run, reference_obj) = entry;
-    let mut dry_run = dry_run;
+    let (mut dry_run, reference_obj) = entry;
+    // The drift lens did not ask for the apply: judged by live drift alone.
+    let not_asked = matches!(&dry_run.result, Err(e) if e == NOT_ASKED);
+    if not_asked && let Some(l) = &live {
+        dry_run.result = Ok(l.clone());
+    }
     if let Some(live) = &live {
         for c in &mut dry_run.conflicts {
             c.operation = operation_of(live, &c.manager);
@@ -200,6 +247,15 @@ pub(super) async fn assess_target(
         rules: &rules,
         silenced: &silenced,
     });
+    if let Some(l) = &live
+        && report.status == crate::model::drift::SyncStatus::Synced
+        && report.ignored.is_empty()
+        && !not_asked
+        && opts.lens == Lens::Both
+        && sole_owner(l, &opts.field_manager)
+    {
+        cache.verdicts().insert(fingerprint(l, &desired.content));
+    }
     if !unstable.is_empty() {
         report.reason.push_str(&format!(
             " (fields that change from render to render, kept as the cluster has them, not drift: {})",
