@@ -91,7 +91,9 @@ async fn sync_then_diff_is_in_sync_every_time() {
     })
     .await
     .expect("connect");
-    let opts = DriftOptions::new(&app.name, &app.ns);
+    // The dry-run path (the local verdict would decide most of these without one).
+    let mut opts = DriftOptions::new(&app.name, &app.ns);
+    opts.local_verdicts = false;
     let mut failures = Vec::new();
     for round in 0..20 {
         // Every round rolls every Deployment out: the deployment controller writes its

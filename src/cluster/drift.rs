@@ -40,6 +40,9 @@ pub struct DriftOptions {
     pub controller: Option<crate::model::controller::ControllerApp>,
     /// Which lens the caller shows: the dry-runs the other needs are not made.
     pub lens: crate::model::drift::Lens,
+    /// Decide Synced without a dry-run when sure (kept verdicts, the object's own
+    /// managedFields); off only to compare with the dry-run's verdict.
+    pub local_verdicts: bool,
 }
 
 impl DriftOptions {
@@ -57,6 +60,7 @@ impl DriftOptions {
             create_namespace: false,
             controller: None,
             lens: crate::model::drift::Lens::Both,
+            local_verdicts: true,
         }
     }
 }

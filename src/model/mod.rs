@@ -12,6 +12,7 @@ pub mod fields;
 pub mod health;
 pub mod hook;
 pub mod ignore;
+pub mod local;
 pub mod logs;
 pub mod manifest;
 pub mod migrate;

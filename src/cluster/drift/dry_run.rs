@@ -190,10 +190,14 @@ pub(super) async fn assess_target(
     let key = t.manifest.id.key();
     let body = with_tracking(&t.manifest.content, &opts.app, &opts.applyset);
     let mut live = live;
-    // Known Synced, with kdrift the only owner besides controllers: no request at all.
-    let known = live.as_ref().is_some_and(|l| {
-        sole_owner(l, &opts.field_manager) && cache.verdicts().contains(fingerprint(l, &body))
-    });
+    // Known Synced, with kdrift the only owner besides controllers (a verdict kept from an
+    // earlier run, or read off the live object's own managedFields): no request at all.
+    let known = opts.local_verdicts
+        && live.as_ref().is_some_and(|l| {
+            sole_owner(l, &opts.field_manager)
+                && (cache.verdicts().contains(fingerprint(l, &body))
+                    || crate::model::local::locally_synced(l, &body, &opts.field_manager))
+        });
     let mut entry = match &live {
         Some(l) if known => (
             Preview {
