@@ -104,6 +104,7 @@ fn main() {
                     deadline: Duration::from_millis(500),
                     rules: &[],
                     silenced: &[],
+                    known: false,
                 })
             })
             .filter(|r| r.status == SyncStatus::OutOfSync)

@@ -369,6 +369,27 @@ async fn argo_cd_applications_are_found_rendered_as_declared_and_never_fought() 
         .and_then(|o| o.iter().find(|o| o["key"]["name"] == "stray").cloned())
         .expect("stray listed");
     assert_eq!(extra["status"], "Extra");
+    assert_eq!(extra["marked_by"], "Argo CD");
+    // Shown, never pruned by kdrift: it deletes only what it marked itself.
+    let (_, out, _) = kdrift(
+        &repo,
+        &["sync", "--path", "apps/web", "--prune", "--dry-run"],
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains("keep") && l.contains("stray") && l.contains("marked by Argo CD")),
+        "{out}"
+    );
+    // What a controller made (a CronJob's Job copies the instance label) is not the app's.
+    let owned: ConfigMap = serde_json::from_value(json!({"metadata": {"name": "made-by-a-controller",
+        "labels": {"app.kubernetes.io/instance": "web"},
+        "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "x", "uid": "6f1c7a9e-0000-4000-8000-000000000001", "controller": true}]}})).expect("cm");
+    configs
+        .create(&PostParams::default(), &owned)
+        .await
+        .expect("owned");
+    let (_, out, _) = kdrift(&repo, &["diff", "--path", "apps/web", "-o", "json"]);
+    assert!(!out.contains("made-by-a-controller"), "{out}");
 }
 
 #[tokio::test]

@@ -137,11 +137,26 @@ async fn sync_then_diff_is_in_sync_every_time() {
 #[tokio::test]
 async fn a_port_changed_by_hand_is_drift_and_sync_repairs_it() {
     let app = TestApp::new("port", true);
-    app.repo.write("app/svc.yaml", &service("web", ""));
+    // A second port whose allocated nodePort the repair must leave alone.
+    app.repo.write(
+        "app/svc.yaml",
+        &service("web", "  type: NodePort\n").replace(
+            "    targetPort: 8080\n",
+            "    targetPort: 8080\n  - name: metrics\n    port: 9090\n",
+        ),
+    );
     app.repo.commit("service");
     app.sync(&[]);
     let client = common::admin_client().await;
     let services: Api<Service> = Api::namespaced(client, &app.ns);
+    let metrics_node_port = |s: Service| {
+        s.spec
+            .and_then(|s| s.ports)
+            .and_then(|p| p.into_iter().find(|p| p.port == 9090))
+            .and_then(|p| p.node_port)
+    };
+    let allocated = metrics_node_port(services.get("web").await.expect("get"));
+    assert!(allocated.is_some());
     services
         .patch(
             "web",
@@ -183,15 +198,28 @@ async fn a_port_changed_by_hand_is_drift_and_sync_repairs_it() {
     let (code, text) = app.text("sync", &[]);
     assert_ne!(code, 0, "{text}");
     assert!(
-        text.contains("replaces /spec/ports with Git's list"),
+        text.contains("removes spec.ports[port=81,protocol=TCP] (set by kubectl-patch) and adds Git's spec.ports[port=80,protocol=TCP] in /spec/ports"),
         "{text}"
     );
     let port = |s: Service| s.spec.and_then(|s| s.ports).map(|p| p[0].port);
     assert_eq!(port(services.get("web").await.expect("get")), Some(81));
 
     let text = app.sync(&[]);
-    assert!(text.contains("replaced /spec/ports with Git's"), "{text}");
-    assert_eq!(port(services.get("web").await.expect("get")), Some(80));
+    assert!(text.contains("repaired /spec/ports"), "{text}");
+    let repaired = services.get("web").await.expect("get");
+    assert_eq!(
+        metrics_node_port(repaired.clone()),
+        allocated,
+        "the untouched item keeps its nodePort"
+    );
+    let ports: Vec<i32> = repaired
+        .spec
+        .and_then(|s| s.ports)
+        .map(|p| p.iter().map(|p| p.port).collect())
+        .unwrap_or_default();
+    let mut ports = ports;
+    ports.sort();
+    assert_eq!(ports, [80, 9090], "Git's ports, the hand-made one gone");
     let (code, text) = app.text("diff", &[]);
     assert_eq!(code, 0, "{text}");
     app.delete_namespace().await;
@@ -293,16 +321,18 @@ async fn client_side_applied_objects_converge() {
         .get("web")
         .await
         .expect("deployment");
-    for (kind, live) in [
-        ("ConfigMap", serde_json::to_value(cm).expect("json")),
-        ("Deployment", serde_json::to_value(web).expect("json")),
-    ] {
-        assert!(live.pointer("/data/extra").is_none(), "{kind}: {live:#}");
-        assert!(
-            live.pointer("/spec/template/spec/containers/0/env")
-                .is_none(),
-            "{kind}: {live:#}"
-        );
+    let cm = serde_json::to_value(cm).expect("json");
+    let web = serde_json::to_value(web).expect("json");
+    assert!(
+        cm.pointer("/data/extra").is_none(),
+        "removed from Git, removed live: {cm:#}"
+    );
+    assert!(
+        web.pointer("/spec/template/spec/containers/0/env")
+            .is_none(),
+        "removed from Git, removed live: {web:#}"
+    );
+    for (kind, live) in [("ConfigMap", &cm), ("Deployment", &web)] {
         assert!(
             live.pointer("/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration")
                 .is_none(),
@@ -316,7 +346,7 @@ async fn client_side_applied_objects_converge() {
             .collect();
         assert!(
             !managers.contains(&"kubectl-client-side-apply"),
-            "{managers:?}"
+            "{kind}: {managers:?}"
         );
     }
     app.delete_namespace().await;

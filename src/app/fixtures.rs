@@ -197,6 +197,7 @@ pub fn drift() -> DriftReport {
                 deadline: std::time::Duration::from_millis(500),
                 rules: &[],
                 silenced: &[],
+                known: false,
             })
         })
         .collect();

@@ -11,7 +11,7 @@ use super::discovery::{self, Served};
 use super::live::{LiveWatch, Scope, object_value};
 use super::{ClusterError, Connection};
 use crate::model::desired::DesiredSet;
-use crate::model::drift::{Inputs, ObjectReport, assess};
+use crate::model::drift::{Inputs, ObjectReport, SyncStatus, assess};
 use crate::model::object::{ObjectId, ObjectKey};
 use crate::model::tracking::{TRACKING_LABEL, is_tracked, with_tracking};
 
@@ -143,11 +143,14 @@ impl Session {
                 }),
                 Some(Err(reason)) => {
                     pending.push(manifest.clone());
-                    reports.push(ObjectReport::unknown(
-                        manifest.id.key(),
-                        Some(manifest.source.clone()),
-                        reason.clone(),
-                    ))
+                    reports.push(ObjectReport {
+                        not_served: true,
+                        ..ObjectReport::unknown(
+                            manifest.id.key(),
+                            Some(manifest.source.clone()),
+                            reason.clone(),
+                        )
+                    })
                 }
                 None => reports.push(ObjectReport::unknown(
                     manifest.id.key(),
@@ -361,7 +364,7 @@ impl Session {
                         pending: None,
                     },
                 );
-                reports.push(assess(&Inputs {
+                let mut report = assess(&Inputs {
                     key: &key,
                     desired: None,
                     live: Some(&value),
@@ -371,7 +374,23 @@ impl Session {
                     deadline: opts.diff_deadline,
                     rules: &[],
                     silenced: &[],
-                }));
+                    known: false,
+                });
+                if let Some(c) = opts
+                    .controller
+                    .as_ref()
+                    .filter(|_| !is_tracked(&value, &opts.app))
+                    && report.status == SyncStatus::Extra
+                {
+                    report.marked_by = Some(c.controller.label().to_string());
+                    report.reason = format!(
+                        "marked by {} for {}, not in Git (kdrift prunes only what it marked; prune it with {})",
+                        c.controller.label(),
+                        c.object(),
+                        c.controller.label()
+                    );
+                }
+                reports.push(report);
             }
         }
         reports.sort_by(|a, b| a.key.cmp(&b.key));

@@ -86,7 +86,7 @@ async fn apply_item(
     let mut done = Vec::new();
     if let Some(repair) = &item.repair {
         steps::repair(conn, &served, &item.key, repair, &body, field_manager).await?;
-        done.push(format!("replaced {} with Git's", repair.pointer));
+        done.push(format!("repaired {}", repair.pointer));
     }
     if item.action == Action::Update
         && steps::migrate(conn, &served, &item.key, &body, field_manager).await?
@@ -99,7 +99,13 @@ async fn apply_item(
     if item.preview.is_none() || !done.is_empty() {
         apply(conn, &served, &body, field_manager, item.force, true)
             .await
-            .map_err(|e| format!("dry-run failed, nothing written: {e}"))?;
+            .map_err(|e| match done.is_empty() {
+                true => format!("dry-run failed, nothing written: {e}"),
+                false => format!(
+                    "{}; then the apply's dry-run failed, so Git's version was not applied: {e}",
+                    done.join("; ")
+                ),
+            })?;
     }
     let applied = apply(conn, &served, &body, field_manager, item.force, false)
         .await

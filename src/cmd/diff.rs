@@ -143,20 +143,22 @@ pub fn render_text(report: &DriftReport, color: bool) -> String {
         for c in &o.conflicts {
             out.push_str(&format!("  conflict: {c}\n"));
         }
+        // Paths, managers and rules come from the cluster and Git: inert before printing.
+        let inert = crate::model::text::inert;
         if let Some(repair) = &o.repair {
-            out.push_str(&format!("  a sync {repair}\n"));
+            out.push_str(&format!("  a sync {}\n", inert(&repair.to_string())));
         }
         if let Some(m) = &o.migration {
-            out.push_str(&format!("  a sync {m}\n"));
+            out.push_str(&format!("  a sync {}\n", inert(&m.to_string())));
         }
         if !o.ignored.is_empty() {
             out.push_str(&format!("  ignored ({}):\n", o.ignored.len()));
             for i in &o.ignored {
-                out.push_str(&format!("    {i}\n"));
+                out.push_str(&format!("    {}\n", inert(&i.to_string())));
             }
         }
         for n in &o.notes {
-            out.push_str(&format!("  same value: {n}\n"));
+            out.push_str(&format!("  same value: {}\n", inert(n)));
         }
     }
     let summary: Vec<String> = STATUSES

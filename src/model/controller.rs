@@ -76,6 +76,8 @@ pub struct ControllerApp {
     /// Kinds its inventory lists (Flux), as `Kind.group`: searched for Extra objects.
     #[serde(skip)]
     pub inventory_kinds: Vec<String>,
+    /// It deploys to the cluster it is declared in (not a remote one).
+    pub in_cluster: bool,
 }
 
 impl ControllerApp {
@@ -91,14 +93,30 @@ impl ControllerApp {
                 .and_then(|l| l.get(k))
                 .and_then(Value::as_str)
         };
+        // What another controller (a CronJob's Job, a Deployment's ReplicaSet) made is not
+        // the app's, whatever labels it copied.
+        let made_by_controller = obj
+            .pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .is_some_and(|refs| {
+                refs.iter()
+                    .any(|r| r.get("controller") == Some(&Value::Bool(true)))
+            });
+        if made_by_controller {
+            return false;
+        }
         match self.controller {
             Controller::ArgoCd => {
                 let id = obj
                     .pointer("/metadata/annotations")
                     .and_then(|a| a.get("argocd.argoproj.io/tracking-id"))
                     .and_then(Value::as_str);
-                id.is_some_and(|id| id.starts_with(&format!("{}:", self.name)))
-                    || label("app.kubernetes.io/instance") == Some(self.name.as_str())
+                match id {
+                    // The whole id names the object: `app:group/Kind:namespace/name`.
+                    Some(id) => id == argo_tracking_id(&self.name, obj),
+                    // Label tracking (Argo CD 2's default) when the object has no id.
+                    None => label("app.kubernetes.io/instance") == Some(self.name.as_str()),
+                }
             }
             Controller::Flux => {
                 let prefix = if self.kind == "HelmRelease" {
@@ -111,6 +129,22 @@ impl ControllerApp {
             }
         }
     }
+}
+
+/// Argo CD's tracking id of `obj` for `app`.
+fn argo_tracking_id(app: &str, obj: &Value) -> String {
+    let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    let ns = obj
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    format!("{app}:{group}/{kind}:{ns}/{name}")
 }
 
 pub(super) fn text(v: &Value, pointer: &str) -> Option<String> {
@@ -130,6 +164,16 @@ pub(super) fn strings(v: &Value, pointer: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A Helm release name (DNS-1123 label-like, at most 53 characters): never an option.
+pub fn release_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 53
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 /// A path as written in a CR (`./apps/web/`) as kdrift names it (`apps/web`).
@@ -186,6 +230,13 @@ pub fn from_application(obj: &Value) -> Vec<ControllerApp> {
     let auto_sync = automated
         .as_ref()
         .is_some_and(|a| a.get("enabled").and_then(Value::as_bool) != Some(false));
+    let server = text(obj, "/spec/destination/server");
+    let dest_name = text(obj, "/spec/destination/name");
+    let in_cluster = match (server.as_deref(), dest_name.as_deref()) {
+        (Some(s), _) => s.trim_end_matches('/') == "https://kubernetes.default.svc",
+        (None, Some(n)) => n == "in-cluster",
+        (None, None) => true,
+    };
     let status = ControllerStatus {
         sync: text(obj, "/status/sync/status"),
         revision: text(obj, "/status/sync/revision")
@@ -209,6 +260,14 @@ pub fn from_application(obj: &Value) -> Vec<ControllerApp> {
             {
                 values = Some(obj.to_string());
             }
+            let mut release_name = text(source, "/helm/releaseName");
+            if let Some(r) = release_name.as_deref().filter(|r| !release_name_ok(r)) {
+                unsupported.push(format!(
+                    "spec.source.helm.releaseName {:?} is not a valid release name; not used",
+                    crate::model::logs::clean(r)
+                ));
+                release_name = None;
+            }
             ControllerApp {
                 controller: Controller::ArgoCd,
                 kind: "Application".into(),
@@ -219,7 +278,7 @@ pub fn from_application(obj: &Value) -> Vec<ControllerApp> {
                 path: clean_path(source.get("path").and_then(Value::as_str).unwrap_or("")),
                 target_namespace: text(obj, "/spec/destination/namespace"),
                 helm: HelmSource {
-                    release_name: text(source, "/helm/releaseName"),
+                    release_name,
                     value_files: strings(source, "/helm/valueFiles"),
                     values,
                     parameters: source
@@ -241,6 +300,7 @@ pub fn from_application(obj: &Value) -> Vec<ControllerApp> {
                 automated: automated.clone(),
                 status: status.clone(),
                 inventory_kinds: Vec::new(),
+                in_cluster,
             }
         })
         .collect()
@@ -303,19 +363,24 @@ pub fn normalize_url(url: &str) -> String {
     format!("{host}/{path}")
 }
 
-/// The controller app for this repository (by its remotes' URLs) and path, if any.
+/// The controller app for this repository (by its remotes' URLs) and path, if any: only
+/// one deployed to this cluster, and only when one alone matches (several, an
+/// ApplicationSet's or one per cluster, would leave kdrift guessing whose options apply).
 pub fn find<'a>(
     apps: &'a [ControllerApp],
     remotes: &[String],
     path: &str,
 ) -> Option<&'a ControllerApp> {
     let local: Vec<String> = remotes.iter().map(|r| normalize_url(r)).collect();
-    apps.iter().find(|a| {
-        a.path == clean_path(path)
+    let mut found = apps.iter().filter(|a| {
+        a.in_cluster
+            && a.path == clean_path(path)
             && a.repo_url
                 .as_deref()
                 .is_some_and(|u| local.contains(&normalize_url(u)))
-    })
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
 }
 
 /// Whether an app's repository is this one.

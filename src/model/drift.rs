@@ -74,6 +74,9 @@ pub struct Inputs<'a> {
     pub rules: &'a [IgnoreRule],
     /// Fields the rules already kept out of the dry-run body (see [`super::ignore::respect`]).
     pub silenced: &'a [Ignored],
+    /// Known Synced without a dry-run (a kept verdict, or the local one): the preview is
+    /// the live object and there is no reference to judge live drift by, so none is.
+    pub known: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,24 +109,42 @@ pub struct ObjectReport {
     /// by hand): a sync replaces it with Git's, after the same dry-run and confirmation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repair: Option<Repair>,
+    /// Extra by another controller's marks alone (Argo CD, Flux): shown, never pruned by
+    /// kdrift, which deletes only what it marked itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marked_by: Option<String>,
+    /// Unknown because its kind is not served (yet): a CRD of the same sync may define it.
+    #[serde(skip)]
+    pub not_served: bool,
 }
 
-/// A list to replace with Git's because the merge with live is invalid.
+/// A list the merge with live makes invalid (a port changed by hand leaves an item keyed by
+/// the new port beside Git's): a sync removes the items set outside Git and adds Git's
+/// missing ones, each removal guarded by a test of the item, then applies Git's version.
+/// Everything else in the list (other items, allocated values) stays.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Repair {
     /// The list, as a JSON pointer (`/spec/ports`).
     pub pointer: String,
     /// The items live holds that Git does not, with their managers.
     pub foreign: Vec<String>,
+    /// Git's items live lacks.
+    pub added: Vec<String>,
+    /// The JSON patch.
+    #[serde(skip)]
+    pub ops: serde_json::Value,
 }
 
 impl std::fmt::Display for Repair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "removes {}", self.foreign.join(", "))?;
+        if !self.added.is_empty() {
+            write!(f, " and adds Git's {}", self.added.join(", "))?;
+        }
         write!(
             f,
-            "replaces {} with Git's list (live has {}), then applies Git's version",
-            self.pointer,
-            self.foreign.join(", ")
+            " in {} (a JSON patch, dry-run first), then applies Git's version",
+            self.pointer
         )
     }
 }
@@ -188,6 +209,8 @@ impl ObjectReport {
             notes: Vec::new(),
             migration: None,
             repair: None,
+            marked_by: None,
+            not_served: false,
         }
     }
 }

@@ -86,6 +86,27 @@ pub fn equivalent(git: &Value, live: &Value) -> Option<&'static str> {
     None
 }
 
+/// Maps whose values are quantities the API server stores in canonical form (`1000m` is
+/// kept as `1`). Elsewhere (a ConfigMap value, an env var) a value written differently is
+/// a change.
+pub const QUANTITY_MAPS: [&str; 8] = [
+    "limits",
+    "requests",
+    "hard",
+    "default",
+    "defaultRequest",
+    "max",
+    "min",
+    "capacity",
+];
+
+/// Whether Git's value and live's are the same where they stand (`parent`: the key of the
+/// map holding them): equal, or the same quantity in a map of quantities.
+pub fn same_value(git: &Value, live: &Value, parent: &str) -> bool {
+    git == live
+        || (QUANTITY_MAPS.contains(&parent) && equivalent(git, live) == Some("the same quantity"))
+}
+
 /// Whether a value Git writes is empty (`{}`, `[]`, `null`): the server drops it, so
 /// "empty" and "absent" are the same.
 pub fn is_empty(v: &Value) -> bool {
@@ -147,9 +168,17 @@ fn walk(git: &Value, live: Option<&Value>, path: &mut String, out: &mut Vec<Stri
             if g.is_array() { "list" } else { "map" }
         )),
         (g, Some(l)) => {
-            if let Some(why) = equivalent(g, l) {
+            // The key of the map holding the value (`limits` for `…limits.cpu`).
+            let parent = path
+                .rsplit('.')
+                .nth(1)
+                .unwrap_or_default()
+                .split('[')
+                .next()
+                .unwrap_or_default();
+            if g != l && same_value(g, l, parent) {
                 out.push(format!(
-                    "{}: Git's {g} is the cluster's {l}: {why}",
+                    "{}: Git's {g} is the cluster's {l}: the same quantity",
                     at(path)
                 ));
             }

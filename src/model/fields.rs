@@ -144,6 +144,9 @@ pub struct DriftField {
     /// Where it is, as a JSON pointer (what ignore rules name).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
+    /// The path as managedFields name it (list items by their keys).
+    #[serde(skip)]
+    pub segs: Vec<Seg>,
 }
 
 impl fmt::Display for DriftField {
@@ -257,6 +260,7 @@ fn walk(
             git: git.cloned(),
             removed: false,
             pointer: pointer_of(live, &stored),
+            segs: stored.clone(),
         })
     };
     match git {
@@ -264,7 +268,11 @@ fn walk(
         // key (labels, annotations, data), where each key has its own owner.
         None if !path.is_empty() && (!per_key(path) || children.is_empty()) => report(out),
         Some(g) if children.is_empty() => {
-            if g != live_value && super::equivalent::equivalent(g, live_value).is_none() {
+            let parent = match path.len().checked_sub(2).map(|i| &path[i]) {
+                Some(Seg::Field(name)) => name.as_str(),
+                _ => "",
+            };
+            if !super::equivalent::same_value(g, live_value, parent) {
                 report(out);
             }
         }

@@ -188,12 +188,13 @@ fn leaves(node: &Value, path: &mut Vec<Seg>, found: &mut dyn FnMut(&[Seg])) {
     }
 }
 
-/// Whether `ours` owns `path` live (through an Apply entry).
-fn we_own(live: &Value, path: &[Seg], ours: &str) -> bool {
+/// Whether `ours` owns the field at `pointer` live (it, or a field above or below it).
+fn we_own(live: &Value, pointer: &str, ours: &str) -> bool {
     let ours = [ours.to_string()];
-    owned_by(live, &ours)
-        .iter()
-        .any(|(_, p)| p.len() <= path.len() && path.starts_with(p))
+    owned_by(live, &ours).iter().any(|(_, path)| {
+        pointer_of(live, path)
+            .is_some_and(|owned| covered(&owned, pointer) || covered(pointer, &owned))
+    })
 }
 
 /// Makes the body a sync applies respect the rules: a field a rule covers that another
@@ -225,39 +226,14 @@ pub fn respect(body: &mut Value, live: &Value, rules: &[IgnoreRule], ours: &str)
                 manager: manager.clone(),
                 rule: rule.describe(),
             });
-            let path = segs_of(live, &pointer);
-            if held.is_some() && !path.is_some_and(|p| we_own(live, &p, ours)) {
+            // Only through maps: a list index in live need not be the same item in Git.
+            let through_list = pointer.split('/').any(|s| s.parse::<usize>().is_ok());
+            if held.is_some() && !through_list && !we_own(live, &pointer, ours) {
                 remove(body, &pointer);
             }
         }
     }
     silenced
-}
-
-/// The managedFields-style path of a pointer in `value` (list items by index).
-fn segs_of(value: &Value, pointer: &str) -> Option<Vec<Seg>> {
-    let mut here = value;
-    let mut out = Vec::new();
-    for raw in pointer.split('/').skip(1) {
-        let step = raw.replace("~1", "/").replace("~0", "~");
-        match here {
-            Value::Array(items) => {
-                let i: usize = step.parse().ok()?;
-                here = items.get(i)?;
-                out.push(match here.get("name") {
-                    Some(name) => {
-                        Seg::Key([("name".to_string(), name.clone())].into_iter().collect())
-                    }
-                    None => Seg::Index(i),
-                });
-            }
-            _ => {
-                here = here.get(&step)?;
-                out.push(Seg::Field(step));
-            }
-        }
-    }
-    Some(out)
 }
 
 fn remove(value: &mut Value, pointer: &str) {
@@ -319,12 +295,25 @@ pub fn strip_pointers(side: &mut Value, rules: &[IgnoreRule]) {
 
 /// Whether a conflict's field (`.spec.replicas`) or manager is covered by a rule.
 pub fn silences_conflict(rules: &[IgnoreRule], field: &str, manager: &str) -> Option<String> {
-    let pointer = field.replace('.', "/");
+    // The server writes the field dotted (`.metadata.annotations.a.b/c`): the rule's
+    // pointer is compared in that form, keys with dots intact.
+    let under = |dotted: &str| {
+        field == dotted
+            || field.starts_with(&format!("{dotted}."))
+            || field.starts_with(&format!("{dotted}["))
+    };
     rules
         .iter()
         .find(|r| {
             r.managed_fields_managers.iter().any(|m| m == manager)
-                || r.json_pointers.iter().any(|p| covered(&pointer, p))
+                || r.json_pointers.iter().any(|p| {
+                    let dotted: String = p
+                        .split('/')
+                        .skip(1)
+                        .map(|s| format!(".{}", s.replace("~1", "/").replace("~0", "~")))
+                        .collect();
+                    under(&dotted)
+                })
         })
         .map(IgnoreRule::describe)
 }

@@ -8,25 +8,8 @@
 
 use serde_json::{Map, Value};
 
-use super::equivalent::equivalent;
+use super::equivalent::same_value;
 
-/// Maps whose values are quantities the API server stores in canonical form (`1000m` is
-/// kept as `1`). Elsewhere a value Git writes differently is a change.
-const QUANTITY_MAPS: [&str; 8] = [
-    "limits",
-    "requests",
-    "hard",
-    "default",
-    "defaultRequest",
-    "max",
-    "min",
-    "capacity",
-];
-
-fn same(git: &Value, live: &Value, parent: &str) -> bool {
-    git == live
-        || (QUANTITY_MAPS.contains(&parent) && equivalent(git, live) == Some("the same quantity"))
-}
 use super::fields::{Seg, is_controller_entry, parse_seg};
 
 /// Whether applying `body` as `ours` would leave `live` as it is.
@@ -152,7 +135,7 @@ fn value_covered(
         Value::Object(_) if children(node).is_empty() => body == live,
         Value::Object(_) => object_covered(body, node, live, false, key),
         Value::Array(items) => list_covered(items, node, live),
-        scalar => children(node).is_empty() && same(scalar, live, parent),
+        scalar => children(node).is_empty() && same_value(scalar, live, parent),
     }
 }
 

@@ -195,7 +195,7 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
                 Some(e) => item(Action::Error, false, format!("dry-run failed, left alone: {e}")),
                 None => item(Action::Create, false, r.reason.clone()),
             },
-            SyncStatus::Unknown if opts.defined_kinds.iter().any(|(g, k)| *g == r.key.group && *k == r.key.kind) => PlanItem {
+            SyncStatus::Unknown if r.not_served && opts.defined_kinds.iter().any(|(g, k)| *g == r.key.group && *k == r.key.kind) => PlanItem {
                 after_crd: true,
                 ..item(Action::Create, false, "its kind is defined by a CustomResourceDefinition in this sync: dry-run and applied once that is Established".into())
             },
@@ -207,10 +207,15 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
             SyncStatus::OutOfSync if r.dry_run_error.is_some() => match (&r.repair, &r.dry_run_error) {
                 (Some(repair), Some(e)) => PlanItem {
                     repair: Some(repair.clone()),
-                    ..item(Action::Update, true, format!("the server rejects Git's version ({e}); this sync {repair}"))
+                    ..item(Action::Update, false, format!("the server rejects Git's version ({e}); this sync {repair}"))
                 },
                 (_, e) => item(Action::Error, false, format!("the server rejects Git's version, left alone: {}", e.as_deref().unwrap_or_default())),
             },
+            SyncStatus::Extra if r.marked_by.is_some() => item(
+                Action::Keep,
+                false,
+                format!("not in Git, marked by {} (kdrift prunes only what it marked)", r.marked_by.as_deref().unwrap_or_default()),
+            ),
             SyncStatus::Extra if plan.prune_refused.is_some() || !opts.prune => {
                 item(Action::Keep, false, "not in Git: a prune candidate (use --prune)".into())
             }

@@ -12,6 +12,7 @@ use crate::app::state::{AppState, Popup, PopupKind, Stage};
 use crate::cluster::sync::ItemResult;
 use crate::config::keymap::Action;
 use crate::config::theme::Theme;
+use crate::model::logs::clean;
 use crate::model::plan::{Action as PlanAction, Plan, PlanItem};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
@@ -113,19 +114,29 @@ fn plan_lines(out: &mut Lines<'_>, p: &Popup, plan: &Plan, hint: &dyn Fn(Action)
             theme.text,
         );
     }
-    if let Some(guard) = &p.guard
-        && p.confirmable()
-    {
-        out.text(format!("! {}", guard.warning), theme.degraded);
+    let guard = p.guard.as_ref().filter(|_| p.confirmable());
+    if let Some(guard) = guard {
+        out.text(format!("! {}", clean(&guard.warning)), theme.degraded);
         out.text(
-            format!("  resume it later with: {}", guard.resume),
+            format!("  resume it later with: {}", clean(&guard.resume)),
             theme.muted,
         );
     }
     if p.confirmable() {
+        // With a controller to suspend, the key says so: confirming is asking for it.
+        let what = match guard {
+            Some(g) => format!(
+                "suspend {} of {} {}/{}, then apply",
+                g.controller.label(),
+                g.kind,
+                clean(&g.namespace),
+                clean(&g.name)
+            ),
+            None => "apply".to_string(),
+        };
         out.text(
             format!(
-                "{} change(s) · {} apply · {} cancel",
+                "{} change(s) · {} {what} · {} cancel",
                 plan.writes(),
                 hint(Action::Confirm),
                 hint(Action::Cancel)
@@ -166,7 +177,7 @@ fn item_lines(out: &mut Lines<'_>, p: &Popup, item: &PlanItem) {
         ));
     }
     spans.push(Span::styled(
-        item.note.clone(),
+        clean(&item.note),
         Style::default().fg(theme.muted),
     ));
     out.lines.push(Line::from(spans));

@@ -250,7 +250,12 @@ pub(super) async fn assess_target(
         deadline: opts.diff_deadline,
         rules: &rules,
         silenced: &silenced,
+        known,
     });
+    if not_asked {
+        // Without the apply's result, what a migration would then remove is unknown.
+        report.migration = None;
+    }
     if let Some(l) = &live
         && report.status == crate::model::drift::SyncStatus::Synced
         && report.ignored.is_empty()

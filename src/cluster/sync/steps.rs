@@ -3,7 +3,7 @@
 //! migrated. Each write is dry-run first, as the apply is.
 
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cluster::Connection;
 use crate::cluster::apply::get_live;
@@ -84,8 +84,8 @@ async fn json_patch(
     Ok(())
 }
 
-/// Replaces the list with Git's (the merge with live is invalid, so the apply alone
-/// cannot repair it).
+/// Removes the list's items set outside Git and adds Git's missing ones (the merge with
+/// live is invalid, so the apply alone cannot repair it); each removal tests its item first.
 pub(super) async fn repair(
     conn: &Connection,
     served: &Served,
@@ -94,18 +94,14 @@ pub(super) async fn repair(
     body: &Value,
     field_manager: &str,
 ) -> Result<(), String> {
-    let git = body
-        .pointer(&repair.pointer)
-        .cloned()
-        .ok_or_else(|| format!("Git's version has no {}", repair.pointer))?;
-    let ops = json!([{"op": "replace", "path": repair.pointer, "value": git}]);
+    let what = format!("repair {}", repair.pointer);
     json_patch(
         conn,
         served,
         key,
-        ops,
+        repair.ops.clone(),
         field_manager,
-        "replace the list with Git's",
+        &what,
         body,
     )
     .await

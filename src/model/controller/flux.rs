@@ -61,6 +61,7 @@ pub fn from_kustomization(obj: &Value, repositories: &[Value]) -> ControllerApp 
             health: None,
         },
         inventory_kinds,
+        in_cluster: obj.pointer("/spec/kubeConfig").is_none(),
         name,
         namespace,
     }
@@ -83,7 +84,7 @@ pub fn from_helm_release(obj: &Value, repositories: &[Value]) -> Option<Controll
         path: clean_path(&text(obj, "/spec/chart/spec/chart").unwrap_or_default()),
         target_namespace: text(obj, "/spec/targetNamespace"),
         helm: HelmSource {
-            release_name: text(obj, "/spec/releaseName"),
+            release_name: text(obj, "/spec/releaseName").filter(|r| super::release_name_ok(r)),
             value_files: strings(obj, "/spec/chart/spec/valuesFiles"),
             values: obj
                 .pointer("/spec/values")
@@ -102,6 +103,7 @@ pub fn from_helm_release(obj: &Value, repositories: &[Value]) -> Option<Controll
             health: None,
         },
         inventory_kinds: Vec::new(),
+        in_cluster: obj.pointer("/spec/kubeConfig").is_none(),
         name,
         namespace,
     })

@@ -130,7 +130,26 @@ fn a_flux_kustomization_reads_its_repository_and_inventory() {
 #[test]
 fn argo_cd_marks_by_annotation_or_label() {
     let app = &from_application(&application())[0];
-    assert!(app.tracks(&json!({"metadata": {"annotations": {"argocd.argoproj.io/tracking-id": "api:apps/Deployment:shop/web"}}})));
-    assert!(app.tracks(&json!({"metadata": {"labels": {"app.kubernetes.io/instance": "api"}}})));
-    assert!(!app.tracks(&json!({"metadata": {"annotations": {"argocd.argoproj.io/tracking-id": "api2:apps/Deployment:shop/web"}}})));
+    let object = |annotations: Value, labels: Value| {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop", "annotations": annotations, "labels": labels}})
+    };
+    let id = |id: &str| json!({"argocd.argoproj.io/tracking-id": id});
+    assert!(app.tracks(&object(id("api:apps/Deployment:shop/web"), json!({}))));
+    assert!(
+        !app.tracks(&object(id("api:apps/Deployment:shop/other"), json!({}))),
+        "the whole id names the object"
+    );
+    assert!(!app.tracks(&object(id("api2:apps/Deployment:shop/web"), json!({}))));
+    assert!(app.tracks(&object(
+        json!({}),
+        json!({"app.kubernetes.io/instance": "api"})
+    )));
+    let mut made = object(json!({}), json!({"app.kubernetes.io/instance": "api"}));
+    made["metadata"]["ownerReferences"] =
+        json!([{"kind": "CronJob", "name": "c", "controller": true}]);
+    assert!(
+        !app.tracks(&made),
+        "a controller's product is not the app's"
+    );
 }

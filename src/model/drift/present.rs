@@ -1,12 +1,13 @@
 //! Judging an object both in Git and in the cluster, through both lenses.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{AFTER, Inputs, LIVE, ObjectReport, Repair, SyncStatus, yaml_of};
 use crate::model::diff::unified;
 use crate::model::equivalent::explain;
 use crate::model::fields::{
-    DriftField, is_controller_entry, live_drift, removed_live, strip_allocated,
+    DriftField, Seg, is_controller_entry, live_drift, lookup, pointer_of, removed_live,
+    strip_allocated,
 };
 use crate::model::ignore::{Ignored, filter_drift, silences_conflict, strip_pointers};
 use crate::model::object::Manifest;
@@ -64,23 +65,63 @@ fn settle_controller_metadata(live: &mut Value, after: &mut Value, desired: &Val
     }
 }
 
-/// A list Git's apply cannot merge into: live items of a list another manager changed
-/// (a port changed by hand leaves an item Git does not have beside Git's own).
-fn repair_of(drift: &[DriftField], body: &Value) -> Option<Repair> {
-    let mut pointer = None;
-    let mut foreign = Vec::new();
-    for d in drift.iter().filter(|d| !d.removed && d.path.ends_with(']')) {
-        let Some((parent, last)) = d.pointer.as_deref().and_then(|p| p.rsplit_once('/')) else {
-            continue;
-        };
-        if last.parse::<usize>().is_err() || !body.pointer(parent).is_some_and(Value::is_array) {
-            continue;
-        }
-        if pointer.get_or_insert_with(|| parent.to_string()) == parent {
-            foreign.push(format!("{} set by {}", d.path, d.manager));
+/// A list Git's apply cannot merge into: items another manager set that Git does not have
+/// (a port changed by hand), in a list the server's rejection names.
+fn repair_of(drift: &[DriftField], live: &Value, error: &str) -> Option<Repair> {
+    let mut lists: Vec<Vec<Seg>> = Vec::new();
+    for d in drift.iter().filter(|d| !d.removed) {
+        if let Some((Seg::Key(_), parent)) = d.segs.split_last()
+            && !lists.contains(&parent.to_vec())
+        {
+            lists.push(parent.to_vec());
         }
     }
-    pointer.map(|pointer| Repair { pointer, foreign })
+    let list = lists.into_iter().find(|parent| {
+        matches!(parent.last(), Some(Seg::Field(name)) if error.contains(&format!("{name}[")))
+    })?;
+    let pointer = pointer_of(live, &list)?;
+    let in_list = |d: &&DriftField| {
+        d.segs.len() == list.len() + 1
+            && d.segs.starts_with(&list)
+            && matches!(d.segs.last(), Some(Seg::Key(_)))
+    };
+    let mut removals: Vec<(usize, Value, String)> = drift
+        .iter()
+        .filter(|d| !d.removed)
+        .filter(in_list)
+        .filter_map(|d| {
+            let at = pointer_of(live, &d.segs)?;
+            let index = at.rsplit('/').next()?.parse().ok()?;
+            Some((
+                index,
+                lookup(live, &d.segs)?.clone(),
+                format!("{} (set by {})", d.path, d.manager),
+            ))
+        })
+        .collect();
+    removals.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let mut ops = Vec::new();
+    for (index, value, _) in &removals {
+        ops.push(json!({"op": "test", "path": format!("{pointer}/{index}"), "value": value}));
+        ops.push(json!({"op": "remove", "path": format!("{pointer}/{index}")}));
+    }
+    let mut added = Vec::new();
+    for d in drift.iter().filter(|d| d.removed).filter(in_list) {
+        if let Some(git) = &d.git {
+            ops.push(json!({"op": "add", "path": format!("{pointer}/-"), "value": git}));
+            added.push(d.path.clone());
+        }
+    }
+    Some(Repair {
+        pointer,
+        foreign: removals
+            .into_iter()
+            .rev()
+            .map(|(_, _, what)| what)
+            .collect(),
+        added,
+        ops: Value::Array(ops),
+    })
 }
 
 // Over 80 lines: the two lenses side by side, then one status from both; split, the
@@ -137,7 +178,11 @@ pub(super) fn judge(
     strip_allocated(&mut reference, &desired.content);
     mask_pair(Some(&mut live_side), Some(&mut reference));
     mask_pair(None, Some(&mut git_side));
-    let mut drift = live_drift(&live_side, &reference, input.field_manager);
+    let mut drift = if input.known {
+        Vec::new()
+    } else {
+        live_drift(&live_side, &reference, input.field_manager)
+    };
     let declared = if input.reference.is_some() {
         &reference
     } else {
@@ -149,18 +194,18 @@ pub(super) fn judge(
         format!("metadata.labels.{}", crate::model::tracking::TRACKING_LABEL),
         format!("metadata.labels.{}", crate::model::applyset::PART_OF_LABEL),
     ];
-    drift.extend(
-        removed_live(&live_side, declared, &git_side)
-            .into_iter()
-            .filter(|d| !mark.contains(&d.path)),
-    );
+    if !input.known {
+        drift.extend(
+            removed_live(&live_side, declared, &git_side)
+                .into_iter()
+                .filter(|d| !mark.contains(&d.path)),
+        );
+    }
     let (drift, silenced) = filter_drift(drift, rules);
     ignored.extend(silenced);
     let notes = explain(&crate::model::normalize::normalize(&git_side), &live_side);
     let migration = crate::model::migrate::needed(live, after, input.field_manager);
-    let repair = rejected
-        .as_ref()
-        .and_then(|_| repair_of(&drift, &desired.content));
+    let repair = rejected.as_ref().and_then(|e| repair_of(&drift, live, e));
 
     let mut reasons = Vec::new();
     if let Some(e) = &rejected {
@@ -223,5 +268,7 @@ pub(super) fn judge(
         notes,
         migration,
         repair,
+        marked_by: None,
+        not_served: false,
     }
 }

@@ -46,6 +46,7 @@ fn run(
         deadline: Duration::from_millis(200),
         rules: &[],
         silenced: &[],
+        known: false,
     })
 }
 

@@ -48,6 +48,7 @@ fn removed(path: &[Seg], git: &Value, reference: &Value) -> DriftField {
         live: Value::Null,
         git: Some(git.clone()),
         removed: true,
+        segs: path.to_vec(),
     }
 }
 

@@ -124,3 +124,37 @@ fn the_object_annotation_adds_rules_and_ignore_extraneous_is_read() {
     ));
     assert!(!ignores_extraneous(&json!({"metadata": {}})));
 }
+
+#[test]
+fn a_conflict_on_a_dotted_annotation_is_matched_by_its_pointer() {
+    let rule = IgnoreRule {
+        json_pointers: vec!["/metadata/annotations/sidecar.istio.io~1status".into()],
+        origin: "x".into(),
+        ..Default::default()
+    };
+    let rules = [rule];
+    assert!(
+        silences_conflict(&rules, ".metadata.annotations.sidecar.istio.io/status", "m").is_some()
+    );
+    assert!(silences_conflict(&rules, ".metadata.annotations.other", "m").is_none());
+}
+
+#[test]
+fn a_field_inside_a_list_stays_in_the_body() {
+    // Live's list index need not be Git's item: never removed from the body by index.
+    let rule = IgnoreRule {
+        json_pointers: vec!["/spec/template/spec/containers/0/image".into()],
+        origin: "x".into(),
+        ..Default::default()
+    };
+    let mut live = live();
+    live["spec"]["template"]["spec"]["containers"][0]["image"] = json!("b");
+    let mut body =
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "a"}]}}}});
+    let silenced = respect(&mut body, &live, &[rule], "kdrift");
+    assert_eq!(
+        body["spec"]["template"]["spec"]["containers"][0]["image"],
+        "a"
+    );
+    assert_eq!(silenced.len(), 1);
+}

@@ -33,7 +33,7 @@ pub fn render(plan: &Plan, rev: &str) -> String {
             "  {:<9} {}  {}\n",
             item.action.label(),
             item.key,
-            item.note
+            crate::model::text::inert(&item.note)
         ));
         if item.action.writes()
             && item.action != Action::Prune

@@ -237,6 +237,7 @@ fn nothing_to_apply_never_says_matches_while_something_differs() {
         git: None,
         removed: false,
         pointer: None,
+        segs: Vec::new(),
     }];
     let text = plan_of(vec![drifted])
         .nothing_to_apply("abc1234")
