@@ -8,25 +8,13 @@ use kdrift::cluster::apply::apply;
 use kdrift::cluster::discovery;
 use kdrift::cluster::drift::{DriftOptions, DryRunCache, compute};
 use kdrift::cluster::{ConnectOptions, Connection};
-use kdrift::git::{App, AppSpec, Revision};
 use kdrift::model::desired::DesiredSet;
 use kdrift::model::tracking::with_tracking;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::json;
 
 fn desired(app: &TestApp) -> DesiredSet {
-    App::open(&AppSpec {
-        repo: Some(app.repo.path().to_path_buf()),
-        path: "app".into(),
-        load: kdrift::model::manifest::LoadOptions {
-            namespace: app.ns.clone(),
-            ..Default::default()
-        },
-        tools: Default::default(),
-    })
-    .expect("app")
-    .desired(&Revision::Rev("HEAD".into()))
-    .expect("desired")
+    app.desired()
 }
 
 fn as_manager(m: &str) -> PatchParams {

@@ -11,7 +11,6 @@ use kdrift::cluster::apply::apply;
 use kdrift::cluster::discovery;
 use kdrift::cluster::drift::{DriftOptions, DryRunCache, compute};
 use kdrift::cluster::{ConnectOptions, Connection};
-use kdrift::git::{App, AppSpec, Revision};
 use kdrift::model::desired::DesiredSet;
 use kdrift::model::drift::SyncStatus;
 use kdrift::model::tracking::with_tracking;
@@ -38,18 +37,7 @@ fn service(name: &str, extra: &str) -> String {
 }
 
 fn desired(app: &TestApp) -> DesiredSet {
-    App::open(&AppSpec {
-        repo: Some(app.repo.path().to_path_buf()),
-        path: "app".into(),
-        load: kdrift::model::manifest::LoadOptions {
-            namespace: app.ns.clone(),
-            ..Default::default()
-        },
-        tools: Default::default(),
-    })
-    .expect("app")
-    .desired(&Revision::Rev("HEAD".into()))
-    .expect("desired")
+    app.desired()
 }
 
 /// Applies every object as kdrift's sync does (server-side apply, tracking mark),

@@ -63,28 +63,7 @@ fn render_text(rows: &[AppRow]) -> String {
             r.last_subject.as_deref().unwrap_or(""),
         ));
         if let Some(c) = &r.controller {
-            let rev = c
-                .status
-                .revision
-                .as_deref()
-                .map(crate::model::applyset::short)
-                .unwrap_or_else(|| "-".into());
-            out.push_str(&format!(
-                "    {}: {} {} at {rev}{}{}\n",
-                c.controller.label(),
-                crate::model::logs::clean(&c.object()),
-                c.status
-                    .sync
-                    .as_deref()
-                    .map(crate::model::logs::clean)
-                    .unwrap_or_else(|| "?".into()),
-                if c.auto_sync && !c.suspended {
-                    ", auto-sync"
-                } else {
-                    ""
-                },
-                if c.suspended { ", suspended" } else { "" },
-            ));
+            out.push_str(&format!("    {}\n", c.summary()));
         }
         for n in &r.notes {
             out.push_str(&format!("    - {}\n", crate::model::logs::clean(n)));

@@ -86,6 +86,30 @@ impl ControllerApp {
         format!("{} {}/{}", self.kind, self.namespace, self.name)
     }
 
+    /// The controller's view in one line: `Argo CD: Application ns/web Synced at 1a2b3c4,
+    /// auto-sync` (its text from the cluster made inert).
+    pub fn summary(&self) -> String {
+        let rev = self
+            .status
+            .revision
+            .as_deref()
+            .map(super::applyset::short)
+            .unwrap_or_else(|| "-".into());
+        let state = if self.suspended {
+            ", suspended"
+        } else if self.auto_sync {
+            ", auto-sync"
+        } else {
+            ""
+        };
+        super::text::inert(&format!(
+            "{}: {} {} at {rev}{state}",
+            self.controller.label(),
+            self.object(),
+            self.status.sync.as_deref().unwrap_or("?"),
+        ))
+    }
+
     /// Whether a live object carries this controller's mark for the app.
     pub fn tracks(&self, obj: &Value) -> bool {
         let label = |k: &str| {

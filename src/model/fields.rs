@@ -286,6 +286,32 @@ fn walk(
     }
 }
 
+/// The leaf paths of a fieldsV1 set (what a manager owns, field by field).
+pub fn leaf_paths(fields: &Value) -> Vec<Vec<Seg>> {
+    fn walk(node: &Value, path: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
+        let children: Vec<(&String, &Value)> = node
+            .as_object()
+            .map(|m| m.iter().filter(|(k, _)| k.as_str() != ".").collect())
+            .unwrap_or_default();
+        if children.is_empty() {
+            if !path.is_empty() {
+                out.push(path.clone());
+            }
+            return;
+        }
+        for (k, child) in children {
+            if let Some(seg) = parse_seg(k) {
+                path.push(seg);
+                walk(child, path, out);
+                path.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(fields, &mut Vec::new(), &mut out);
+    out
+}
+
 /// Maps whose keys are independent settings, each with its own owner: reported per key.
 fn per_key(path: &[Seg]) -> bool {
     let names: Vec<&str> = path

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::fields::{Seg, parse_seg, pointer_of};
+use super::fields::{Seg, leaf_paths, pointer_of};
 use super::object::ObjectKey;
 
 /// The per-object annotation: JSON pointers, separated by commas.
@@ -160,32 +160,14 @@ pub fn owned_by(live: &Value, managers: &[String]) -> Vec<(String, Vec<Seg>)> {
             continue;
         }
         if let Some(fields) = entry.get("fieldsV1") {
-            leaves(fields, &mut Vec::new(), &mut |path| {
-                out.push((manager.to_string(), path.to_vec()))
-            });
+            out.extend(
+                leaf_paths(fields)
+                    .into_iter()
+                    .map(|path| (manager.to_string(), path)),
+            );
         }
     }
     out
-}
-
-fn leaves(node: &Value, path: &mut Vec<Seg>, found: &mut dyn FnMut(&[Seg])) {
-    let children: Vec<(&String, &Value)> = node
-        .as_object()
-        .map(|m| m.iter().filter(|(k, _)| k.as_str() != ".").collect())
-        .unwrap_or_default();
-    if children.is_empty() {
-        if !path.is_empty() {
-            found(path);
-        }
-        return;
-    }
-    for (k, child) in children {
-        if let Some(seg) = parse_seg(k) {
-            path.push(seg);
-            leaves(child, path, found);
-            path.pop();
-        }
-    }
 }
 
 /// Whether `ours` owns the field at `pointer` live (it, or a field above or below it).

@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::fields::{Seg, display_path, parse_seg};
+use super::fields::{display_path, leaf_paths};
 
 /// Managers `kubectl apply` (client-side) and `kubectl create` before it write as.
 pub const CLIENT_SIDE_MANAGERS: [&str; 2] = ["kubectl-client-side-apply", "before-first-apply"];
@@ -66,33 +66,11 @@ fn is_ours(entry: &Value, ours: &str) -> bool {
         && text(entry, "subresource").is_empty()
 }
 
-/// Leaf paths of a fieldsV1 set, as displayed.
-fn leaves(node: &Value, path: &mut Vec<Seg>, out: &mut Vec<String>) {
-    let children: Vec<(&String, &Value)> = node
-        .as_object()
-        .map(|m| m.iter().filter(|(k, _)| k.as_str() != ".").collect())
-        .unwrap_or_default();
-    if children.is_empty() {
-        if !path.is_empty() {
-            out.push(display_path(path));
-        }
-        return;
-    }
-    for (k, child) in children {
-        if let Some(seg) = parse_seg(k) {
-            path.push(seg);
-            leaves(child, path, out);
-            path.pop();
-        }
-    }
-}
-
 fn leaves_of(entry: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(fields) = entry.get("fieldsV1") {
-        leaves(fields, &mut Vec::new(), &mut out);
-    }
-    out
+    entry
+        .get("fieldsV1")
+        .map(|f| leaf_paths(f).iter().map(|p| display_path(p)).collect())
+        .unwrap_or_default()
 }
 
 /// Whether `live` needs the migration, and what it does. `after` is the dry-run apply's

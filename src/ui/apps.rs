@@ -63,24 +63,8 @@ fn row_line(r: &AppRow, width: usize, theme: &Theme) -> Line<'static> {
     };
     spans.push(Span::styled(live, Style::default().fg(theme.hunk)));
     if let Some(c) = &r.controller {
-        let rev = c
-            .status
-            .revision
-            .as_deref()
-            .map(crate::model::applyset::short)
-            .unwrap_or_else(|| "-".into());
-        let auto = if c.auto_sync && !c.suspended {
-            " auto"
-        } else {
-            ""
-        };
         spans.push(Span::styled(
-            format!(
-                "  {}: {} @{}{auto}",
-                c.controller.label(),
-                clean(c.status.sync.as_deref().unwrap_or("?")),
-                clean(&rev)
-            ),
+            format!("  {}", c.summary()),
             Style::default().fg(theme.muted),
         ));
     }

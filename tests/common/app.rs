@@ -97,6 +97,22 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no {kind}/{name} in {doc:#}"))
     }
 
+    /// The desired state of `app/` at HEAD, as kdrift loads it.
+    pub fn desired(&self) -> kdrift::model::desired::DesiredSet {
+        kdrift::git::App::open(&kdrift::git::AppSpec {
+            repo: Some(self.repo.path().to_path_buf()),
+            path: "app".into(),
+            load: kdrift::model::manifest::LoadOptions {
+                namespace: self.ns.clone(),
+                ..Default::default()
+            },
+            tools: Default::default(),
+        })
+        .expect("app")
+        .desired(&kdrift::git::Revision::Rev("HEAD".into()))
+        .expect("desired")
+    }
+
     pub async fn delete_namespace(&self) {
         let api: kube::Api<k8s_openapi::api::core::v1::Namespace> =
             kube::Api::all(super::admin_client().await);
