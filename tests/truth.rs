@@ -400,13 +400,19 @@ async fn an_unchanged_app_is_judged_without_dry_runs_and_a_change_is_never_misse
         .await
         .expect("label");
     assert_eq!(isolated(&app, dirs.path(), &["diff"]), (1, 2));
+    // The server's answers for it are kept: asked again unchanged, nothing is dry-run, and
+    // the answer is the same.
+    assert_eq!(isolated(&app, dirs.path(), &["diff"]), (1, 0));
     // A changed Git object is dry-run again too.
     app.repo
         .write("app/cm-1.yaml", &config_map("cm-1", "k", "changed"));
     app.repo.commit("cm-1 changed");
     let (code, requests) = isolated(&app, dirs.path(), &["diff"]);
     assert_eq!(code, 1);
-    assert_eq!(requests, 4, "cm-1 and cm-3: an apply and a create each");
+    assert_eq!(
+        requests, 2,
+        "cm-1 alone (an apply and a create): cm-3's answers are kept"
+    );
     // Each lens asks only what it shows.
     assert_eq!(
         isolated(&app, dirs.path(), &["diff", "--lens", "preview"]).1,

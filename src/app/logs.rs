@@ -70,7 +70,7 @@ fn secret_values(state: &AppState) -> crate::model::secret::Redactor {
         .clone()
         .flat_map(|d| d.handles.values())
         .filter_map(|h| h.body.as_ref())
-        .flat_map(crate::model::secret::plain_values);
+        .flat_map(|body| crate::model::secret::plain_values(&body.value()));
     let live = drift.flat_map(|d| d.live_secret_values.iter().cloned());
     crate::model::secret::Redactor::new(from_git.chain(live))
 }

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use super::discovery::{self, Served};
-use super::live::{LiveWatch, Scope, object_value};
+use super::live::{LiveWatch, Scope};
 use super::{ClusterError, Connection};
 use crate::model::desired::DesiredSet;
 use crate::model::drift::{Inputs, ObjectReport, SyncStatus, assess};
-use crate::model::object::{ObjectId, ObjectKey};
+use crate::model::object::{Compact, ObjectId, ObjectKey};
 use crate::model::tracking::{TRACKING_LABEL, is_tracked, with_tracking};
 
 /// One-shot drift of a desired set: start the watches, evaluate once.
@@ -86,10 +86,7 @@ impl Session {
         let mut targets = Vec::new();
         for manifest in desired.objects.values() {
             match discovery::lookup(&resolved, &manifest.id) {
-                Some(Ok(served)) => targets.push(Target {
-                    manifest: scoped(manifest.clone(), served, &opts.namespace),
-                    served: served.clone(),
-                }),
+                Some(Ok(served)) => targets.push(Target::new(manifest, served, opts)),
                 Some(Err(reason)) => {
                     pending.push(manifest.clone());
                     reports.push(ObjectReport {
@@ -111,7 +108,7 @@ impl Session {
 
         let mut namespaces: Vec<String> = targets
             .iter()
-            .filter_map(|t| t.manifest.id.namespace.clone())
+            .filter_map(|t| t.id.namespace.clone())
             .chain([opts.namespace.clone()])
             .collect();
         namespaces.sort();
@@ -121,7 +118,7 @@ impl Session {
         // ones for the other tracked kinds.
         let mut scopes: BTreeMap<(String, String, Option<String>, bool), Scope> = BTreeMap::new();
         for t in &targets {
-            let ns = t.manifest.id.namespace.as_deref();
+            let ns = t.id.namespace.as_deref();
             scopes
                 .entry(watch_id(&t.served.resource, ns, false))
                 .or_insert_with(|| Scope {
@@ -195,7 +192,6 @@ impl Session {
         let opts = &self.opts;
         let watches = &self.watches;
         let mut reports = self.unresolved.clone();
-        let targets: Vec<Target> = self.targets.clone();
         let readiness: HashMap<_, Result<(), String>> = futures::future::join_all(
             watches
                 .iter()
@@ -205,77 +201,52 @@ impl Session {
         .into_iter()
         .collect();
 
-        let mut handles: HashMap<ObjectKey, Handle> = targets
-            .iter()
-            .map(|t| {
-                (
-                    t.manifest.id.key(),
-                    Handle {
-                        served: Some(t.served.clone()),
-                        body: Some(with_tracking(
-                            &t.manifest.content,
-                            &opts.app,
-                            &opts.applyset,
-                        )),
-                        pending: None,
-                    },
-                )
-            })
-            .collect();
+        let mut handles: HashMap<ObjectKey, Handle> = HashMap::new();
         for m in &self.pending {
             handles.insert(
                 m.id.key(),
                 Handle {
                     served: None,
-                    body: Some(with_tracking(&m.content, &opts.app, &opts.applyset)),
+                    body: Some(Compact::new(&with_tracking(
+                        &m.content,
+                        &opts.app,
+                        &opts.applyset,
+                    ))),
                     pending: Some((m.id.clone(), opts.namespace.clone())),
                 },
             );
         }
-        // Live object (or why it is unknown) for each target.
+        // Each target against its watch; a live object is parsed only while it is judged.
         let mut jobs = Vec::new();
-        let mut live_secret_values = Vec::new();
-        for t in targets {
-            let ns = t.manifest.id.namespace.clone();
-            let id = watch_id(&t.served.resource, ns.as_deref(), false);
+        for (i, t) in self.targets.iter().enumerate() {
+            let ns = t.id.namespace.as_deref();
+            let id = watch_id(&t.served.resource, ns, false);
+            handles.insert(t.id.key(), t.handle(t.body.clone()));
             match (watches.get(&id), readiness.get(&id)) {
-                (Some(w), Some(Ok(()))) => {
-                    let live = w
-                        .get(ns.as_deref(), &t.manifest.id.name)
-                        .and_then(|o| object_value(&o, &t.served.resource));
-                    if let Some(l) = &live {
-                        live_secret_values.extend(crate::model::secret::plain_values(l));
-                    }
-                    let t = keep_live_unstable(t, live.as_ref());
-                    let (t, silenced) = respect_rules(t, live.as_ref(), opts);
-                    if let Some(h) = handles.get_mut(&t.manifest.id.key()) {
-                        h.body = Some(with_tracking(
-                            &t.manifest.content,
-                            &opts.app,
-                            &opts.applyset,
-                        ));
-                    }
-                    jobs.push((t, live, silenced));
-                }
+                (Some(_), Some(Ok(()))) => jobs.push((i, id)),
                 (_, Some(Err(reason))) => reports.push(ObjectReport::unknown(
-                    t.manifest.id.key(),
-                    Some(t.manifest.source.clone()),
+                    t.id.key(),
+                    Some(t.source.clone()),
                     format!("live state unknown: {reason}"),
                 )),
                 _ => reports.push(ObjectReport::unknown(
-                    t.manifest.id.key(),
-                    Some(t.manifest.source.clone()),
+                    t.id.key(),
+                    Some(t.source.clone()),
                     "live state unknown: not watched",
                 )),
             }
         }
 
         let total = jobs.len();
+        reports.reserve(total);
+        let mut live_secret_values = Vec::new();
         let mut assessed = futures::stream::iter(jobs)
-            .map(|(t, live, silenced)| assess_target(conn, t, live, silenced, opts, cache))
+            .map(|(i, id)| judge(conn, &self.targets[i], &watches[&id], opts, cache))
             .buffer_unordered(opts.concurrency.max(1));
         let mut judged = 0;
-        while let Some(report) = assessed.next().await {
+        while let Some((report, handle, secrets)) = assessed.next().await {
+            handles.insert(report.key.clone(), handle);
+            live_secret_values.extend(secrets);
             reports.push(report);
             judged += 1;
             if let Some(tell) = progress
@@ -284,24 +255,32 @@ impl Session {
                 tell(judged, total);
             }
         }
+        drop(assessed);
 
         // Extra: tracked for this app, absent from Git.
-        let desired_keys: HashSet<ObjectKey> = reports.iter().map(|r| r.key.clone()).collect();
+        let desired_keys: HashSet<&ObjectKey> = reports.iter().map(|r| &r.key).collect();
         let mut seen = HashSet::new();
+        let mut extra = Vec::new();
         for w in watches.values() {
             for obj in w.store.state() {
-                let Some(value) = object_value(&obj, &w.scope.resource) else {
-                    continue;
-                };
-                let by_controller = opts.controller.as_ref().is_some_and(|c| c.tracks(&value));
-                if !is_tracked(&value, &opts.app) && !by_controller {
+                let ours = obj.label(TRACKING_LABEL) == Some(opts.app.as_str());
+                if !ours && opts.controller.is_none() {
                     continue;
                 }
-                live_secret_values.extend(crate::model::secret::plain_values(&value));
-                let key = live_key(&value);
+                let head = obj.head(&w.scope.resource);
+                let by_controller = opts.controller.as_ref().is_some_and(|c| c.tracks(&head));
+                if !ours && !by_controller {
+                    continue;
+                }
+                // A desired object's secrets were read while it was judged.
+                let key = live_key(&head);
                 if desired_keys.contains(&key) || !seen.insert(key.clone()) {
                     continue;
                 }
+                let Some(value) = obj.value(&w.scope.resource) else {
+                    continue;
+                };
+                live_secret_values.extend(crate::model::secret::plain_values(&value));
                 handles.insert(
                     key.clone(),
                     Handle {
@@ -339,9 +318,11 @@ impl Session {
                         c.controller.label()
                     );
                 }
-                reports.push(report);
+                extra.push(report);
             }
         }
+        drop(desired_keys);
+        reports.extend(extra);
         reports.sort_by(|a, b| a.key.cmp(&b.key));
         DriftReport {
             app: opts.app.clone(),
@@ -353,6 +334,27 @@ impl Session {
     }
 }
 
+/// One target against its watch's copy, parsed for this judgement only: its report, how a
+/// sync acts on it, and its live secret values (for masking).
+async fn judge(
+    conn: &Connection,
+    t: &Target,
+    w: &LiveWatch,
+    opts: &DriftOptions,
+    cache: &DryRunCache,
+) -> (ObjectReport, Handle, Vec<String>) {
+    let live = w
+        .get(t.id.namespace.as_deref(), &t.id.name)
+        .and_then(|o| o.value(&t.served.resource));
+    let secrets = live
+        .as_ref()
+        .map(crate::model::secret::plain_values)
+        .unwrap_or_default();
+    let (body, compact, silenced) = t.body_for(live.as_ref(), opts);
+    let report = assess_target(conn, t, body, live, silenced, opts, cache).await;
+    (report, t.handle(compact), secrets)
+}
+
 /// How often (in objects judged) progress is told.
 const PROGRESS_EVERY: usize = 50;
 
@@ -360,6 +362,7 @@ mod dry_run;
 mod live_state;
 mod options;
 mod report;
+pub mod results;
 mod targets;
 pub mod verdicts;
 
@@ -367,6 +370,4 @@ pub use dry_run::DryRunCache;
 use dry_run::assess_target;
 pub use options::DriftOptions;
 pub use report::{DriftReport, Handle};
-use targets::{
-    TRACKED_KINDS, Target, keep_live_unstable, live_key, respect_rules, scoped, watch_id,
-};
+use targets::{TRACKED_KINDS, Target, live_key, watch_id};

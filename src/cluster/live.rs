@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::api::{Api, DynamicObject};
+use kube::api::Api;
 use kube::discovery::ApiResource;
 use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::{self, Store, store::Writer};
@@ -13,6 +13,9 @@ use kube::runtime::watcher::{self, Event};
 use tokio::sync::watch;
 
 use super::Connection;
+
+mod stored;
+pub use stored::LiveObject;
 
 /// What one watch covers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -48,7 +51,7 @@ pub enum WatchState {
 
 pub struct LiveWatch {
     pub scope: Scope,
-    pub store: Store<DynamicObject>,
+    pub store: Store<LiveObject>,
     pub state: watch::Receiver<WatchState>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -67,7 +70,7 @@ impl LiveWatch {
         scope: Scope,
         changed: Option<Arc<tokio::sync::Notify>>,
     ) -> Self {
-        let api: Api<DynamicObject> = match &scope.namespace {
+        let api: Api<LiveObject> = match &scope.namespace {
             Some(ns) => Api::namespaced_with(conn.stream_client.clone(), ns, &scope.resource),
             None => Api::all_with(conn.stream_client.clone(), &scope.resource),
         };
@@ -145,7 +148,7 @@ impl LiveWatch {
             .unwrap_or_else(|_| Err(format!("no answer within {}s", timeout.as_secs())))
     }
 
-    pub fn get(&self, namespace: Option<&str>, name: &str) -> Option<Arc<DynamicObject>> {
+    pub fn get(&self, namespace: Option<&str>, name: &str) -> Option<Arc<LiveObject>> {
         let mut key = reflector::ObjectRef::new_with(name, self.scope.resource.clone());
         if let Some(ns) = namespace {
             key = key.within(ns);
@@ -154,8 +157,11 @@ impl LiveWatch {
     }
 }
 
-/// A live object as JSON, with `apiVersion` and `kind` (list and watch items may lack them).
-pub fn object_value(obj: &DynamicObject, resource: &ApiResource) -> Option<serde_json::Value> {
+/// A listed object as JSON, with `apiVersion` and `kind` (list and watch items may lack them).
+pub fn object_value(
+    obj: &kube::api::DynamicObject,
+    resource: &ApiResource,
+) -> Option<serde_json::Value> {
     let mut value = serde_json::to_value(obj).ok()?;
     let map = value.as_object_mut()?;
     map.insert("apiVersion".into(), resource.api_version.clone().into());

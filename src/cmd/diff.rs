@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::ExitCode;
 use crate::cli::{DiffArgs, LensArg, Output};
 use crate::cluster::Connection;
-use crate::cluster::drift::{DriftReport, compute};
+use crate::cluster::drift::{DriftReport, Session};
 use crate::config::settings::Settings;
 use crate::git::App;
 use crate::model::diff::colorize;
@@ -48,15 +48,19 @@ pub async fn run(
     let mut ctx = super::app::context(conn, &args.app, args.app_name.as_deref(), settings).await?;
     let app = App::open(&ctx.spec)?;
     let (revision, commit) = super::app::revision(&app, &args.side.rev, args.side.worktree)?;
-    let desired = app.desired(&revision)?;
+    let mut desired = app.desired(&revision)?;
     let lens = match args.lens {
         LensArg::Preview => Lens::Preview,
         LensArg::Drift => Lens::Drift,
         LensArg::Both => Lens::Both,
     };
     ctx.drift.lens = lens;
-    let mut report = compute(conn, &desired, &ctx.drift, &ctx.cache).await?;
-    ctx.cache.verdicts().save();
+    let session = Session::start(conn, &desired, &ctx.drift, None).await?;
+    // The session keeps its own compact copy of each object: the parsed ones can go.
+    desired.objects.clear();
+    let mut report = session.evaluate(conn, &ctx.cache).await;
+    drop(session);
+    ctx.cache.save();
     // Which commit the cluster runs, from the record any session wrote.
     let record = ctx.record.clone();
     let live_commit = record.as_ref().and_then(|r| r.live_commit.clone());

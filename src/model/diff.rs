@@ -17,6 +17,15 @@ pub struct Diff {
 }
 
 impl Diff {
+    /// No difference.
+    pub fn empty() -> Self {
+        Diff {
+            unified: String::new(),
+            added: 0,
+            removed: 0,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.added == 0 && self.removed == 0
     }

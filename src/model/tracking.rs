@@ -47,6 +47,12 @@ pub fn sanitize(raw: &str) -> String {
 /// membership label of its set.
 pub fn with_tracking(content: &Value, app: &str, applyset: &str) -> Value {
     let mut out = content.clone();
+    mark(&mut out, app, applyset);
+    out
+}
+
+/// Writes the tracking label and the ApplySet membership label into an object.
+pub fn mark(out: &mut Value, app: &str, applyset: &str) {
     if let Some(meta) = out.get_mut("metadata").and_then(Value::as_object_mut) {
         let labels = meta
             .entry("labels")
@@ -62,7 +68,6 @@ pub fn with_tracking(content: &Value, app: &str, applyset: &str) -> Value {
             );
         }
     }
-    out
 }
 
 /// True when a live object carries the tracking label for `app`.

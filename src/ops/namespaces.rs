@@ -113,7 +113,7 @@ pub async fn plan_missing(
             key.clone(),
             Handle {
                 served: Some(served.clone()),
-                body: Some(body),
+                body: Some(crate::model::object::Compact::new(&body)),
                 pending: None,
             },
         );

@@ -274,7 +274,7 @@ pub async fn apply(
         return outcome;
     }
     let mut outcome = apply_plan(ctx, plan, handles, outcome, &mut *events).await;
-    ctx.cache.verdicts().save();
+    ctx.cache.save();
     if outcome.complete() {
         run_hooks(ctx, hooks, Phase::After, &mut outcome, &mut *events).await;
     }

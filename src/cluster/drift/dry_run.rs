@@ -14,9 +14,8 @@ use crate::cluster::apply::{get_live, preview, reference};
 use crate::model::drift::{Inputs, Lens, ObjectReport, Preview, assess};
 
 /// The drift lens alone does not ask for the dry-run apply.
-const NOT_ASKED: &str = "not asked: the live-drift lens needs no dry-run apply";
-use crate::model::object::{Manifest, ObjectKey};
-use crate::model::tracking::with_tracking;
+pub(super) const NOT_ASKED: &str = "not asked: the live-drift lens needs no dry-run apply";
+use crate::model::object::ObjectKey;
 
 type CacheKey = (ObjectKey, u64, String);
 
@@ -32,7 +31,11 @@ pub const MAX_ENTRIES: usize = 20_000;
 /// older ones (they can never be asked for again), an object keeps at most
 /// [`PER_OBJECT`] desired versions, and the whole cache at most [`MAX_ENTRIES`].
 #[derive(Default)]
-pub struct DryRunCache(Mutex<Store>, super::verdicts::Verdicts);
+pub struct DryRunCache(
+    Mutex<Store>,
+    super::verdicts::Verdicts,
+    super::results::Results,
+);
 
 #[derive(Default)]
 struct Store {
@@ -70,7 +73,17 @@ impl Store {
 impl DryRunCache {
     /// A cache whose Synced verdicts persist in the user's cache directory.
     pub fn persistent() -> Self {
-        DryRunCache(Mutex::default(), super::verdicts::Verdicts::persistent())
+        DryRunCache(
+            Mutex::default(),
+            super::verdicts::Verdicts::persistent(),
+            super::results::Results::persistent(),
+        )
+    }
+
+    /// Writes what outlives the process (verdicts and dry-run results) now.
+    pub fn save(&self) {
+        self.1.save();
+        self.2.save();
     }
 
     /// The verdicts that outlive the process.
@@ -145,12 +158,13 @@ async fn dry_runs(
     cache: &DryRunCache,
 ) -> Entry {
     let lens = opts.lens as u64;
-    let cache_key = (
-        t.manifest.id.key(),
-        hash_value(body) ^ lens,
-        resource_version(live),
-    );
+    let cache_key = (t.id.key(), hash_value(body) ^ lens, resource_version(live));
     if let Some(hit) = cache.get(&cache_key) {
+        return hit;
+    }
+    let kept = live.and_then(|l| super::results::key_of(l, body, lens));
+    if let Some(hit) = kept.and_then(|k| cache.2.get(k)) {
+        cache.put(cache_key, hit.clone());
         return hit;
     }
     // Each lens asks only what it shows: the preview no dry-run create, live drift no
@@ -162,16 +176,25 @@ async fn dry_runs(
             namespace_missing: false,
         }
     } else {
-        tracing::debug!(target: "kdrift::dry_run", object = %t.manifest.id, "dry-run apply");
+        tracing::debug!(target: "kdrift::dry_run", object = %t.id, "dry-run apply");
         preview(conn, &t.served, body, &opts.field_manager).await
     };
     let reference_obj = match live {
         Some(_) if opts.lens != Lens::Preview => {
-            tracing::debug!(target: "kdrift::dry_run", object = %t.manifest.id, "dry-run create");
+            tracing::debug!(target: "kdrift::dry_run", object = %t.id, "dry-run create");
             reference(conn, &t.served, body).await
         }
         _ => None,
     };
+    // Kept only when the apply saw the very object the watch holds (else the next run
+    // settles it anew).
+    let settled = match &dry_run.result {
+        Ok(after) => resource_version(Some(after)) == resource_version(live),
+        Err(_) => true,
+    };
+    if let Some(k) = kept.filter(|_| settled) {
+        cache.2.insert(k, &dry_run, reference_obj.as_ref());
+    }
     cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
     (dry_run, reference_obj)
 }
@@ -181,22 +204,22 @@ const SETTLE_TRIES: usize = 3;
 
 pub(super) async fn assess_target(
     conn: &Connection,
-    t: Target,
+    t: &Target,
+    body: Value,
     live: Option<Value>,
     silenced: Vec<crate::model::ignore::Ignored>,
     opts: &DriftOptions,
     cache: &DryRunCache,
 ) -> ObjectReport {
-    let key = t.manifest.id.key();
-    let body = with_tracking(&t.manifest.content, &opts.app, &opts.applyset);
+    let key = t.id.key();
     let mut live = live;
     // Known Synced, with kdrift the only owner besides controllers (a verdict kept from an
     // earlier run, or read off the live object's own managedFields): no request at all.
     let known = opts.local_verdicts
         && live.as_ref().is_some_and(|l| {
             sole_owner(l, &opts.field_manager)
-                && (cache.verdicts().contains(fingerprint(l, &body))
-                    || crate::model::local::locally_synced(l, &body, &opts.field_manager))
+                && (crate::model::local::locally_synced(l, &body, &opts.field_manager)
+                    || cache.verdicts().contains(fingerprint(l, &body)))
         });
     let mut entry = match &live {
         Some(l) if known => (
@@ -207,7 +230,7 @@ pub(super) async fn assess_target(
             },
             None,
         ),
-        _ => dry_runs(conn, &t, &body, live.as_ref(), opts, cache).await,
+        _ => dry_runs(conn, t, &body, live.as_ref(), opts, cache).await,
     };
     // Settling: the preview compares like with like. A controller writes just after a
     // sync (a Deployment's revision annotation), so the watch's copy may be older than the
@@ -221,7 +244,7 @@ pub(super) async fn assess_target(
             break;
         };
         live = Some(fresh);
-        entry = dry_runs(conn, &t, &body, live.as_ref(), opts, cache).await;
+        entry = dry_runs(conn, t, &body, live.as_ref(), opts, cache).await;
     }
     let (mut dry_run, reference_obj) = entry;
     // The drift lens did not ask for the apply: judged by live drift alone.
@@ -234,12 +257,9 @@ pub(super) async fn assess_target(
             c.operation = operation_of(live, &c.manager);
         }
     }
-    let unstable = t.manifest.unstable.clone();
-    let rules = crate::model::ignore::for_object(&opts.ignore, &key, Some(&t.manifest.content));
-    let desired = Manifest {
-        content: body,
-        ..t.manifest
-    };
+    let unstable = &t.unstable;
+    let rules = crate::model::ignore::for_object(&opts.ignore, &key, Some(&body));
+    let desired = t.manifest(body);
     let mut report = assess(&Inputs {
         key: &key,
         desired: Some(&desired),
@@ -260,6 +280,7 @@ pub(super) async fn assess_target(
         && report.status == crate::model::drift::SyncStatus::Synced
         && report.ignored.is_empty()
         && !not_asked
+        && !known
         && opts.lens == Lens::Both
         && sole_owner(l, &opts.field_manager)
     {

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::cluster::discovery::Served;
 use crate::model::drift::{ObjectReport, SyncStatus};
@@ -33,7 +32,7 @@ pub struct Handle {
     /// sync creates): resolved from `pending` at apply time.
     pub served: Option<Served>,
     /// The desired body (with the tracking mark); `None` for an object only live.
-    pub body: Option<Value>,
+    pub body: Option<crate::model::object::Compact>,
     /// The object's identity and the app's namespace, for a kind not served yet.
     pub pending: Option<(ObjectId, String)>,
 }

@@ -5,7 +5,8 @@ use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use crate::cluster::discovery::Served;
-use crate::model::object::{Manifest, ObjectKey, split_api_version};
+use crate::model::object::{Compact, Manifest, ObjectId, ObjectKey, SourceRef, split_api_version};
+use crate::model::tracking::mark;
 
 /// Kinds searched for objects carrying the tracking mark even when Git has none of them.
 pub(super) const TRACKED_KINDS: [(&str, &str, &str); 16] = [
@@ -27,11 +28,72 @@ pub(super) const TRACKED_KINDS: [(&str, &str, &str); 16] = [
     ("policy", "v1", "PodDisruptionBudget"),
 ];
 
-/// A desired object whose kind the cluster serves, with its scope made right.
-#[derive(Clone)]
+/// A desired object whose kind the cluster serves, with its scope made right. Its content
+/// is kept once, with kdrift's marks: what the drift engine judges and a sync applies.
 pub(super) struct Target {
-    pub(super) manifest: Manifest,
+    pub(super) id: ObjectId,
+    pub(super) source: SourceRef,
+    pub(super) unstable: Vec<String>,
+    pub(super) body: Compact,
     pub(super) served: Served,
+}
+
+impl Target {
+    pub(super) fn new(manifest: &Manifest, served: &Served, opts: &super::DriftOptions) -> Self {
+        let Manifest {
+            id,
+            source,
+            mut content,
+            unstable,
+        } = manifest.clone();
+        let id = scoped(id, &mut content, served, &opts.namespace);
+        mark(&mut content, &opts.app, &opts.applyset);
+        Target {
+            id,
+            source,
+            unstable,
+            body: Compact::new(&content),
+            served: served.clone(),
+        }
+    }
+
+    /// The body judged and applied against `live`: render-unstable fields kept as live has
+    /// them, fields ignore rules cover left to the manager holding them. Parsed for this
+    /// judgement; its compact form shared unless either changes something.
+    pub(super) fn body_for(
+        &self,
+        live: Option<&Value>,
+        opts: &super::DriftOptions,
+    ) -> (Value, Compact, Vec<crate::model::ignore::Ignored>) {
+        let mut body = self.body.value();
+        let rules = crate::model::ignore::for_object(&opts.ignore, &self.id.key(), Some(&body));
+        let Some(live) = live.filter(|_| !self.unstable.is_empty() || !rules.is_empty()) else {
+            return (body, self.body.clone(), Vec::new());
+        };
+        keep_live_unstable(&mut body, &self.unstable, live);
+        let silenced = crate::model::ignore::respect(&mut body, live, &rules, &opts.field_manager);
+        let compact = Compact::new(&body);
+        (body, compact, silenced)
+    }
+
+    /// How a sync acts on it, with `body` as judged.
+    pub(super) fn handle(&self, body: Compact) -> super::Handle {
+        super::Handle {
+            served: Some(self.served.clone()),
+            body: Some(body),
+            pending: None,
+        }
+    }
+
+    /// The manifest with `body` as its content, for the engine's judgement.
+    pub(super) fn manifest(&self, body: Value) -> Manifest {
+        Manifest {
+            id: self.id.clone(),
+            source: self.source.clone(),
+            content: body,
+            unstable: self.unstable.clone(),
+        }
+    }
 }
 
 pub(super) fn watch_id(
@@ -49,70 +111,43 @@ pub(super) fn watch_id(
 
 /// Fields a render makes up anew each time (a chart's `randAlphaNum`) keep the value the
 /// cluster has: they are not drift, and a sync must not churn them.
-pub(super) fn keep_live_unstable(mut t: Target, live: Option<&Value>) -> Target {
-    if let Some(live) = live {
-        for pointer in &t.manifest.unstable {
-            if crate::model::normalize::copy_pointer(&mut t.manifest.content, live, pointer) {
-                continue;
-            }
-            // A Secret's `stringData` is stored in `data`, base64-encoded.
-            if let Some(key) = pointer.strip_prefix("/stringData/")
-                && let Some(encoded) = live
-                    .pointer(&format!("/data/{key}"))
-                    .and_then(Value::as_str)
-                && let Some(slot) = t.manifest.content.pointer_mut(pointer)
-            {
-                use base64::Engine;
-                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(encoded) {
-                    *slot = Value::String(String::from_utf8_lossy(&bytes).into_owned());
-                }
+fn keep_live_unstable(body: &mut Value, unstable: &[String], live: &Value) {
+    for pointer in unstable {
+        if crate::model::normalize::copy_pointer(body, live, pointer) {
+            continue;
+        }
+        // A Secret's `stringData` is stored in `data`, base64-encoded.
+        if let Some(key) = pointer.strip_prefix("/stringData/")
+            && let Some(encoded) = live
+                .pointer(&format!("/data/{key}"))
+                .and_then(Value::as_str)
+            && let Some(slot) = body.pointer_mut(pointer)
+        {
+            use base64::Engine;
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(encoded) {
+                *slot = Value::String(String::from_utf8_lossy(&bytes).into_owned());
             }
         }
     }
-    t
 }
 
-/// The object's ignore rules applied to its body: a covered field another manager holds
-/// live is left out, so neither the dry-run nor a sync fights it.
-pub(super) fn respect_rules(
-    mut t: Target,
-    live: Option<&Value>,
-    opts: &super::DriftOptions,
-) -> (Target, Vec<crate::model::ignore::Ignored>) {
-    let key = t.manifest.id.key();
-    let rules = crate::model::ignore::for_object(&opts.ignore, &key, Some(&t.manifest.content));
-    let silenced = match live {
-        Some(live) if !rules.is_empty() => crate::model::ignore::respect(
-            &mut t.manifest.content,
-            live,
-            &rules,
-            &opts.field_manager,
-        ),
-        _ => Vec::new(),
-    };
-    (t, silenced)
-}
-
-/// Fixes a manifest's namespace to what discovery says about its scope.
-pub(super) fn scoped(mut manifest: Manifest, served: &Served, default_ns: &str) -> Manifest {
-    let meta = manifest
-        .content
-        .get_mut("metadata")
-        .and_then(Value::as_object_mut);
+/// Fixes an object's namespace to what discovery says about its scope.
+fn scoped(mut id: ObjectId, content: &mut Value, served: &Served, default_ns: &str) -> ObjectId {
+    let meta = content.get_mut("metadata").and_then(Value::as_object_mut);
     if served.namespaced {
-        if manifest.id.namespace.is_none() {
-            manifest.id.namespace = Some(default_ns.to_string());
+        if id.namespace.is_none() {
+            id.namespace = Some(default_ns.to_string());
             if let Some(meta) = meta {
                 meta.insert("namespace".into(), Value::String(default_ns.into()));
             }
         }
     } else {
-        manifest.id.namespace = None;
+        id.namespace = None;
         if let Some(meta) = meta {
             meta.remove("namespace");
         }
     }
-    manifest
+    id
 }
 
 pub(super) fn live_key(value: &Value) -> ObjectKey {

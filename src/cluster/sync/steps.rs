@@ -15,7 +15,11 @@ use crate::model::secret::scrub;
 
 /// How the cluster serves the object now, and its body scoped to that.
 pub(super) async fn resolve(conn: &Connection, handle: &Handle) -> Result<(Served, Value), String> {
-    let body = handle.body.clone().ok_or("nothing to apply: not in Git")?;
+    let body = handle
+        .body
+        .as_ref()
+        .ok_or("nothing to apply: not in Git")?
+        .value();
     if let Some(served) = &handle.served {
         return Ok((served.clone(), body));
     }

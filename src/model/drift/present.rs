@@ -124,6 +124,45 @@ fn repair_of(drift: &[DriftField], live: &Value, error: &str) -> Option<Repair> 
     })
 }
 
+/// Known Synced (a kept verdict, or kdrift alone owning exactly Git's values): both lenses
+/// are empty by that knowledge, so no text is rendered and no drift walked; only the notes
+/// on values Git writes differently from the server are read.
+fn known_synced(input: &Inputs<'_>, desired: &Manifest, live: &Value) -> ObjectReport {
+    let notes = if crate::model::secret::is_secret(live) {
+        let (mut live_side, mut git_side) = (live.clone(), desired.content.clone());
+        mask_pair(Some(&mut live_side), None);
+        mask_pair(None, Some(&mut git_side));
+        explain(&crate::model::normalize::normalize(&git_side), &live_side)
+    } else {
+        explain(&crate::model::normalize::normalize(&desired.content), live)
+    };
+    let ignored = input.silenced.to_vec();
+    let mut reason = "live matches Git".to_string();
+    if !ignored.is_empty() {
+        reason.push_str(&format!(
+            " ({} difference(s) ignored by rules)",
+            ignored.len()
+        ));
+    }
+    ObjectReport {
+        key: input.key.clone(),
+        source: Some(desired.source.clone()),
+        status: SyncStatus::Synced,
+        reason,
+        preview: Some(crate::model::diff::Diff::empty()),
+        drift: Vec::new(),
+        conflicts: Vec::new(),
+        health: None,
+        dry_run_error: None,
+        ignored,
+        notes,
+        migration: None,
+        repair: None,
+        marked_by: None,
+        not_served: false,
+    }
+}
+
 // Over 80 lines: the two lenses side by side, then one status from both; split, the
 // reasons would lose the view of each other that keeps the status honest.
 pub(super) fn judge(
@@ -132,6 +171,9 @@ pub(super) fn judge(
     live: &Value,
     rejected: Option<String>,
 ) -> ObjectReport {
+    if input.known {
+        return known_synced(input, desired, live);
+    }
     let rules = input.rules;
     let mut ignored: Vec<Ignored> = input.silenced.to_vec();
     let after = match input.preview.map(|p| &p.result) {
