@@ -68,9 +68,10 @@ fn secret_values(state: &AppState) -> crate::model::secret::Redactor {
     let drift = state.data.drift.iter();
     let from_git = drift
         .clone()
-        .flat_map(|d| d.handles.values())
-        .filter_map(|h| h.body.as_ref())
-        .flat_map(|body| crate::model::secret::plain_values(&body.value()));
+        .flat_map(|d| d.handles.iter())
+        .filter(|(key, _)| key.kind == "Secret" && key.group.is_empty())
+        .filter_map(|(_, h)| h.body.as_ref()?.value().ok())
+        .flat_map(|body| crate::model::secret::plain_values(&body));
     let live = drift.flat_map(|d| d.live_secret_values.iter().cloned());
     crate::model::secret::Redactor::new(from_git.chain(live))
 }

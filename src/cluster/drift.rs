@@ -218,17 +218,23 @@ impl Session {
         }
         // Each target against its watch; a live object is parsed only while it is judged.
         let mut jobs = Vec::new();
+        // Judged with no live copy (a failing watch): their stale copies' secrets are
+        // still masked.
+        let mut unjudged = HashSet::new();
         for (i, t) in self.targets.iter().enumerate() {
             let ns = t.id.namespace.as_deref();
             let id = watch_id(&t.served.resource, ns, false);
             handles.insert(t.id.key(), t.handle(t.body.clone()));
             match (watches.get(&id), readiness.get(&id)) {
                 (Some(_), Some(Ok(()))) => jobs.push((i, id)),
-                (_, Some(Err(reason))) => reports.push(ObjectReport::unknown(
-                    t.id.key(),
-                    Some(t.source.clone()),
-                    format!("live state unknown: {reason}"),
-                )),
+                (_, Some(Err(reason))) => {
+                    unjudged.insert(t.id.key());
+                    reports.push(ObjectReport::unknown(
+                        t.id.key(),
+                        Some(t.source.clone()),
+                        format!("live state unknown: {reason}"),
+                    ))
+                }
                 _ => reports.push(ObjectReport::unknown(
                     t.id.key(),
                     Some(t.source.clone()),
@@ -272,13 +278,22 @@ impl Session {
                 if !ours && !by_controller {
                     continue;
                 }
-                // A desired object's secrets were read while it was judged.
+                // A judged desired object's secrets were read while it was judged.
                 let key = live_key(&head);
+                if unjudged.contains(&key)
+                    && let Ok(value) = obj.value(&w.scope.resource)
+                {
+                    live_secret_values.extend(crate::model::secret::plain_values(&value));
+                }
                 if desired_keys.contains(&key) || !seen.insert(key.clone()) {
                     continue;
                 }
-                let Some(value) = obj.value(&w.scope.resource) else {
-                    continue;
+                let value = match obj.value(&w.scope.resource) {
+                    Ok(value) => value,
+                    Err(why) => {
+                        extra.push(ObjectReport::unknown(key, None, why));
+                        continue;
+                    }
                 };
                 live_secret_values.extend(crate::model::secret::plain_values(&value));
                 handles.insert(
@@ -343,14 +358,25 @@ async fn judge(
     opts: &DriftOptions,
     cache: &DryRunCache,
 ) -> (ObjectReport, Handle, Vec<String>) {
-    let live = w
-        .get(t.id.namespace.as_deref(), &t.id.name)
-        .and_then(|o| o.value(&t.served.resource));
+    let unreadable = |why: String| {
+        let report = ObjectReport::unknown(t.id.key(), Some(t.source.clone()), why);
+        (report, t.handle(t.body.clone()), Vec::new())
+    };
+    let live = match w.get(t.id.namespace.as_deref(), &t.id.name) {
+        Some(o) => match o.value(&t.served.resource) {
+            Ok(v) => Some(v),
+            Err(why) => return unreadable(why),
+        },
+        None => None,
+    };
     let secrets = live
         .as_ref()
         .map(crate::model::secret::plain_values)
         .unwrap_or_default();
-    let (body, compact, silenced) = t.body_for(live.as_ref(), opts);
+    let (body, compact, silenced) = match t.body_for(live.as_ref(), opts) {
+        Ok(prepared) => prepared,
+        Err(why) => return unreadable(why),
+    };
     let report = assess_target(conn, t, body, live, silenced, opts, cache).await;
     (report, t.handle(compact), secrets)
 }

@@ -162,7 +162,8 @@ async fn dry_runs(
     if let Some(hit) = cache.get(&cache_key) {
         return hit;
     }
-    let kept = live.and_then(|l| super::results::key_of(l, body, lens));
+    let asker = format!("{}\n{}\n{}", conn.server, conn.context, opts.field_manager);
+    let kept = live.and_then(|l| super::results::key_of(l, body, lens, &asker));
     if let Some(hit) = kept.and_then(|k| cache.2.get(k)) {
         cache.put(cache_key, hit.clone());
         return hit;
@@ -179,8 +180,9 @@ async fn dry_runs(
         tracing::debug!(target: "kdrift::dry_run", object = %t.id, "dry-run apply");
         preview(conn, &t.served, body, &opts.field_manager).await
     };
+    let reference_asked = live.is_some() && opts.lens != Lens::Preview;
     let reference_obj = match live {
-        Some(_) if opts.lens != Lens::Preview => {
+        Some(_) if reference_asked => {
             tracing::debug!(target: "kdrift::dry_run", object = %t.id, "dry-run create");
             reference(conn, &t.served, body).await
         }
@@ -188,10 +190,11 @@ async fn dry_runs(
     };
     // Kept only when the apply saw the very object the watch holds (else the next run
     // settles it anew).
+    // A reference asked and not given is a failure too (the server may answer next time).
     let settled = match &dry_run.result {
         Ok(after) => resource_version(Some(after)) == resource_version(live),
         Err(_) => true,
-    };
+    } && (reference_obj.is_some() || !reference_asked);
     if let Some(k) = kept.filter(|_| settled) {
         cache.2.insert(k, &dry_run, reference_obj.as_ref());
     }

@@ -1,10 +1,12 @@
 //! Dry-run results that outlive the process: the server's answer for one live object at one
-//! resourceVersion (by uid), one desired body, one lens and one kdrift build. Those inputs
-//! decide the answer, so a second `kdrift diff` of an app whose drifted objects did not
-//! change asks the server nothing. Secrets are never written (their answers hold their
-//! data), nor failures (a timeout says nothing about the next run). Bounded: the newest
-//! [`MAX_RESULTS`] entries and at most [`MAX_BYTES`] of text, in one file of the user's
-//! cache directory, readable by its owner only.
+//! resourceVersion (by uid), one desired body, one lens, one server, context and field
+//! manager, and one kdrift build. Those inputs decide the answer, so a second `kdrift diff`
+//! of an app whose drifted objects did not change asks the server nothing. What can change
+//! an answer without changing the object (a CRD's new defaults, a webhook, an upgrade) is
+//! bounded by age: an answer is used for [`MAX_AGE`] at most. Secrets are never written
+//! (their answers hold their data), nor failures (a timeout says nothing about the next
+//! run). Bounded: the newest [`MAX_RESULTS`] entries and at most [`MAX_BYTES`] of text, in
+//! one file of the user's cache directory, readable by its owner only.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -20,6 +22,7 @@ use crate::model::plan::Conflict;
 
 pub const MAX_RESULTS: usize = 20_000;
 pub const MAX_BYTES: usize = 32 << 20;
+pub const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 const FILE: &str = "dry-run-results-v1";
 
@@ -28,6 +31,8 @@ const FILE: &str = "dry-run-results-v1";
 #[derive(Serialize, Deserialize)]
 struct Stored {
     key: String,
+    /// When the server answered (seconds since the epoch).
+    at: u64,
     after: Option<Value>,
     conflicts: Vec<(String, String)>,
     reference: Option<Value>,
@@ -42,6 +47,13 @@ struct State {
 }
 
 impl State {
+    fn remove(&mut self, key: u64) {
+        if let Some(gone) = self.lines.remove(&key) {
+            self.bytes -= gone.len();
+            self.order.retain(|k| *k != key);
+        }
+    }
+
     fn insert(&mut self, key: u64, line: Arc<str>) -> bool {
         if self.lines.contains_key(&key) {
             return false;
@@ -67,9 +79,9 @@ pub struct Results {
     state: Mutex<State>,
 }
 
-/// What decides a dry-run's answer. `None` without a uid and a resourceVersion (nothing
-/// to pin the live object to) and for Secrets.
-pub fn key_of(live: &Value, body: &Value, lens: u64) -> Option<u64> {
+/// What decides a dry-run's answer; `asker`: the server, context and field manager. `None`
+/// without a uid and a resourceVersion (nothing to pin the live object to) and for Secrets.
+pub fn key_of(live: &Value, body: &Value, lens: u64, asker: &str) -> Option<u64> {
     if crate::model::secret::is_secret(live) || crate::model::secret::is_secret(body) {
         return None;
     }
@@ -79,17 +91,34 @@ pub fn key_of(live: &Value, body: &Value, lens: u64) -> Option<u64> {
     let mut h = DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     env!("KDRIFT_COMMIT").hash(&mut h);
-    (uid, version, lens).hash(&mut h);
+    (uid, version, lens, asker).hash(&mut h);
     body.to_string().hash(&mut h);
     Some(h.finish())
 }
 
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Each line is `HEX<TAB>JSON`; a line that is not (a torn write, another version) is
+/// skipped, the rest still read.
 fn read(path: &PathBuf, mut each: impl FnMut(u64, Arc<str>)) {
     let Ok(file) = std::fs::File::open(path) else {
         return;
     };
-    for line in std::io::BufReader::new(file).lines().map_while(Result::ok) {
-        let Some(hex) = line.get(8..24) else { continue };
+    for line in std::io::BufReader::new(file)
+        .split(b'\n')
+        .map_while(Result::ok)
+    {
+        let Ok(line) = String::from_utf8(line) else {
+            continue;
+        };
+        let Some((hex, _)) = line.split_once('\t') else {
+            continue;
+        };
         if let Ok(key) = u64::from_str_radix(hex, 16) {
             each(key, line.into());
         }
@@ -113,8 +142,19 @@ impl Results {
     }
 
     pub fn get(&self, key: u64) -> Option<(Preview, Option<Value>)> {
-        let line = self.state.lock().ok()?.lines.get(&key)?.clone();
-        let stored: Stored = serde_json::from_str(&line).ok()?;
+        let mut state = self.state.lock().ok()?;
+        let line = state.lines.get(&key)?.clone();
+        let stored = line
+            .split_once('\t')
+            .and_then(|(_, json)| serde_json::from_str::<Stored>(json).ok())
+            .filter(|s| s.key == format!("{key:016x}"));
+        let Some(stored) = stored.filter(|s| now().saturating_sub(s.at) <= MAX_AGE.as_secs())
+        else {
+            // Unreadable or too old: asked anew, and the new answer takes its place.
+            state.remove(key);
+            return None;
+        };
+        drop(state);
         let preview = Preview {
             result: stored
                 .after
@@ -142,6 +182,7 @@ impl Results {
         };
         let stored = Stored {
             key: format!("{key:016x}"),
+            at: now(),
             after,
             conflicts: preview
                 .conflicts
@@ -150,13 +191,25 @@ impl Results {
                 .collect(),
             reference: reference.cloned(),
         };
-        let Ok(line) = serde_json::to_string(&stored) else {
+        let Ok(json) = serde_json::to_string(&stored) else {
             return;
         };
-        if let Ok(mut s) = self.state.lock()
-            && s.insert(key, line.into())
-        {
-            s.added.push(key);
+        if let Ok(mut s) = self.state.lock() {
+            s.remove(key);
+            if s.insert(key, format!("{key:016x}\t{json}").into()) {
+                s.added.push(key);
+                // What was evicted since need not be written.
+                if s.added.len() > MAX_RESULTS {
+                    let lines = &s.lines;
+                    let kept: Vec<u64> = s
+                        .added
+                        .iter()
+                        .copied()
+                        .filter(|k| lines.contains_key(k))
+                        .collect();
+                    s.added = kept;
+                }
+            }
         }
     }
 
@@ -248,26 +301,30 @@ mod tests {
     fn an_answer_reads_back_and_is_pinned_to_its_inputs() {
         let results = Results::default();
         let body = json!({"kind": "ConfigMap", "data": {"k": "w"}});
-        let key = key_of(&live("7"), &body, 0).expect("a key");
+        let key = key_of(&live("7"), &body, 0, "s").expect("a key");
         results.insert(key, &preview(live("7")), Some(&live("1")));
         let (p, reference) = results.get(key).expect("kept");
         assert_eq!(p.result, Ok(live("7")));
         assert_eq!(p.conflicts[0].manager, "kubectl-edit");
         assert_eq!(reference, Some(live("1")));
-        assert_ne!(
-            key_of(&live("8"), &body, 0),
-            Some(key),
-            "another resourceVersion"
+        let differs = |live: Value, body: &Value, lens: u64, asker: &str| {
+            key_of(&live, body, lens, asker) != Some(key)
+        };
+        assert!(differs(live("8"), &body, 0, "s"), "another resourceVersion");
+        assert!(differs(live("7"), &json!({}), 0, "s"), "another body");
+        assert!(differs(live("7"), &body, 1, "s"), "another lens");
+        assert!(
+            differs(live("7"), &body, 0, "t"),
+            "another server or manager"
         );
-        assert_ne!(key_of(&live("7"), &json!({}), 0), Some(key), "another body");
-        assert_ne!(key_of(&live("7"), &body, 1), Some(key), "another lens");
+        assert!(!differs(live("7"), &body, 0, "s"), "the same inputs");
     }
 
     #[test]
     fn secrets_and_failures_are_never_kept() {
         let secret = json!({"apiVersion": "v1", "kind": "Secret",
             "metadata": {"name": "s", "uid": "u", "resourceVersion": "1"}, "data": {"p": "aHVudGVyMg=="}});
-        assert_eq!(key_of(&secret, &secret, 0), None);
+        assert_eq!(key_of(&secret, &secret, 0, "s"), None);
         let results = Results::default();
         let failed = Preview {
             result: Err("timed out".into()),
@@ -276,6 +333,35 @@ mod tests {
         };
         results.insert(1, &failed, None);
         assert!(results.is_empty());
+    }
+
+    #[test]
+    fn a_torn_or_foreign_line_is_skipped_and_the_rest_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(FILE);
+        let results = Results {
+            path: Some(path.clone()),
+            state: Mutex::default(),
+        };
+        results.insert(7, &preview(Value::Null), None);
+        results.save();
+        let good = std::fs::read(&path).expect("written");
+        let mut text = b"\xff\xfe torn\n0000000000000009\t{not json\n".to_vec();
+        text.extend(good);
+        std::fs::write(&path, text).expect("write");
+        let mut keys = Vec::new();
+        read(&path, |k, _| keys.push(k));
+        assert_eq!(keys, [9, 7]);
+        let again = Results {
+            path: Some(path),
+            state: Mutex::default(),
+        };
+        read(again.path.as_ref().expect("path"), |k, l| {
+            again.state.lock().expect("lock").insert(k, l);
+        });
+        assert!(again.get(9).is_none(), "unreadable: asked anew");
+        assert!(again.get(7).is_some());
+        assert!(again.get(9).is_none() && again.len() == 1, "and dropped");
     }
 
     #[test]

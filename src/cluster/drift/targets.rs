@@ -64,16 +64,18 @@ impl Target {
         &self,
         live: Option<&Value>,
         opts: &super::DriftOptions,
-    ) -> (Value, Compact, Vec<crate::model::ignore::Ignored>) {
-        let mut body = self.body.value();
+    ) -> Result<(Value, Compact, Vec<crate::model::ignore::Ignored>), String> {
+        let mut body = self.body.value()?;
         let rules = crate::model::ignore::for_object(&opts.ignore, &self.id.key(), Some(&body));
         let Some(live) = live.filter(|_| !self.unstable.is_empty() || !rules.is_empty()) else {
-            return (body, self.body.clone(), Vec::new());
+            return Ok((body, self.body.clone(), Vec::new()));
         };
         keep_live_unstable(&mut body, &self.unstable, live);
         let silenced = crate::model::ignore::respect(&mut body, live, &rules, &opts.field_manager);
+        // Neither may take kdrift's own marks away (a rule or field over all the labels).
+        mark(&mut body, &opts.app, &opts.applyset);
         let compact = Compact::new(&body);
-        (body, compact, silenced)
+        Ok((body, compact, silenced))
     }
 
     /// How a sync acts on it, with `body` as judged.
@@ -165,5 +167,60 @@ pub(super) fn live_key(value: &Value) -> ObjectKey {
         kind: text("/kind"),
         namespace: (!ns.is_empty()).then_some(ns),
         name: text("/metadata/name"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::ignore::IgnoreRule;
+    use crate::model::tracking::TRACKING_LABEL;
+
+    #[test]
+    fn rules_and_unstable_fields_never_take_kdrifts_marks_away() {
+        let manifest = Manifest {
+            id: ObjectId {
+                group: String::new(),
+                version: "v1".into(),
+                kind: "ConfigMap".into(),
+                namespace: None,
+                name: "a".into(),
+            },
+            source: SourceRef {
+                file: "a.yaml".into(),
+                document: 0,
+                line: 1,
+            },
+            content: json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "a", "labels": {"team": "web"}}, "data": {"k": "v"}}),
+            unstable: vec!["/metadata/labels".into()],
+        };
+        let served = Served {
+            resource: ApiResource::erase::<k8s_openapi::api::core::v1::ConfigMap>(&()),
+            namespaced: true,
+        };
+        let mut opts = super::super::DriftOptions::new("web", "prod");
+        opts.ignore = vec![IgnoreRule {
+            group: None,
+            kind: Some("ConfigMap".into()),
+            name: None,
+            namespace: None,
+            json_pointers: vec!["/metadata/labels".into()],
+            managed_fields_managers: Vec::new(),
+            origin: "test".into(),
+        }];
+        let target = Target::new(&manifest, &served, &opts);
+        assert_eq!(target.id.namespace.as_deref(), Some("prod"), "scoped");
+        // Made by kubectl, labelled by hand: not kdrift's yet.
+        let live = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "namespace": "prod", "labels": {"team": "ops"},
+                "managedFields": [{"manager": "kubectl-edit", "operation": "Update",
+                    "fieldsV1": {"f:metadata": {"f:labels": {"f:team": {}}}}}]},
+            "data": {"k": "v"}});
+        let (body, compact, _) = target.body_for(Some(&live), &opts).expect("reads back");
+        assert_eq!(body["metadata"]["labels"][TRACKING_LABEL], "web");
+        assert_eq!(compact.value().expect("reads back"), body);
     }
 }

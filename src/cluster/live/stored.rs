@@ -62,12 +62,14 @@ impl<'de> Deserialize<'de> for LiveObject {
 impl LiveObject {
     /// The whole object as JSON, with `apiVersion` and `kind` (list and watch items may
     /// lack them).
-    pub fn value(&self, resource: &ApiResource) -> Option<Value> {
-        let mut value: Value = serde_json::from_str(self.raw.get()).ok()?;
-        let map = value.as_object_mut()?;
-        map.insert("apiVersion".into(), resource.api_version.clone().into());
-        map.insert("kind".into(), resource.kind.clone().into());
-        Some(value)
+    pub fn value(&self, resource: &ApiResource) -> Result<Value, String> {
+        let mut value: Value = serde_json::from_str(self.raw.get())
+            .map_err(|e| format!("the live object cannot be read: {e}"))?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("apiVersion".into(), resource.api_version.clone().into());
+            map.insert("kind".into(), resource.kind.clone().into());
+        }
+        Ok(value)
     }
 
     /// Identity and metadata alone, as JSON: enough to tell whose object it is.

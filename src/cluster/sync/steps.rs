@@ -19,7 +19,7 @@ pub(super) async fn resolve(conn: &Connection, handle: &Handle) -> Result<(Serve
         .body
         .as_ref()
         .ok_or("nothing to apply: not in Git")?
-        .value();
+        .value()?;
     if let Some(served) = &handle.served {
         return Ok((served.clone(), body));
     }
