@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 N=${N:-1000}
 RUNS=${RUNS:-3}
 NS=kdrift-bench
-export KDRIFT_CLUSTER_DIR=${KDRIFT_CLUSTER_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kdrift/bench-cluster}
+# Pinned before XDG_CACHE_HOME is pointed at a scratch directory below: the cluster's `down`
+# finds the processes it started by their binaries' paths under this cache.
+export KDRIFT_CACHE_DIR=${KDRIFT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kdrift}
+export KDRIFT_CLUSTER_DIR=${KDRIFT_CLUSTER_DIR:-$KDRIFT_CACHE_DIR/bench-cluster}
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 trap 'bash tools/cluster/kdrift-cluster down' EXIT
 bash tools/cluster/kdrift-cluster up
