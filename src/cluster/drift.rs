@@ -224,9 +224,12 @@ impl Session {
         for (i, t) in self.targets.iter().enumerate() {
             let ns = t.id.namespace.as_deref();
             let id = watch_id(&t.served.resource, ns, false);
-            handles.insert(t.id.key(), t.handle(t.body.clone()));
             match (watches.get(&id), readiness.get(&id)) {
-                (Some(_), Some(Ok(()))) => jobs.push((i, id)),
+                // Its handle comes with its judgement.
+                (Some(_), Some(Ok(()))) => {
+                    jobs.push((i, id));
+                    continue;
+                }
                 (_, Some(Err(reason))) => {
                     unjudged.insert(t.id.key());
                     reports.push(ObjectReport::unknown(
@@ -241,6 +244,7 @@ impl Session {
                     "live state unknown: not watched",
                 )),
             }
+            handles.insert(t.id.key(), t.handle(t.body.clone()));
         }
 
         let total = jobs.len();

@@ -31,11 +31,13 @@ pub const MAX_ENTRIES: usize = 20_000;
 /// older ones (they can never be asked for again), an object keeps at most
 /// [`PER_OBJECT`] desired versions, and the whole cache at most [`MAX_ENTRIES`].
 #[derive(Default)]
-pub struct DryRunCache(
-    Mutex<Store>,
-    super::verdicts::Verdicts,
-    super::results::Results,
-);
+pub struct DryRunCache {
+    store: Mutex<Store>,
+    /// Synced verdicts that outlive the process.
+    verdicts: super::verdicts::Verdicts,
+    /// The server's answers that outlive the process.
+    results: super::results::Results,
+}
 
 #[derive(Default)]
 struct Store {
@@ -73,26 +75,26 @@ impl Store {
 impl DryRunCache {
     /// A cache whose Synced verdicts persist in the user's cache directory.
     pub fn persistent() -> Self {
-        DryRunCache(
-            Mutex::default(),
-            super::verdicts::Verdicts::persistent(),
-            super::results::Results::persistent(),
-        )
+        DryRunCache {
+            store: Mutex::default(),
+            verdicts: super::verdicts::Verdicts::persistent(),
+            results: super::results::Results::persistent(),
+        }
     }
 
     /// Writes what outlives the process (verdicts and dry-run results) now.
     pub fn save(&self) {
-        self.1.save();
-        self.2.save();
+        self.verdicts.save();
+        self.results.save();
     }
 
     /// The verdicts that outlive the process.
     pub fn verdicts(&self) -> &super::verdicts::Verdicts {
-        &self.1
+        &self.verdicts
     }
 
     pub(super) fn get(&self, key: &CacheKey) -> Option<Entry> {
-        let store = self.0.lock().ok()?;
+        let store = self.store.lock().ok()?;
         store
             .by_object
             .get(&key.0)?
@@ -102,7 +104,7 @@ impl DryRunCache {
     }
 
     pub(super) fn put(&self, key: CacheKey, value: Entry) {
-        let Ok(mut store) = self.0.lock() else {
+        let Ok(mut store) = self.store.lock() else {
             return;
         };
         let (object, hash, rv) = key;
@@ -127,7 +129,7 @@ impl DryRunCache {
     }
 
     pub fn len(&self) -> usize {
-        self.0.lock().map(|s| s.len).unwrap_or(0)
+        self.store.lock().map(|s| s.len).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -164,7 +166,7 @@ async fn dry_runs(
     }
     let asker = format!("{}\n{}\n{}", conn.server, conn.context, opts.field_manager);
     let kept = live.and_then(|l| super::results::key_of(l, body, lens, &asker));
-    if let Some(hit) = kept.and_then(|k| cache.2.get(k)) {
+    if let Some(hit) = kept.and_then(|k| cache.results.get(k)) {
         cache.put(cache_key, hit.clone());
         return hit;
     }
@@ -189,14 +191,14 @@ async fn dry_runs(
         _ => None,
     };
     // Kept only when the apply saw the very object the watch holds (else the next run
-    // settles it anew).
-    // A reference asked and not given is a failure too (the server may answer next time).
+    // settles it anew), and not when a reference was asked and not given (a failure: the
+    // server may answer next time).
     let settled = match &dry_run.result {
         Ok(after) => resource_version(Some(after)) == resource_version(live),
         Err(_) => true,
     } && (reference_obj.is_some() || !reference_asked);
     if let Some(k) = kept.filter(|_| settled) {
-        cache.2.insert(k, &dry_run, reference_obj.as_ref());
+        cache.results.insert(k, &dry_run, reference_obj.as_ref());
     }
     cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
     (dry_run, reference_obj)

@@ -240,11 +240,6 @@ impl Results {
                 merged.insert(key, line.clone());
             }
         }
-        let Some(dir) = path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let tmp = dir.join(format!("{FILE}.{}", std::process::id()));
         let mut text = String::with_capacity(merged.bytes + merged.order.len());
         for key in &merged.order {
             if let Some(line) = merged.lines.get(key) {
@@ -252,9 +247,8 @@ impl Results {
                 text.push('\n');
             }
         }
-        if write_private(&tmp, &text).is_ok() {
-            let _ = std::fs::rename(&tmp, path);
-        }
+        // Objects of the cluster are the user's: readable by its owner alone.
+        super::verdicts::replace_file(path, &text, true);
     }
 }
 
@@ -262,16 +256,6 @@ impl Drop for Results {
     fn drop(&mut self) {
         self.save();
     }
-}
-
-/// Objects of the cluster are the user's: the file is readable by its owner alone.
-fn write_private(path: &PathBuf, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(text.as_bytes())
 }
 
 #[cfg(test)]

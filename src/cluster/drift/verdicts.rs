@@ -108,14 +108,33 @@ impl Verdicts {
             merged.insert(key);
         }
         let text: String = merged.order.iter().map(|k| format!("{k:016x}\n")).collect();
-        let Some(dir) = path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
-        }
-        let tmp = dir.join(format!("{FILE}.{}", std::process::id()));
-        if std::fs::write(&tmp, text).is_ok() {
-            let _ = std::fs::rename(&tmp, path);
-        }
+        replace_file(path, &text, false);
+    }
+}
+
+/// Replaces a cache file through a temporary file renamed into place, so no reader sees
+/// half of one; `private`: readable by its owner alone. Failures are silent: a cache only
+/// saves work.
+pub(super) fn replace_file(path: &std::path::Path, text: &str, private: bool) {
+    use std::io::Write;
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let tmp = dir.join(format!("{}.{}", name.to_string_lossy(), std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    }
+    let written = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    if written.is_ok() {
+        let _ = std::fs::rename(&tmp, path);
     }
 }
 

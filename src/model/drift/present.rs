@@ -145,21 +145,11 @@ fn known_synced(input: &Inputs<'_>, desired: &Manifest, live: &Value) -> ObjectR
         ));
     }
     ObjectReport {
-        key: input.key.clone(),
-        source: Some(desired.source.clone()),
         status: SyncStatus::Synced,
-        reason,
         preview: Some(crate::model::diff::Diff::empty()),
-        drift: Vec::new(),
-        conflicts: Vec::new(),
-        health: None,
-        dry_run_error: None,
         ignored,
         notes,
-        migration: None,
-        repair: None,
-        marked_by: None,
-        not_served: false,
+        ..ObjectReport::unknown(input.key.clone(), Some(desired.source.clone()), reason)
     }
 }
 
