@@ -23,19 +23,8 @@ KDRIFT=$PWD/target/release/kdrift
 
 REPO=$(mktemp -d)
 trap 'bash tools/cluster/kdrift-cluster down; rm -rf "$REPO"' EXIT
-mkdir -p "$REPO/app"
-# The tracking label is written in Git, so kubectl's server-side apply as field manager
-# `kdrift` leaves the cluster exactly as `kdrift sync` would.
-printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels: {app.kdrift.dev/name: bench}\n' "$NS" >"$REPO/app/ns.yaml"
-deployments=$((N / 10))
-for ((i = 0; i < N - deployments; i++)); do
-  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n  namespace: %s\n  labels: {app.kdrift.dev/name: bench}\ndata:\n  index: "%d"\n  mode: prod\n' "$i" "$NS" "$i" >"$REPO/app/cm-$i.yaml"
-done
-for ((i = 0; i < deployments; i++)); do
-  printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-%d\n  namespace: %s\n  labels: {app.kdrift.dev/name: bench}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web-%d}}\n  template:\n    metadata: {labels: {app: web-%d}}\n    spec:\n      containers:\n      - {name: app, image: "nginx:1.27"}\n' "$i" "$NS" "$i" "$i" >"$REPO/app/web-$i.yaml"
-done
-git -C "$REPO" init -q -b main && git -C "$REPO" add -A &&
-  git -C "$REPO" -c user.name=bench -c user.email=bench@example.test commit -qm bench
+source benches/scale_app.sh
+write_app "$REPO" "$N"
 # Applied by `kdrift sync`, as an operator would: the sync records what it applied, so the
 # first diff after it needs no dry-run for objects nobody else touched.
 export XDG_CACHE_HOME=$REPO/cache XDG_DATA_HOME=$REPO/data KDRIFT_LOG=kdrift::dry_run=debug
@@ -46,16 +35,7 @@ dry_runs() { grep -c 'dry-run' "$XDG_DATA_HOME/kdrift/kdrift.log" 2>/dev/null ||
 kd diff --repo "$REPO" --path app --namespace "$NS" --app-name bench >/dev/null || true
 echo "0% drifted, right after kdrift sync: $(dry_runs) dry-run request(s)"
 echo "applied $N objects; drifting 10%" >&2
-for ((i = 0; i < N - deployments; i += 10)); do
-  if ((i % 20 == 0)); then
-    $KUBECTL -n "$NS" patch configmap "cm-$i" --type merge -p '{"data":{"mode":"debug"}}' --field-manager=kubectl-edit >/dev/null
-  else
-    $KUBECTL -n "$NS" label configmap "cm-$i" team=payments >/dev/null
-  fi
-done
-for ((i = 0; i < deployments; i += 10)); do
-  $KUBECTL -n "$NS" scale deployment "web-$i" --replicas=3 >/dev/null
-done
+drift_app "$N"
 
 measure() { # command...: prints "seconds kilobytes" (median of RUNS); COLD=1 empties kdrift's cache first
   local i

@@ -53,6 +53,7 @@ fn big_drift(n: usize) -> DriftReport {
         handles: Default::default(),
         load_errors: Vec::new(),
         live_secret_values: Vec::new(),
+        pending: 0,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod config;
 pub mod git;
 pub mod logging;
+pub mod memory;
 pub mod model;
 pub mod ops;
 pub mod ui;

@@ -27,3 +27,15 @@ pub fn init() {
         .with_writer(Mutex::new(file))
         .try_init();
 }
+
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the process's start, for milestones measured from it (call first thing in main).
+pub fn mark_start() {
+    let _ = STARTED.set(std::time::Instant::now());
+}
+
+/// Time since [`mark_start`] (zero when it was never called).
+pub fn since_start() -> std::time::Duration {
+    STARTED.get().map(|s| s.elapsed()).unwrap_or_default()
+}

@@ -7,19 +7,9 @@ use kdrift::cluster::connect::{context_namespace, parse_request_timeout};
 use kdrift::cluster::{ConnectOptions, Connection};
 use kdrift::config::settings::{Flags, Settings, color_enabled, no_color_env};
 
-/// One malloc arena per thread (glibc's default, up to 8 per core) keeps memory freed on
-/// one thread from serving another: with a big app loaded on one thread and judged on the
-/// others, peak RSS was a third above the heap. Two arenas keep threads from contending.
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter, before any thread exists.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
-
 fn main() -> ExitCode {
-    limit_malloc_arenas();
+    kdrift::logging::mark_start();
+    kdrift::memory::limit_arenas();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args
         .get(1)

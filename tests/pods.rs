@@ -1,6 +1,6 @@
-//! The pods of an app's workloads against the real control plane: grouped under their
-//! Deployment (through the ReplicaSet) and their CronJob (through the Job), and what the
-//! logs pane streams for a workload.
+//! The pods of an app's workloads against the real control plane, kept by watches: grouped
+//! under their Deployment (through the ReplicaSet) and their CronJob (through the Job), a
+//! scale-down seen without asking again, and what the logs pane streams for a workload.
 
 mod common;
 
@@ -8,10 +8,10 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kdrift::cluster::logs::{LogTarget, pods_of};
-use kdrift::cluster::pods::app_pods;
+use kdrift::cluster::pods::watch::{Grouped, watch_app_pods};
 use kdrift::cluster::{ConnectOptions, Connection};
 use kdrift::model::object::ObjectKey;
-use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
 fn key(group: &str, kind: &str, ns: &str, name: &str) -> ObjectKey {
@@ -83,13 +83,26 @@ async fn pods_group_under_deployments_and_cron_jobs_and_feed_their_logs() {
     })
     .await;
 
-    let grouped = app_pods(&conn, std::slice::from_ref(&ns))
-        .await
-        .expect("app pods");
-    let web = &grouped[&("Deployment".to_string(), ns.clone(), "web".to_string())];
-    assert_eq!(web.len(), 2, "{grouped:?}");
-    assert!(web.iter().all(|p| p.name.starts_with("web-")));
-    let report = &grouped[&("CronJob".to_string(), ns.clone(), "report".to_string())];
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Grouped>();
+    let watch = tokio::spawn(watch_app_pods(conn.clone(), vec![ns.clone()], move |g| {
+        tx.send(g).is_ok()
+    }));
+    let web_id = ("Deployment".to_string(), ns.clone(), "web".to_string());
+    let report_id = ("CronJob".to_string(), ns.clone(), "report".to_string());
+    let mut next_with = async |want_web: usize| loop {
+        let grouped = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+            .await
+            .expect("a grouping within a minute")
+            .expect("the watch goes on")
+            .expect("no watch error");
+        if grouped.get(&web_id).map(Vec::len) == Some(want_web) && grouped.contains_key(&report_id)
+        {
+            return grouped;
+        }
+    };
+    let grouped = next_with(2).await;
+    assert!(grouped[&web_id].iter().all(|p| p.name.starts_with("web-")));
+    let report = &grouped[&report_id];
     assert_eq!(report.len(), 1, "{grouped:?}");
     assert!(report[0].name.starts_with("report-manual-"));
 
@@ -119,6 +132,19 @@ async fn pods_group_under_deployments_and_cron_jobs_and_feed_their_logs() {
         missing.contains("get deployment nope") && missing.contains(&ns),
         "the error names the verb and the object: {missing}"
     );
+
+    // Scaled down: the watch sees the pod go, nothing is listed again.
+    Api::<Deployment>::namespaced(client.clone(), &ns)
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"replicas": 1}})),
+        )
+        .await
+        .expect("scale");
+    let grouped = next_with(1).await;
+    assert_eq!(grouped[&report_id].len(), 1, "{grouped:?}");
+    watch.abort();
 
     let _ = Api::<Namespace>::all(client)
         .delete(&ns, &DeleteParams::default())

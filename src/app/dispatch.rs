@@ -23,6 +23,7 @@ pub struct AppWorkers {
     pub ctx: Context,
     drift: Option<JoinHandle<()>>,
     health: Option<JoinHandle<()>>,
+    pods: Option<JoinHandle<()>>,
     access: Option<JoinHandle<()>>,
     history: Option<std::sync::mpsc::Sender<()>>,
 }
@@ -33,15 +34,21 @@ impl AppWorkers {
             ctx,
             drift: None,
             health: None,
+            pods: None,
             access: None,
             history: None,
         }
     }
 
     pub fn stop(&mut self) {
-        for task in [self.drift.take(), self.health.take(), self.access.take()]
-            .into_iter()
-            .flatten()
+        for task in [
+            self.drift.take(),
+            self.health.take(),
+            self.pods.take(),
+            self.access.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             task.abort();
         }
@@ -56,15 +63,18 @@ impl AppWorkers {
             &self.ctx,
             tx.clone(),
             refresh.health.clone(),
-            app,
         ));
         if !app {
             return false;
         }
+        // The drift worker reads Git and tells the pods' watches where to look.
+        let (namespaces, workloads) = tokio::sync::watch::channel(None);
+        self.pods = Some(workers::spawn_pods(&self.ctx, tx.clone(), workloads));
         self.drift = Some(workers::spawn_drift(
             &self.ctx,
             tx.clone(),
             refresh.drift.clone(),
+            namespaces,
         ));
         self.access = Some(workers::spawn_access(&self.ctx, tx.clone()));
         let history = workers::spawn_history(self.ctx.spec.clone(), tx.clone());

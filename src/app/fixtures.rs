@@ -207,6 +207,7 @@ pub fn drift() -> DriftReport {
         handles: HashMap::new(),
         load_errors: Vec::new(),
         live_secret_values: Vec::new(),
+        pending: 0,
     }
 }
 

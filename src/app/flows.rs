@@ -238,6 +238,8 @@ fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Com
     state.rebuild();
     // The cluster changed: which commits it matches is asked again.
     state.history.matches.clear();
+    // A revert commit may have moved HEAD past the listed commits: each is asked anew.
+    state.history.as_head.clear();
     let commits: Vec<String> = state
         .history
         .entries

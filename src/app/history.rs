@@ -26,6 +26,9 @@ pub struct HistoryPane {
     /// Whether a listed commit's objects are exactly what the cluster holds (the first
     /// ones only: each costs a drift computation).
     pub matches: std::collections::BTreeMap<String, bool>,
+    /// Commits whose objects are HEAD's (no newer listed commit changed one): they match
+    /// the cluster exactly when HEAD does, with no drift computed for them.
+    pub as_head: std::collections::BTreeSet<String>,
     /// The commit marked to compare with (a full hash).
     pub marked: Option<String>,
     /// The marked commit compared with the Git side (the picked commit, else HEAD).
@@ -79,11 +82,20 @@ impl HistoryPane {
             Err(e) => self.error = Some(e),
         }
         self.done = done;
+        // Newest first: while no commit changed an object, the older one holds HEAD's.
+        for e in &self.entries {
+            self.as_head.insert(e.commit.id.clone());
+            let unchanged = e.error.is_none() && e.changes.as_ref().is_some_and(|c| c.is_empty());
+            if !unchanged {
+                break;
+            }
+        }
         let commits: Vec<String> = self
             .entries
             .iter()
             .skip(before)
             .take(MATCHED.saturating_sub(before))
+            .filter(|e| !self.as_head.contains(&e.commit.id))
             .map(|e| e.commit.id.clone())
             .collect();
         if commits.is_empty() {

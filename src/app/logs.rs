@@ -87,6 +87,12 @@ pub fn open(state: &mut AppState) -> Vec<Command> {
         state.mode.notice = Some(format!("logs not allowed: {why}"));
         return Vec::new();
     }
+    // The app's Secrets are read with its verdicts: what they would mask is not known yet.
+    if !kube_proxy && state.data.drift.as_ref().is_none_or(|d| d.pending > 0) {
+        state.mode.notice =
+            Some("logs open once the app is judged (its Secrets are masked in them)".into());
+        return Vec::new();
+    }
     let (target, title) = match target_of(state) {
         Ok(t) => t,
         Err(why) => {

@@ -11,6 +11,7 @@ pub mod handover;
 pub mod history;
 pub mod logs;
 pub mod logs_view;
+pub mod milestones;
 pub mod msg;
 pub mod popup;
 pub mod run;

@@ -69,8 +69,8 @@ async fn hand_over(
     ratatui::restore();
     let _ = request.granted.send(());
     let _ = request.finished.await;
-    *terminal = ratatui::init();
-    terminal.clear()
+    *terminal = retake()?;
+    Ok(())
 }
 
 /// Stops the process (Ctrl-Z, or SIGTSTP from outside) with the terminal restored, and
@@ -81,8 +81,21 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
     unsafe {
         libc::raise(libc::SIGSTOP);
     }
-    *terminal = ratatui::init();
-    terminal.clear()
+    *terminal = retake()?;
+    Ok(())
+}
+
+/// Takes the terminal back (raw mode, alternate screen) after a pager, a plugin or a stop,
+/// cleared without asking the terminal where its cursor is: a loaded machine can take longer
+/// than crossterm waits for that reply, and a fresh terminal's buffers already match a
+/// cleared screen.
+fn retake() -> std::io::Result<ratatui::DefaultTerminal> {
+    let terminal = ratatui::try_init()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    Ok(terminal)
 }
 
 // Over 80 lines: the loop's setup, its select over inputs and the frame cap in one place,
@@ -140,12 +153,17 @@ pub async fn run(
     let mut sigquit = signal(SignalKind::quit())?;
     let mut sigtstp = signal(SignalKind::from_raw(libc::SIGTSTP))?;
     let mut dirty = true;
+    // A key press is answered at once; only workers' messages wait for the frame cap.
+    let mut keyed = false;
+    let mut milestones = super::milestones::Milestones::default();
     let mut last_draw = Instant::now() - FRAME;
     loop {
-        if dirty && last_draw.elapsed() >= FRAME {
+        if dirty && (keyed || last_draw.elapsed() >= FRAME) {
             terminal.draw(|f| crate::ui::draw(f, &state, &config.theme))?;
             last_draw = Instant::now();
             dirty = false;
+            keyed = false;
+            milestones.drawn(&state);
         }
         // Sleep until input, or until the frame cap lets a pending draw through.
         let wait = if dirty {
@@ -156,8 +174,8 @@ pub async fn run(
         let mut inputs = Vec::new();
         tokio::select! {
             ev = events.rx.recv() => match ev {
-                Some(Ok(ev)) => inputs.push(ev),
-                Some(Err(e)) => return Err(e.into()),
+                Some((at, Ok(ev))) => inputs.push((at, ev)),
+                Some((_, Err(e))) => return Err(e.into()),
                 None => return Ok(()),
             },
             Some(msg) = rx.recv() => {
@@ -187,13 +205,15 @@ pub async fn run(
             dispatch.apply(&mut state, Input::Msg(msg));
             dirty = true;
         }
-        while let Ok(Ok(ev)) = events.rx.try_recv() {
-            inputs.push(ev);
+        while let Ok((at, Ok(ev))) = events.rx.try_recv() {
+            inputs.push((at, ev));
         }
-        for ev in inputs {
+        for (at, ev) in inputs {
             match ev {
                 Event::Key(key) if key.kind == KeyEventKind::Press => {
                     tracing::debug!(?key, "key");
+                    milestones.key(at);
+                    keyed = true;
                     if key.code == KeyCode::Char('z')
                         && key.modifiers.contains(KeyModifiers::CONTROL)
                     {
@@ -224,7 +244,8 @@ pub async fn run(
 /// Terminal events arrive on a channel of their own, fed by one task that alone polls
 /// the EventStream (polling it from several places loses wake-ups).
 struct Events {
-    rx: mpsc::UnboundedReceiver<std::io::Result<Event>>,
+    /// Each event with the time it arrived (for key-to-frame times).
+    rx: mpsc::UnboundedReceiver<(Instant, std::io::Result<Event>)>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -234,7 +255,7 @@ impl Events {
         let task = tokio::spawn(async move {
             let mut events = EventStream::new();
             while let Some(ev) = events.next().await {
-                if tx.send(ev).is_err() {
+                if tx.send((Instant::now(), ev)).is_err() {
                     return;
                 }
             }
@@ -279,8 +300,7 @@ async fn pager(terminal: &mut ratatui::DefaultTerminal, text: &str) -> Result<()
         .arg(file.path())
         .status()
         .await;
-    *terminal = ratatui::init();
-    let _ = terminal.clear();
+    *terminal = retake().map_err(|e| format!("cannot take the terminal back: {e}"))?;
     match status {
         Ok(s) if s.success() => Ok(()),
         Ok(s) => Err(format!("pager {pager:?} exited with {s}")),

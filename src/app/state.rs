@@ -113,16 +113,26 @@ impl AppState {
         self.rebuild();
     }
 
-    /// Recomputes the visible tree rows, keeping the selection on the same node.
-    pub fn rebuild(&mut self) {
-        // A row that vanished for a while (its Git side still loading) gets the selection
-        // back when it returns.
-        let selected = self
+    /// Recomputes the cluster's rows alone (the health poll's), keeping the app's: a big
+    /// app's thousands of rows are not rebuilt for a heartbeat's age.
+    pub fn rebuild_cluster(&mut self) {
+        let Some(app_at) = self.tree.rows.iter().position(|r| r.id == NodeId::App) else {
+            return self.rebuild();
+        };
+        let selected = self.tree.rows.get(self.tree.selected).map(|r| r.id.clone());
+        let (head, _) = crate::app::tree::cluster_rows(&self.tree_inputs());
+        self.tree.rows.splice(0..app_at, head);
+        if let Some(i) = selected.and_then(|id| self.tree.rows.iter().position(|r| r.id == id)) {
+            self.tree.selected = i;
+        }
+        self.tree.selected = self
             .tree
-            .awaited
-            .take()
-            .or_else(|| self.tree.rows.get(self.tree.selected).map(|r| r.id.clone()));
-        self.tree.rows = build_rows(&TreeInputs {
+            .selected
+            .min(self.tree.rows.len().saturating_sub(1));
+    }
+
+    fn tree_inputs(&self) -> TreeInputs<'_> {
+        TreeInputs {
             context: &self.data.context,
             app_name: &self.data.app_name,
             app_path: &self.data.app_path,
@@ -141,7 +151,19 @@ impl AppState {
             expanded: &self.tree.expanded,
             collapsed: &self.tree.collapsed,
             show_app: self.mode.screen == Screen::App,
-        });
+        }
+    }
+
+    /// Recomputes the visible tree rows, keeping the selection on the same node.
+    pub fn rebuild(&mut self) {
+        // A row that vanished for a while (its Git side still loading) gets the selection
+        // back when it returns.
+        let selected = self
+            .tree
+            .awaited
+            .take()
+            .or_else(|| self.tree.rows.get(self.tree.selected).map(|r| r.id.clone()));
+        self.tree.rows = build_rows(&self.tree_inputs());
         match selected.map(|id| (self.tree.rows.iter().position(|r| r.id == id), id)) {
             Some((Some(i), _)) => self.tree.selected = i,
             Some((None, id)) if self.active_drift().is_none() => self.tree.awaited = Some(id),
@@ -203,6 +225,15 @@ impl AppState {
             Action::Logs => self.data.access.logs.forbidden(),
             _ => None,
         }
+    }
+
+    /// Whether commit `id`'s objects are exactly what the cluster holds, when known.
+    pub fn commit_matches(&self, id: &str) -> Option<bool> {
+        if self.history.as_head.contains(id) {
+            let head = self.data.drift.as_ref().filter(|d| d.pending == 0)?;
+            return Some(head.in_sync() && head.load_errors.is_empty());
+        }
+        self.history.matches.get(id).copied()
     }
 
     pub fn selected_object(&self) -> Option<&ObjectKey> {

@@ -122,6 +122,21 @@ fn matches(filter: &str, text: &str) -> bool {
 }
 
 pub fn build_rows(state: &TreeInputs<'_>) -> Vec<Row> {
+    let (mut rows, unfolded) = cluster_rows(state);
+    if unfolded && state.show_app {
+        let mut b = Builder {
+            state,
+            rows: std::mem::take(&mut rows),
+        };
+        app(&mut b);
+        rows = b.rows;
+    }
+    rows
+}
+
+/// The rows above the app's: the cluster, its control plane and nodes; and whether the
+/// cluster row is unfolded (the app's rows go under it).
+pub fn cluster_rows(state: &TreeInputs<'_>) -> (Vec<Row>, bool) {
     let mut b = Builder {
         state,
         rows: Vec::new(),
@@ -138,14 +153,11 @@ pub fn build_rows(state: &TreeInputs<'_>) -> Vec<Row> {
         vec![],
         true,
     ) {
-        return b.rows;
+        return (b.rows, false);
     }
     control_plane(&mut b);
     nodes(&mut b);
-    if state.show_app {
-        app(&mut b);
-    }
-    b.rows
+    (b.rows, true)
 }
 
 fn control_plane(b: &mut Builder<'_>) {
@@ -253,6 +265,9 @@ fn nodes(b: &mut Builder<'_>) {
 }
 
 fn object_badges(o: &ObjectReport) -> Vec<Badge> {
+    if o.judging {
+        return vec![Badge::Muted("judging…".into())];
+    }
     let mut badges = vec![Badge::Sync(o.status)];
     if let Some(h) = o.health {
         badges.push(Badge::Health(h));
@@ -284,13 +299,18 @@ fn app(b: &mut Builder<'_>) {
     let objects: Vec<&ObjectReport> = report
         .objects
         .iter()
-        .filter(|o| matches(state.filter, &o.key.to_string()))
+        .filter(|o| state.filter.is_empty() || matches(state.filter, &o.key.to_string()))
         .collect();
     let out = objects
         .iter()
         .filter(|o| o.status != SyncStatus::Synced)
         .count();
-    let mut summary = format!("{} objects, {out} not synced", objects.len());
+    let mut summary = if report.pending > 0 {
+        let (judged, total) = state.progress.unwrap_or((0, report.pending));
+        format!("{} objects, judging… {judged} of {total}", objects.len())
+    } else {
+        format!("{} objects, {out} not synced", objects.len())
+    };
     if !report.load_errors.is_empty() {
         summary.push_str(&format!(", {} load error(s)", report.load_errors.len()));
     }
@@ -330,11 +350,12 @@ fn app(b: &mut Builder<'_>) {
         for (kind, list) in kinds {
             let worst = list
                 .iter()
+                .filter(|o| !o.judging)
                 .map(|o| o.status)
                 .max()
-                .unwrap_or(SyncStatus::Synced);
+                .map_or(Badge::Muted("judging…".into()), Badge::Sync);
             let id = NodeId::Kind(ns.clone(), kind.clone());
-            let badges = vec![Badge::Sync(worst), Badge::Muted(list.len().to_string())];
+            let badges = vec![worst, Badge::Muted(list.len().to_string())];
             if b.push(id, 3, kind.clone(), badges, true) {
                 for o in list {
                     object(b, o);

@@ -15,6 +15,26 @@ pub struct TreePane {
     pub filter_editing: bool,
     /// The selected row while it is away (the Git side's drift is still coming).
     pub awaited: Option<NodeId>,
+    /// The first row in view, as last drawn: only the rows in view are drawn.
+    pub offset: std::cell::Cell<usize>,
+}
+
+impl TreePane {
+    /// The rows in view for a pane `height` rows high, scrolled as little as keeps the
+    /// selection in view; the offset is kept for the next frame.
+    pub fn window(&self, height: usize) -> std::ops::Range<usize> {
+        let height = height.max(1);
+        let last = self.rows.len().saturating_sub(1);
+        let selected = self.selected.min(last);
+        let mut offset = self.offset.get().min(last);
+        if selected < offset {
+            offset = selected;
+        } else if selected >= offset + height {
+            offset = selected + 1 - height;
+        }
+        self.offset.set(offset);
+        offset..(offset + height).min(self.rows.len())
+    }
 }
 
 impl TreePane {

@@ -22,12 +22,28 @@ pub fn update(state: &mut AppState, input: Input) -> Vec<Command> {
 fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Health(Ok(report)) => {
+            // The same report as the last (the usual poll): the rows stay as they are.
+            let unchanged = state.data.health_error.is_none()
+                && state
+                    .data
+                    .health
+                    .as_ref()
+                    .is_some_and(|h| same_report(h, &report));
             state.data.health_read = Some((report.clone(), state.now()));
+            if unchanged {
+                return Vec::new();
+            }
             state.data.health = Some(report);
             state.data.health_error = None;
             state.data.unreachable_since = None;
+            state.rebuild_cluster();
+            return Vec::new();
         }
-        Msg::Health(Err(e)) => on_unreachable(state, e),
+        Msg::Health(Err(e)) => {
+            on_unreachable(state, e);
+            state.rebuild_cluster();
+            return Vec::new();
+        }
         Msg::Drift {
             commit: None,
             result,
@@ -60,6 +76,7 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
         }
         // A failed list keeps the last pods shown: a transient error should not empty
         // the tree; the health poll reports an unreachable cluster.
+        Msg::Pods(Ok(pods)) if pods == state.data.pods => return Vec::new(),
         Msg::Pods(Ok(pods)) => state.data.pods = pods,
         Msg::Pods(Err(e)) => tracing::debug!(error = %e, "listing the app's pods"),
         Msg::Highlighted {
@@ -80,6 +97,13 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     }
     state.rebuild();
     Vec::new()
+}
+
+fn same_report(
+    a: &crate::model::health::report::HealthReport,
+    b: &crate::model::health::report::HealthReport,
+) -> bool {
+    matches!((serde_json::to_value(a), serde_json::to_value(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 /// The API server did not answer a health poll: what was read before is not vouched for.

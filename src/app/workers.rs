@@ -15,50 +15,8 @@ use crate::ops::sync::{self, Event, Mode, Request, RevertRequest};
 
 pub type Sender = mpsc::UnboundedSender<Msg>;
 
-const HEALTH_PERIOD: Duration = Duration::from_secs(5);
 const DEBOUNCE: Duration = Duration::from_millis(300);
-
-/// Health of the control plane and nodes, and the pods of the app's workloads, every few
-/// seconds and on refresh.
-pub fn spawn_health(
-    ctx: &Context,
-    tx: Sender,
-    refresh: Arc<Notify>,
-    pods: bool,
-) -> tokio::task::JoinHandle<()> {
-    let ctx = ctx.clone();
-    tokio::spawn(async move {
-        // Where the app's workloads live changes only with Git: read it again on refresh,
-        // not on every poll.
-        let mut namespaces: Option<Vec<String>> = None;
-        loop {
-            let result = crate::cluster::health_report::report(&ctx.conn, &[])
-                .await
-                .map_err(|e| e.to_string());
-            let reachable = result.is_ok();
-            if tx.send(Msg::Health(result)).is_err() {
-                return;
-            }
-            if reachable && pods {
-                if namespaces.is_none() {
-                    namespaces = desired_at(&ctx.spec, "HEAD")
-                        .await
-                        .ok()
-                        .map(|d| workload_namespaces(&d, &ctx.drift.namespace));
-                }
-                let listed = namespaces.as_deref().unwrap_or_default();
-                let pods = crate::cluster::pods::app_pods(&ctx.conn, listed).await;
-                if tx.send(Msg::Pods(pods)).is_err() {
-                    return;
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(HEALTH_PERIOD) => {}
-                _ = refresh.notified() => namespaces = None,
-            }
-        }
-    })
-}
+const PROGRESS_PERIOD: Duration = Duration::from_millis(200);
 
 const APPS_PERIOD: Duration = Duration::from_secs(10);
 
@@ -88,9 +46,15 @@ pub fn spawn_apps(
 
 /// The drift of HEAD, kept live by watches: re-evaluated (debounced) whenever a watched
 /// object changes, and on refresh (which also rereads Git).
-pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_drift(
+    ctx: &Context,
+    tx: Sender,
+    refresh: Arc<Notify>,
+    namespaces: tokio::sync::watch::Sender<Option<Vec<String>>>,
+) -> tokio::task::JoinHandle<()> {
     let ctx = ctx.clone();
     tokio::spawn(async move {
+        let mut judged_once = false;
         loop {
             let desired = match desired_at(&ctx.spec, "HEAD").await {
                 Ok(d) => d,
@@ -104,6 +68,14 @@ pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) -> tokio::ta
                     continue;
                 }
             };
+            let workloads = Some(workload_namespaces(&desired, &ctx.drift.namespace));
+            namespaces.send_if_modified(|held| {
+                let moved = *held != workloads;
+                if moved {
+                    *held = workloads;
+                }
+                moved
+            });
             let changed = Arc::new(Notify::new());
             let session = match Session::start(
                 &ctx.conn,
@@ -124,10 +96,30 @@ pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) -> tokio::ta
                     continue;
                 }
             };
+            // The session keeps what it needs of Git's objects, compactly.
+            drop(desired);
+            // The tree shows every object at once, verdicts following (a refresh keeps the
+            // last report on screen instead).
+            let outline = Msg::Drift {
+                generation: 0,
+                commit: None,
+                result: Ok(session.outline()),
+            };
+            if !judged_once && tx.send(outline).is_err() {
+                return;
+            }
+            judged_once = true;
             let mut first = true;
             loop {
                 let progress_tx = tx.clone();
+                // At most every PROGRESS_PERIOD: each one redraws the tree.
+                let told = std::sync::Mutex::new(std::time::Instant::now());
                 let tell = move |judged: usize, total: usize| {
+                    let Ok(mut last) = told.lock() else { return };
+                    if judged < total && last.elapsed() < PROGRESS_PERIOD {
+                        return;
+                    }
+                    *last = std::time::Instant::now();
                     let _ = progress_tx.send(Msg::DriftProgress { judged, total });
                 };
                 let progress: Option<&(dyn Fn(usize, usize) + Sync)> =
@@ -137,6 +129,11 @@ pub fn spawn_drift(ctx: &Context, tx: Sender, refresh: Arc<Notify>) -> tokio::ta
                     .evaluate_reporting(&ctx.conn, &ctx.cache, progress)
                     .await;
                 let live = session.live_state();
+                if progress.is_some() {
+                    // The first evaluation of a big app frees the Git side's parsed copies
+                    // and the lists: give that memory back.
+                    crate::memory::release_freed();
+                }
                 if tx.send(Msg::Live(live)).is_err()
                     || tx
                         .send(Msg::Drift {
@@ -254,6 +251,7 @@ pub fn spawn_history(spec: AppSpec, tx: Sender) -> std::sync::mpsc::Sender<()> {
                 Ok(page) => {
                     let done = page.len() < PAGE;
                     let entries = page.iter().map(|c| history.changes(c)).collect();
+                    crate::memory::release_freed();
                     Msg::History {
                         result: Ok(entries),
                         done,
@@ -380,5 +378,7 @@ pub fn spawn_logs(
     tokio::spawn(crate::cluster::logs::run_session(conn, request, sink))
 }
 
+mod cluster;
 mod tasks;
+pub use cluster::{Namespaces, spawn_health, spawn_pods};
 pub use tasks::{spawn_access, spawn_compare, spawn_export};

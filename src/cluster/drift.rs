@@ -41,6 +41,8 @@ pub struct Session {
     watches: HashMap<WatchId, LiveWatch>,
     /// The desired state's load errors, carried to every report.
     load_errors: Vec<crate::model::manifest::LoadError>,
+    /// Judgements by live resourceVersion, for a session kept live by its watches.
+    memo: Option<judge::Memo>,
 }
 
 impl Session {
@@ -170,6 +172,7 @@ impl Session {
             pending,
             watches,
             load_errors: desired.errors.clone(),
+            memo: changed.is_some().then(judge::Memo::default),
         })
     }
 
@@ -251,7 +254,7 @@ impl Session {
         reports.reserve(total);
         let mut live_secret_values = Vec::new();
         let mut assessed = futures::stream::iter(jobs)
-            .map(|(i, id)| judge(conn, &self.targets[i], &watches[&id], opts, cache))
+            .map(|(i, id)| self.judge_kept(conn, i, &watches[&id], cache))
             .buffer_unordered(opts.concurrency.max(1));
         let mut judged = 0;
         while let Some((report, handle, secrets)) = assessed.next().await {
@@ -349,46 +352,16 @@ impl Session {
             handles,
             load_errors: self.load_errors.clone(),
             live_secret_values,
+            pending: 0,
         }
     }
-}
-
-/// One target against its watch's copy, parsed for this judgement only: its report, how a
-/// sync acts on it, and its live secret values (for masking).
-async fn judge(
-    conn: &Connection,
-    t: &Target,
-    w: &LiveWatch,
-    opts: &DriftOptions,
-    cache: &DryRunCache,
-) -> (ObjectReport, Handle, Vec<String>) {
-    let unreadable = |why: String| {
-        let report = ObjectReport::unknown(t.id.key(), Some(t.source.clone()), why);
-        (report, t.handle(t.body.clone()), Vec::new())
-    };
-    let live = match w.get(t.id.namespace.as_deref(), &t.id.name) {
-        Some(o) => match o.value(&t.served.resource) {
-            Ok(v) => Some(v),
-            Err(why) => return unreadable(why),
-        },
-        None => None,
-    };
-    let secrets = live
-        .as_ref()
-        .map(crate::model::secret::plain_values)
-        .unwrap_or_default();
-    let (body, compact, silenced) = match t.body_for(live.as_ref(), opts) {
-        Ok(prepared) => prepared,
-        Err(why) => return unreadable(why),
-    };
-    let report = assess_target(conn, t, body, live, silenced, opts, cache).await;
-    (report, t.handle(compact), secrets)
 }
 
 /// How often (in objects judged) progress is told.
 const PROGRESS_EVERY: usize = 50;
 
 mod dry_run;
+mod judge;
 mod live_state;
 mod options;
 mod report;
@@ -397,7 +370,6 @@ mod targets;
 pub mod verdicts;
 
 pub use dry_run::DryRunCache;
-use dry_run::assess_target;
 pub use options::DriftOptions;
 pub use report::{DriftReport, Handle};
 use targets::{TRACKED_KINDS, Target, live_key, watch_id};

@@ -148,18 +148,25 @@ async fn static_pods(conn: &Connection) -> Source<Vec<(String, StaticPodFacts)>>
     }
 }
 
-/// Facts for every node, or why the nodes could not be listed.
-pub async fn node_facts(conn: &Connection) -> Source<Vec<NodeFacts>> {
+/// Facts for every node, or why the nodes could not be listed; pods per node from
+/// `per_node`'s watch once it has listed.
+pub async fn node_facts(
+    conn: &Connection,
+    per_node: Option<&super::pods::per_node::PodsPerNode>,
+) -> Source<Vec<NodeFacts>> {
     let nodes: Api<Node> = Api::all(conn.client.clone());
     let nodes = match nodes.list(&ListParams::default()).await {
         Ok(list) => list.items,
         Err(e) => return Source::Unavailable(conn.error(e, "list", "nodes", None).to_string()),
     };
-    let (leases, proxies, pods) = tokio::join!(
-        node_leases(conn),
-        kube_proxy_pods(conn),
-        pods_per_node(conn)
-    );
+    let counted = async {
+        match per_node.and_then(|w| w.counts()) {
+            Some(Ok(counts)) => Source::Read(counts),
+            Some(Err(why)) => Source::Unavailable(why),
+            None => pods_per_node(conn).await,
+        }
+    };
+    let (leases, proxies, pods) = tokio::join!(node_leases(conn), kube_proxy_pods(conn), counted);
     Source::Read(
         nodes
             .iter()

@@ -13,12 +13,21 @@ pub async fn report(
     conn: &Connection,
     namespaces: &[String],
 ) -> Result<HealthReport, ClusterError> {
+    report_with(conn, namespaces, None).await
+}
+
+/// As [`report`], with pods per node from a watch when there is one (a screen that polls).
+pub async fn report_with(
+    conn: &Connection,
+    namespaces: &[String],
+    per_node: Option<&super::pods::per_node::PodsPerNode>,
+) -> Result<HealthReport, ClusterError> {
     let facts = control_plane_facts(conn).await;
     if let (Source::Unavailable(_), Source::Unavailable(reason)) = (&facts.version, &facts.readyz) {
         return Err(ClusterError::Unavailable(reason.clone()));
     }
     let control_plane = judge_control_plane(&facts);
-    let nodes = match super::health::within("list nodes", node_facts(conn)).await {
+    let nodes = match super::health::within("list nodes", node_facts(conn, per_node)).await {
         Source::Read(nodes) => Ok(nodes.iter().map(|n| judge_node(n, facts.now)).collect()),
         Source::Unavailable(reason) => Err(reason),
     };

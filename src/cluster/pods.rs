@@ -1,17 +1,13 @@
-//! The pods of an app's workloads, for the tree: one list of Pods, ReplicaSets and Jobs per
-//! namespace (a Deployment's pods belong to it through their ReplicaSet, a CronJob's through
-//! their Job).
+//! The pods of an app's workloads, for the tree: a Deployment's pods belong to it through
+//! their ReplicaSet, a CronJob's through their Job (kept by watches: [`watch`]).
 
-use std::collections::BTreeMap;
-
-use k8s_openapi::api::apps::v1::ReplicaSet;
-use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
-use kube::api::{Api, ListParams};
 
-use super::Connection;
-use crate::model::health::pod::{Owners, PodFacts, WorkloadId, by_workload};
+use crate::model::health::pod::PodFacts;
+
+pub mod per_node;
+pub mod watch;
 
 fn controller(refs: Option<&Vec<OwnerReference>>) -> Option<&OwnerReference> {
     refs?.iter().find(|r| r.controller == Some(true))
@@ -48,45 +44,4 @@ pub fn pod_facts(pod: &Pod) -> Option<PodFacts> {
             .map(|r| (r.kind.clone(), r.name.clone())),
         terminating: pod.metadata.deletion_timestamp.is_some(),
     })
-}
-
-/// Pods of `namespaces` grouped by the workload that controls them.
-pub async fn app_pods(
-    conn: &Connection,
-    namespaces: &[String],
-) -> Result<BTreeMap<WorkloadId, Vec<PodFacts>>, String> {
-    let mut pods = Vec::new();
-    let mut owners = Owners::new();
-    for ns in namespaces {
-        let list = Api::<Pod>::namespaced(conn.client.clone(), ns)
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| conn.error(e, "list", "pods", Some(ns)).to_string())?;
-        pods.extend(list.items.iter().filter_map(pod_facts));
-        let sets = Api::<ReplicaSet>::namespaced(conn.client.clone(), ns)
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| conn.error(e, "list", "replicasets", Some(ns)).to_string())?;
-        let jobs = Api::<Job>::namespaced(conn.client.clone(), ns)
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| conn.error(e, "list", "jobs", Some(ns)).to_string())?;
-        let metas = sets
-            .items
-            .iter()
-            .map(|rs| ("ReplicaSet", &rs.metadata))
-            .chain(jobs.items.iter().map(|j| ("Job", &j.metadata)));
-        for (kind, meta) in metas {
-            if let (Some(name), Some(owner)) = (
-                meta.name.clone(),
-                controller(meta.owner_references.as_ref()),
-            ) {
-                owners.insert(
-                    (kind.to_string(), ns.clone(), name),
-                    (owner.kind.clone(), owner.name.clone()),
-                );
-            }
-        }
-    }
-    Ok(by_workload(pods, &owners))
 }

@@ -15,8 +15,10 @@ use crate::model::source::SourceKind;
 
 /// Rendered desired sets kept while walking history.
 const SET_CACHE: usize = 256;
+/// Objects in all the kept sets at most: a big app's sets are few.
+const SET_OBJECTS: usize = 25_000;
 /// Parsed files kept while paging through history (cleared past it).
-const FILE_CACHE: usize = 4_096;
+const FILE_CACHE: usize = 1_024;
 use super::{App, GitError};
 use crate::model::desired::{DesiredSet, ObjectChanges};
 use crate::model::manifest::{FileLoad, is_manifest_file};
@@ -185,7 +187,8 @@ impl<'a> History<'a> {
             &self.app.load,
             &self.app.tools,
         )?);
-        if self.sets.len() >= SET_CACHE {
+        let held: usize = self.sets.values().map(|s| s.len()).sum();
+        if self.sets.len() >= SET_CACHE || held + set.len() > SET_OBJECTS {
             self.sets.clear();
         }
         self.sets.insert(key, set.clone());

@@ -116,6 +116,9 @@ pub struct ObjectReport {
     /// Unknown because its kind is not served (yet): a CRD of the same sync may define it.
     #[serde(skip)]
     pub not_served: bool,
+    /// Its verdict is still coming (the TUI's first outline of a big app).
+    #[serde(skip)]
+    pub judging: bool,
 }
 
 /// A list the merge with live makes invalid (a port changed by hand leaves an item keyed by
@@ -211,6 +214,15 @@ impl ObjectReport {
             repair: None,
             marked_by: None,
             not_served: false,
+            judging: false,
+        }
+    }
+
+    /// An object whose verdict is still coming.
+    pub fn judging(key: ObjectKey, source: Option<SourceRef>) -> Self {
+        ObjectReport {
+            judging: true,
+            ..ObjectReport::unknown(key, source, "judging…")
         }
     }
 }

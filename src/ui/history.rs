@@ -55,7 +55,7 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Them
                 Span::styled(
                     match (
                         state.data.live_commit.as_deref() == Some(c.id.as_str()),
-                        state.history.matches.get(&c.id),
+                        state.commit_matches(&c.id),
                     ) {
                         (true, _) => "  [live]",
                         (false, Some(true)) => "  [matches]",

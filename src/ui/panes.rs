@@ -70,9 +70,12 @@ fn fit(text: &str, width: usize) -> String {
 
 pub fn tree(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
     let inner = usize::from(area.width.saturating_sub(2));
-    let items: Vec<ListItem> = state
+    // Only the rows in view become items: a 10,000-object tree costs a screenful per frame.
+    let window = state
         .tree
-        .rows
+        .window(usize::from(area.height.saturating_sub(2)));
+    let first = window.start;
+    let items: Vec<ListItem> = state.tree.rows[window]
         .iter()
         .map(|row| {
             let marker = match row.expanded {
@@ -105,7 +108,8 @@ pub fn tree(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     let list = List::new(items)
         .block(block(title, state.mode.focus == Pane::Tree, theme))
         .highlight_style(theme.selection());
-    let mut list_state = ListState::default().with_selected(Some(state.tree.selected));
+    let mut list_state =
+        ListState::default().with_selected(Some(state.tree.selected.saturating_sub(first)));
     frame.render_stateful_widget(list, area, &mut list_state);
 }
 

@@ -23,6 +23,9 @@ pub struct DriftReport {
     /// masking free text such as logs. Never serialised.
     #[serde(skip)]
     pub live_secret_values: Vec<String>,
+    /// Objects whose verdict is still coming (the server's dry-run): shown, judged later.
+    #[serde(skip)]
+    pub pending: usize,
 }
 
 /// What a sync needs to act on one object.
@@ -44,5 +47,27 @@ impl DriftReport {
 
     pub fn in_sync(&self) -> bool {
         self.objects.iter().all(|o| o.status == SyncStatus::Synced)
+    }
+}
+
+impl super::Session {
+    /// Every object Git declares, each verdict still coming: what the TUI shows of a big
+    /// app while its first evaluation runs. Nothing in it comes from the cluster.
+    pub fn outline(&self) -> DriftReport {
+        let mut objects = self.unresolved.clone();
+        objects.extend(
+            self.targets
+                .iter()
+                .map(|t| ObjectReport::judging(t.id.key(), Some(t.source.clone()))),
+        );
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        DriftReport {
+            app: self.opts.app.clone(),
+            objects,
+            handles: HashMap::new(),
+            load_errors: self.load_errors.clone(),
+            live_secret_values: Vec::new(),
+            pending: self.targets.len(),
+        }
     }
 }

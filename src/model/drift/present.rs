@@ -302,5 +302,6 @@ pub(super) fn judge(
         repair,
         marked_by: None,
         not_served: false,
+        judging: false,
     }
 }

@@ -187,10 +187,13 @@ fn the_first_commits_are_asked_whether_they_match_the_cluster() {
         .iter()
         .map(|e| e.commit.id.clone())
         .collect();
+    // The newest commit holds HEAD's objects: HEAD's own verdict answers for it.
     assert!(
-        matches!(cmds.as_slice(), [Command::MatchCommits { commits }] if *commits == ids),
+        matches!(cmds.as_slice(), [Command::MatchCommits { commits }] if *commits == ids[1..]),
         "{cmds:?}"
     );
+    let head = s.data.drift.as_ref().expect("fixture drift");
+    assert_eq!(s.commit_matches(&ids[0]), Some(head.in_sync()));
     update(
         &mut s,
         Input::Msg(Msg::CommitMatch {
@@ -199,6 +202,24 @@ fn the_first_commits_are_asked_whether_they_match_the_cluster() {
         }),
     );
     assert_eq!(s.history.matches.get(&ids[1]), Some(&true));
+
+    // A newest commit that changed no object: the one before it holds HEAD's objects too.
+    let mut s = fixtures::state();
+    s.history.entries.clear();
+    let mut entries = fixtures::history();
+    entries[0].changes = Some(Default::default());
+    let cmds = update(
+        &mut s,
+        Input::Msg(Msg::History {
+            result: Ok(entries),
+            done: true,
+        }),
+    );
+    assert!(
+        matches!(cmds.as_slice(), [Command::MatchCommits { commits }] if *commits == ids[2..]),
+        "{cmds:?}"
+    );
+    assert!(s.history.as_head.contains(&ids[1]));
 }
 
 #[test]

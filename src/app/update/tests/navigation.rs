@@ -98,3 +98,124 @@ fn help_and_quit() {
     press(&mut s, KeyCode::Char('q'));
     assert!(s.mode.quit);
 }
+
+#[test]
+fn an_outline_shows_every_object_judging_and_logs_wait_for_the_verdicts() {
+    let mut s = fixtures::state();
+    let full = s.data.drift.clone().expect("fixture drift");
+    let mut outline = full.clone();
+    outline.pending = outline.objects.len();
+    outline.objects = outline
+        .objects
+        .iter()
+        .map(|o| crate::model::drift::ObjectReport::judging(o.key.clone(), o.source.clone()))
+        .collect();
+    outline.handles.clear();
+    update(
+        &mut s,
+        Input::Msg(Msg::Drift {
+            generation: 0,
+            commit: None,
+            result: Ok(outline),
+        }),
+    );
+    let object_rows: Vec<_> = s
+        .tree
+        .rows
+        .iter()
+        .filter(|r| matches!(r.id, NodeId::Object(_)))
+        .collect();
+    assert_eq!(
+        object_rows.len(),
+        full.objects.len(),
+        "every object has its row at once"
+    );
+    assert!(
+        object_rows
+            .iter()
+            .all(|r| r.badges == vec![crate::app::tree::Badge::Muted("judging…".into())])
+    );
+    let app = s
+        .tree
+        .rows
+        .iter()
+        .find(|r| r.id == NodeId::App)
+        .expect("app row");
+    assert!(
+        matches!(&app.badges[0], crate::app::tree::Badge::Muted(t) if t.contains("judging…")),
+        "{:?}",
+        app.badges
+    );
+    let id = object_id(&s, "api");
+    select(&mut s, &id);
+    press(&mut s, KeyCode::Char('l'));
+    assert!(
+        s.logs.view.is_none(),
+        "no logs before the Secrets to mask are known"
+    );
+    assert!(
+        s.mode
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("once the app is judged"))
+    );
+    update(
+        &mut s,
+        Input::Msg(Msg::Drift {
+            generation: 0,
+            commit: None,
+            result: Ok(full),
+        }),
+    );
+    assert!(s.tree.rows.iter().all(|r| {
+        !r.badges
+            .iter()
+            .any(|b| matches!(b, crate::app::tree::Badge::Muted(t) if t.contains("judging")))
+    }));
+}
+
+#[test]
+fn the_tree_window_scrolls_as_little_as_keeps_the_selection_in_view() {
+    let mut s = fixtures::state();
+    let n = s.tree.rows.len();
+    assert!(n > 6, "enough rows to scroll");
+    assert_eq!(s.tree.window(4), 0..4);
+    s.tree.selected = 5;
+    assert_eq!(s.tree.window(4), 2..6, "scrolled down just enough");
+    s.tree.selected = 3;
+    assert_eq!(s.tree.window(4), 2..6, "still in view: no scroll");
+    s.tree.selected = 1;
+    assert_eq!(s.tree.window(4), 1..5);
+    s.tree.selected = n + 10;
+    assert_eq!(
+        s.tree.window(4),
+        n - 4..n,
+        "a stale selection clamps to the last row"
+    );
+}
+
+#[test]
+fn a_health_poll_rebuilds_the_cluster_rows_as_a_full_rebuild_would() {
+    let mut s = fixtures::state();
+    let id = object_id(&s, "api");
+    select(&mut s, &id);
+    let mut health = s.data.health.clone().expect("fixture health");
+    assert!(health.nodes.len() > 1);
+    health.nodes.pop();
+    update(&mut s, Input::Msg(Msg::Health(Ok(health))));
+    let partial = s.tree.rows.clone();
+    assert_eq!(
+        s.tree.rows[s.tree.selected].id, id,
+        "the selection stays on its object"
+    );
+    s.rebuild();
+    assert_eq!(partial, s.tree.rows, "the same rows as a full rebuild");
+    // Unreachable: every component reads Unknown, the app's rows stay.
+    update(
+        &mut s,
+        Input::Msg(Msg::Health(Err("connection refused".into()))),
+    );
+    let partial = s.tree.rows.clone();
+    s.rebuild();
+    assert_eq!(partial, s.tree.rows);
+}
