@@ -1,5 +1,5 @@
-//! Turning commands into work: the workers of the app on screen (drift, health with its
-//! pods, history), replaced when the overview opens another app, and the one-off tasks
+//! Turning commands into work: the workers of the app on screen (drift, health, pods,
+//! history), replaced when the overview opens another app, and the one-off tasks
 //! (plans, applies, logs, highlighting).
 
 use std::cell::RefCell;
@@ -78,10 +78,11 @@ impl AppWorkers {
         ));
         self.access = Some(workers::spawn_access(&self.ctx, tx.clone()));
         let history = workers::spawn_history(self.ctx.spec.clone(), tx.clone());
-        // The first page of history comes at once, without waiting for the pane's focus.
-        let asked = history.send(()).is_ok();
+        // The first page of history is asked with the app's first report (see
+        // `HistoryPane::first_page`): both read Git, and the tree comes first. Until then
+        // the pane says it is loading.
         self.history = Some(history);
-        asked
+        true
     }
 }
 

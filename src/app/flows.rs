@@ -238,13 +238,13 @@ fn sync_done(state: &mut AppState, generation: u64, outcome: Outcome) -> Vec<Com
     state.rebuild();
     // The cluster changed: which commits it matches is asked again.
     state.history.matches.clear();
-    // A revert commit may have moved HEAD past the listed commits: each is asked anew.
-    state.history.as_head.clear();
+    // Those holding HEAD's objects follow HEAD's new verdict on their own.
     let commits: Vec<String> = state
         .history
         .entries
         .iter()
         .take(20)
+        .filter(|e| !state.history.as_head.contains(&e.commit.id))
         .map(|e| e.commit.id.clone())
         .collect();
     vec![Command::Refresh, Command::MatchCommits { commits }]

@@ -29,6 +29,8 @@ pub struct HistoryPane {
     /// Commits whose objects are HEAD's (no newer listed commit changed one): they match
     /// the cluster exactly when HEAD does, with no drift computed for them.
     pub as_head: std::collections::BTreeSet<String>,
+    /// The first page was asked (with the app's first report).
+    pub first_asked: bool,
     /// The commit marked to compare with (a full hash).
     pub marked: Option<String>,
     /// The marked commit compared with the Git side (the picked commit, else HEAD).
@@ -45,6 +47,17 @@ impl HistoryPane {
         if self.done || self.loading {
             return Vec::new();
         }
+        self.loading = true;
+        vec![Command::LoadHistory]
+    }
+
+    /// The first page, once the app's objects are on screen, without waiting for the
+    /// pane's focus.
+    pub fn first_page(&mut self) -> Vec<Command> {
+        if self.first_asked || self.done {
+            return Vec::new();
+        }
+        self.first_asked = true;
         self.loading = true;
         vec![Command::LoadHistory]
     }

@@ -12,11 +12,19 @@ pub const TARGET: &str = "kdrift::frames";
 
 #[derive(Default)]
 pub struct Milestones {
-    first_frame: bool,
     tree: bool,
     verdicts: bool,
     /// Key presses handled since the last frame, by arrival.
     keys: Vec<Instant>,
+}
+
+/// The first frame was drawn (logged once, whichever draws it: the skeleton or the loop).
+pub fn first_frame() {
+    static DRAWN: std::sync::Once = std::sync::Once::new();
+    DRAWN.call_once(|| {
+        let ms = crate::logging::since_start().as_secs_f64() * 1000.0;
+        tracing::debug!(target: TARGET, ms, "first frame");
+    });
 }
 
 impl Milestones {
@@ -32,10 +40,7 @@ impl Milestones {
             return;
         }
         let ms = || crate::logging::since_start().as_secs_f64() * 1000.0;
-        if !self.first_frame {
-            self.first_frame = true;
-            tracing::debug!(target: TARGET, ms = ms(), "first frame");
-        }
+        first_frame();
         for at in self.keys.drain(..) {
             tracing::debug!(target: TARGET, us = at.elapsed().as_micros() as u64, "key to frame");
         }

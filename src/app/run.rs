@@ -27,7 +27,7 @@ use crate::config::settings::Settings;
 const FRAME: Duration = Duration::from_millis(16);
 
 /// Restores the terminal when dropped (errors and early returns included).
-struct Restore;
+pub struct Restore;
 
 impl Drop for Restore {
     fn drop(&mut self) {
@@ -98,6 +98,33 @@ fn retake() -> std::io::Result<ratatui::DefaultTerminal> {
     Ok(terminal)
 }
 
+/// The first frame, before any cluster answer: the tree's skeleton (every part "loading…")
+/// under the context's name, left on the alternate screen for [`run`]; the guard restores
+/// the terminal if kdrift ends before.
+pub fn skeleton(
+    context: &str,
+    server: &str,
+    app_path: &str,
+    config: &Config,
+) -> std::io::Result<Restore> {
+    let mut terminal = ratatui::try_init()?;
+    let restore = Restore;
+    let state = AppState::new(
+        context.into(),
+        server.into(),
+        String::new(),
+        app_path.into(),
+        String::new(),
+        config.keymap.clone(),
+    );
+    terminal.draw(|f| crate::ui::draw(f, &state, &config.theme))?;
+    super::milestones::first_frame();
+    // Cooked again until the loop runs: an exec plugin that prompts while connecting reads
+    // its line as it would without the TUI (the loop hands the terminal over after).
+    crossterm::terminal::disable_raw_mode()?;
+    Ok(restore)
+}
+
 // Over 80 lines: the loop's setup, its select over inputs and the frame cap in one place,
 // so the terminal's restore paths stay visible together.
 pub async fn run(
@@ -107,7 +134,8 @@ pub async fn run(
     overview: Option<(AppArgs, Settings)>,
     mut handover: Option<Handover>,
 ) -> anyhow::Result<()> {
-    let mut terminal = ratatui::init();
+    // Cleared: the skeleton drawn before connecting may be on screen.
+    let mut terminal = retake()?;
     let _restore = Restore;
     // Exec plugins that prompt now ask for the terminal first (and get it back to us).
     let _held = handover.as_ref().map(|h| Held::new(h.active.clone()));
@@ -221,10 +249,12 @@ pub async fn run(
                         dirty = true;
                         continue;
                     }
-                    if let Some(text) = dispatch.apply(&mut state, Input::Key(key))
-                        && let Err(e) = events.released(pager(&mut terminal, &text)).await
-                    {
-                        state.mode.notice = Some(e);
+                    if let Some(text) = dispatch.apply(&mut state, Input::Key(key)) {
+                        let paged = events.released(pager(&mut terminal, &text)).await;
+                        // The terminal not taken back ends the TUI (restored on the way out).
+                        if let Err(e) = paged? {
+                            state.mode.notice = Some(e);
+                        }
                     }
                     dirty = true;
                 }
@@ -264,8 +294,7 @@ impl Events {
     }
 
     /// Runs `work` (a pager, a suspend) with the terminal's input released, then reads it
-    /// again. The task must stop first, or it keeps the input (and the cursor-position
-    /// reply that re-entering the TUI waits for) to itself.
+    /// again. The task must stop first, or it keeps the input to itself.
     async fn released<T>(&mut self, work: impl std::future::Future<Output = T>) -> T {
         self.task.abort();
         let _ = (&mut self.task).await;
@@ -277,16 +306,22 @@ impl Events {
 
 /// Shows `text` in `$PAGER` (else `less`) with the terminal restored, then takes it back.
 /// The text goes through a private temporary file, removed afterwards.
-async fn pager(terminal: &mut ratatui::DefaultTerminal, text: &str) -> Result<(), String> {
+async fn pager(
+    terminal: &mut ratatui::DefaultTerminal,
+    text: &str,
+) -> std::io::Result<Result<(), String>> {
     use std::io::Write;
-    let mut file = tempfile::Builder::new()
+    let written = tempfile::Builder::new()
         .prefix("kdrift-logs-")
         .suffix(".log")
-        .tempfile()
-        .map_err(|e| format!("pager: cannot write a temporary file: {e}"))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.flush())
-        .map_err(|e| format!("pager: cannot write a temporary file: {e}"))?;
+        .tempfile();
+    let mut file = match written {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(format!("pager: cannot write a temporary file: {e}"))),
+    };
+    if let Err(e) = file.write_all(text.as_bytes()).and_then(|()| file.flush()) {
+        return Ok(Err(format!("pager: cannot write a temporary file: {e}")));
+    }
     let pager = std::env::var("PAGER")
         .ok()
         .filter(|p| !p.trim().is_empty())
@@ -300,10 +335,10 @@ async fn pager(terminal: &mut ratatui::DefaultTerminal, text: &str) -> Result<()
         .arg(file.path())
         .status()
         .await;
-    *terminal = retake().map_err(|e| format!("cannot take the terminal back: {e}"))?;
-    match status {
+    *terminal = retake()?;
+    Ok(match status {
         Ok(s) if s.success() => Ok(()),
         Ok(s) => Err(format!("pager {pager:?} exited with {s}")),
         Err(e) => Err(format!("pager {pager:?} did not start: {e}")),
-    }
+    })
 }

@@ -26,7 +26,11 @@ impl TreePane {
         let height = height.max(1);
         let last = self.rows.len().saturating_sub(1);
         let selected = self.selected.min(last);
-        let mut offset = self.offset.get().min(last);
+        // Never scrolled past the last screenful (rows folded away, a taller terminal).
+        let mut offset = self
+            .offset
+            .get()
+            .min(self.rows.len().saturating_sub(height));
         if selected < offset {
             offset = selected;
         } else if selected >= offset + height {

@@ -22,17 +22,7 @@ pub fn update(state: &mut AppState, input: Input) -> Vec<Command> {
 fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Health(Ok(report)) => {
-            // The same report as the last (the usual poll): the rows stay as they are.
-            let unchanged = state.data.health_error.is_none()
-                && state
-                    .data
-                    .health
-                    .as_ref()
-                    .is_some_and(|h| same_report(h, &report));
             state.data.health_read = Some((report.clone(), state.now()));
-            if unchanged {
-                return Vec::new();
-            }
             state.data.health = Some(report);
             state.data.health_error = None;
             state.data.unreachable_since = None;
@@ -48,13 +38,27 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             commit: None,
             result,
             ..
-        } => match result {
-            Ok(r) => {
-                state.data.drift = Some(r);
-                state.data.drift_error = None;
+        } => {
+            // History (and its matches' evaluations) waits for HEAD's verdicts: both read
+            // Git and the cluster, and the app's tree comes first.
+            let judged = match result {
+                Ok(r) => {
+                    let judged = r.pending == 0;
+                    state.data.drift = Some(r);
+                    state.data.drift_error = None;
+                    judged
+                }
+                Err(e) => {
+                    state.data.drift_error = Some(e);
+                    true
+                }
+            };
+            state.rebuild();
+            if judged {
+                return state.history.first_page();
             }
-            Err(e) => state.data.drift_error = Some(e),
-        },
+            return Vec::new();
+        }
         Msg::Drift {
             generation,
             commit: Some(c),
@@ -97,13 +101,6 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
     }
     state.rebuild();
     Vec::new()
-}
-
-fn same_report(
-    a: &crate::model::health::report::HealthReport,
-    b: &crate::model::health::report::HealthReport,
-) -> bool {
-    matches!((serde_json::to_value(a), serde_json::to_value(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 /// The API server did not answer a health poll: what was read before is not vouched for.
@@ -187,7 +184,12 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::NextOutOfSync => next_out_of_sync(state),
         Action::ToggleLens => state.diff.toggle_lens(),
-        Action::Refresh => return vec![Command::Refresh],
+        Action::Refresh => {
+            // Git is read again and HEAD may have moved past the listed commits: which
+            // of them hold HEAD's objects is no longer known.
+            state.history.as_head.clear();
+            return vec![Command::Refresh];
+        }
         Action::SyncSelected | Action::SyncApp | Action::Rollback => {
             return super::flows::start(state, action);
         }
@@ -306,19 +308,21 @@ fn next_out_of_sync(state: &mut AppState) {
     if state.tree.unfold_app() {
         state.rebuild();
     }
-    let status_of = |id: &NodeId| -> Option<SyncStatus> {
-        let NodeId::Object(key) = id else { return None };
-        state
-            .active_drift()?
-            .objects
-            .iter()
-            .find(|o| &o.key == key)
-            .map(|o| o.status)
-    };
+    // Looked up once: a big app's rows are many (objects still judging are not stops).
+    let differing: std::collections::HashSet<&crate::model::object::ObjectKey> = state
+        .active_drift()
+        .map(|d| {
+            d.objects
+                .iter()
+                .filter(|o| o.status != SyncStatus::Synced && !o.judging)
+                .map(|o| &o.key)
+                .collect()
+        })
+        .unwrap_or_default();
     let n = state.tree.rows.len();
     for offset in 1..=n {
         let i = (state.tree.selected + offset) % n;
-        if status_of(&state.tree.rows[i].id).is_some_and(|s| s != SyncStatus::Synced) {
+        if matches!(&state.tree.rows[i].id, NodeId::Object(key) if differing.contains(key)) {
             state.tree.selected = i;
             state.diff.scroll = 0;
             return;

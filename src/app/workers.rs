@@ -68,6 +68,7 @@ pub fn spawn_drift(
                     continue;
                 }
             };
+            tracing::debug!(target: super::milestones::TARGET, ms = crate::logging::since_start().as_secs_f64() * 1000.0, objects = desired.len(), "Git read");
             let workloads = Some(workload_namespaces(&desired, &ctx.drift.namespace));
             namespaces.send_if_modified(|held| {
                 let moved = *held != workloads;
@@ -100,13 +101,15 @@ pub fn spawn_drift(
             drop(desired);
             // The tree shows every object at once, verdicts following (a refresh keeps the
             // last report on screen instead).
-            let outline = Msg::Drift {
-                generation: 0,
-                commit: None,
-                result: Ok(session.outline()),
-            };
-            if !judged_once && tx.send(outline).is_err() {
-                return;
+            if !judged_once {
+                let outline = Msg::Drift {
+                    generation: 0,
+                    commit: None,
+                    result: Ok(session.outline()),
+                };
+                if tx.send(outline).is_err() {
+                    return;
+                }
             }
             judged_once = true;
             let mut first = true;
@@ -132,7 +135,7 @@ pub fn spawn_drift(
                 if progress.is_some() {
                     // The first evaluation of a big app frees the Git side's parsed copies
                     // and the lists: give that memory back.
-                    crate::memory::release_freed();
+                    tokio::task::spawn_blocking(crate::memory::release_freed);
                 }
                 if tx.send(Msg::Live(live)).is_err()
                     || tx

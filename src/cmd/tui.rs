@@ -17,6 +17,8 @@ pub async fn run(
     config: Config,
     handover: Option<Handover>,
 ) -> anyhow::Result<ExitCode> {
+    // Drawn before the context asks the cluster anything (discovery, the sync record).
+    let _skeleton = crate::app::run::skeleton(&conn.context, &conn.server, &cli.app.path, &config)?;
     let ctx = super::app::context(&conn, &cli.app, cli.app_name.as_deref(), settings).await?;
     let apps = if cli.app.path.is_empty() {
         let app = crate::git::App::open(&ctx.spec)?;

@@ -217,10 +217,19 @@ pub fn status(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme
             bar.fg(sync_color(s, theme)),
         ));
     }
-    if count(SyncStatus::Unknown) > 0 {
+    // Objects still judging read Unknown in the report: counted apart.
+    let judging = state.active_drift().map(|d| d.pending).unwrap_or(0);
+    let unknown = count(SyncStatus::Unknown).saturating_sub(judging);
+    if unknown > 0 {
         first.push(Span::styled(
-            format!(" Unknown {}", count(SyncStatus::Unknown)),
+            format!(" Unknown {unknown}"),
             bar.fg(sync_color(SyncStatus::Unknown, theme)),
+        ));
+    }
+    if judging > 0 {
+        first.push(Span::styled(
+            format!(" judging {judging}"),
+            bar.fg(theme.muted),
         ));
     }
     if let Some(errors) = state

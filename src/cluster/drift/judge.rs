@@ -26,10 +26,10 @@ impl Memo {
         (at == version).then(|| judged.clone())
     }
 
-    /// Keeps a judgement made against live `version`. Not an Unknown one: what failed (a
-    /// dry-run the server did not answer) is asked again.
+    /// Keeps a judgement made against live `version`. Not one that failed (Unknown, or a
+    /// dry-run the server refused or did not answer): it is judged again next time.
     pub(super) fn put(&self, index: usize, version: String, judged: &Judged) {
-        if judged.0.status == SyncStatus::Unknown {
+        if judged.0.status == SyncStatus::Unknown || judged.0.dry_run_error.is_some() {
             return;
         }
         if let Ok(mut kept) = self.0.lock() {

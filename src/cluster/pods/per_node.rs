@@ -1,5 +1,6 @@
-//! Pods per node, kept by one watch of the cluster's running pods (only each pod's node
-//! is kept) instead of listing every pod in the cluster on every health poll.
+//! Pods per node, kept by one watch of the cluster's running pods (each pod is read once
+//! per change and only its node kept) instead of listing every pod in the cluster on every
+//! health poll.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -141,7 +141,8 @@ pub async fn watch_app_pods(
     let mut held = Vec::new();
     let mut streams = Vec::new();
     for ns in &namespaces {
-        let client = conn.client.clone();
+        // Watches are long by design: the client without the request timeout.
+        let client = conn.stream_client.clone();
         for kind in ["Pod", "ReplicaSet", "Job"] {
             let index = held.len();
             let what = format!("{}s in namespace {ns}", kind.to_lowercase());
@@ -178,6 +179,9 @@ pub async fn watch_app_pods(
     }
     let mut events = futures::stream::select_all(streams);
     let mut due: Option<tokio::time::Instant> = None;
+    // The first grouping waits for every list (or its failure): pods listed before their
+    // ReplicaSets would not find their Deployment yet.
+    let mut unlisted: std::collections::HashSet<usize> = (0..held.len()).collect();
     loop {
         let wait = async {
             match due {
@@ -188,11 +192,17 @@ pub async fn watch_app_pods(
         tokio::select! {
             next = events.next() => match next {
                 Some((i, Ok(event))) => {
-                    if held[i].objects.apply(event) && due.is_none() {
+                    if matches!(event, Event::InitDone) {
+                        unlisted.remove(&i);
+                    }
+                    if held[i].objects.apply(event) && due.is_none() && unlisted.is_empty() {
                         due = Some(tokio::time::Instant::now() + SETTLE);
                     }
                 }
-                Some((_, Err(e))) => {
+                Some((i, Err(e))) => {
+                    if unlisted.remove(&i) && unlisted.is_empty() && due.is_none() {
+                        due = Some(tokio::time::Instant::now() + SETTLE);
+                    }
                     if !send(Err(e)) {
                         return;
                     }
