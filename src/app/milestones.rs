@@ -18,12 +18,16 @@ pub struct Milestones {
     keys: Vec<Instant>,
 }
 
+/// Milliseconds since the process started, as every milestone is timed.
+pub fn ms() -> f64 {
+    crate::logging::since_start().as_secs_f64() * 1000.0
+}
+
 /// The first frame was drawn (logged once, whichever draws it: the skeleton or the loop).
 pub fn first_frame() {
     static DRAWN: std::sync::Once = std::sync::Once::new();
     DRAWN.call_once(|| {
-        let ms = crate::logging::since_start().as_secs_f64() * 1000.0;
-        tracing::debug!(target: TARGET, ms, "first frame");
+        tracing::debug!(target: TARGET, ms = ms(), "first frame");
     });
 }
 
@@ -39,7 +43,6 @@ impl Milestones {
             self.keys.clear();
             return;
         }
-        let ms = || crate::logging::since_start().as_secs_f64() * 1000.0;
         first_frame();
         for at in self.keys.drain(..) {
             tracing::debug!(target: TARGET, us = at.elapsed().as_micros() as u64, "key to frame");

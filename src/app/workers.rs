@@ -68,7 +68,7 @@ pub fn spawn_drift(
                     continue;
                 }
             };
-            tracing::debug!(target: super::milestones::TARGET, ms = crate::logging::since_start().as_secs_f64() * 1000.0, objects = desired.len(), "Git read");
+            tracing::debug!(target: super::milestones::TARGET, ms = super::milestones::ms(), objects = desired.len(), "Git read");
             let workloads = Some(workload_namespaces(&desired, &ctx.drift.namespace));
             namespaces.send_if_modified(|held| {
                 let moved = *held != workloads;

@@ -62,6 +62,22 @@ impl Drop for LiveWatch {
     }
 }
 
+/// Why a watch failed, in kdrift's words: when the API refused the list or the watch, the
+/// verb, the resource and the namespace with the server's reason.
+pub(crate) fn watch_failure(
+    conn: &Connection,
+    e: watcher::Error,
+    plural: &str,
+    namespace: Option<&str>,
+) -> String {
+    match e {
+        watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e) => {
+            conn.error(e, "watch", plural, namespace).to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 impl LiveWatch {
     /// Starts watching; `changed` is told (with no payload) after every applied event, for
     /// views that redraw on change.
@@ -100,17 +116,11 @@ impl LiveWatch {
                         }
                     }
                     Err(e) => {
-                        let message = match e {
-                            watcher::Error::InitialListFailed(e)
-                            | watcher::Error::WatchStartFailed(e) => {
-                                let (ns, what) = (
-                                    scope_for_task.namespace.as_deref(),
-                                    &scope_for_task.resource.plural,
-                                );
-                                conn.error(e, "watch", what, ns).to_string()
-                            }
-                            other => other.to_string(),
-                        };
+                        let (ns, what) = (
+                            scope_for_task.namespace.as_deref(),
+                            &scope_for_task.resource.plural,
+                        );
+                        let message = watch_failure(&conn, e, what, ns);
                         let _ = tx.send(WatchState::Failed(message));
                     }
                 }

@@ -74,13 +74,8 @@ impl PodsPerNode {
                         });
                     }
                     Err(e) => {
-                        watched.failed = Some(match e {
-                            watcher::Error::InitialListFailed(e)
-                            | watcher::Error::WatchStartFailed(e) => {
-                                conn.error(e, "watch", "pods", None).to_string()
-                            }
-                            other => format!("watching pods: {other}"),
-                        });
+                        watched.failed =
+                            Some(crate::cluster::live::watch_failure(&conn, e, "pods", None));
                     }
                 }
             }

@@ -143,29 +143,27 @@ pub async fn watch_app_pods(
     for ns in &namespaces {
         // Watches are long by design: the client without the request timeout.
         let client = conn.stream_client.clone();
+        let what = |kind: &str| format!("{kind} in namespace {ns}");
+        let base = held.len();
+        streams.push(watch_of(
+            Api::<Pod>::namespaced(client.clone(), ns),
+            base,
+            what("pods"),
+            pod_fact,
+        ));
+        streams.push(watch_of(
+            Api::<PartialObjectMeta<ReplicaSet>>::namespaced(client.clone(), ns),
+            base + 1,
+            what("replicasets"),
+            owner_fact,
+        ));
+        streams.push(watch_of(
+            Api::<PartialObjectMeta<Job>>::namespaced(client, ns),
+            base + 2,
+            what("jobs"),
+            owner_fact,
+        ));
         for kind in ["Pod", "ReplicaSet", "Job"] {
-            let index = held.len();
-            let what = format!("{}s in namespace {ns}", kind.to_lowercase());
-            streams.push(match kind {
-                "Pod" => watch_of(
-                    Api::<Pod>::namespaced(client.clone(), ns),
-                    index,
-                    what,
-                    pod_fact,
-                ),
-                "ReplicaSet" => watch_of(
-                    Api::<PartialObjectMeta<ReplicaSet>>::namespaced(client.clone(), ns),
-                    index,
-                    what,
-                    owner_fact,
-                ),
-                _ => watch_of(
-                    Api::<PartialObjectMeta<Job>>::namespaced(client.clone(), ns),
-                    index,
-                    what,
-                    owner_fact,
-                ),
-            });
             held.push(Held {
                 kind,
                 namespace: ns.clone(),
