@@ -46,6 +46,16 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
         ("key-added", cm("key-added", "  a: \"1\"\n")),
         ("git-changed", cm("git-changed", "  a: \"1\"\n")),
         ("git-removed", cm("git-removed", "  a: \"1\"\n  b: \"2\"\n")),
+        ("shared", cm("shared", "  a: \"1\"\n")),
+        ("edited", cm("edited", "  a: \"1\"\n  mode: prod\n")),
+        (
+            "label-removed",
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: label-removed\n  namespace: {ns}\n  labels: {{team: web}}\ndata:\n  a: \"1\"\n"
+            ),
+        ),
+        ("web-port-removed", deploy("web-port-removed", "")),
+        ("web-pull-policy", deploy("web-pull-policy", "")),
         ("web-env", deploy("web-env", "")),
         ("web-scaled", deploy("web-scaled", "")),
         (
@@ -176,6 +186,57 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
         .await
         .expect("env");
     common::scale_by_hand(&deployments, "web-scaled", "kubectl-scale", 4).await;
+    // Another applier declaring the same value: shared, no conflict, nothing to change.
+    cms.patch(
+        "shared",
+        &PatchParams::apply("other-applier"),
+        &Patch::Apply(json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "shared", "namespace": ns}, "data": {"a": "1"}})),
+    )
+    .await
+    .expect("shared apply");
+    // A value Git sets, changed by hand: a conflict.
+    cms.patch(
+        "edited",
+        &as_manager("kubectl-edit"),
+        &Patch::Merge(json!({"data": {"mode": "debug"}})),
+    )
+    .await
+    .expect("edit");
+    cms.patch(
+        "label-removed",
+        &as_manager("kubectl-label"),
+        &Patch::Json::<()>(
+            serde_json::from_value(json!([
+            {"op": "remove", "path": "/metadata/labels/team"}]))
+            .expect("patch"),
+        ),
+    )
+    .await
+    .expect("label removed");
+    deployments
+        .patch(
+            "web-port-removed",
+            &as_manager("kubectl-edit"),
+            &Patch::Json::<()>(
+                serde_json::from_value(json!([
+                {"op": "remove", "path": "/spec/template/spec/containers/0/ports"}]))
+                .expect("patch"),
+            ),
+        )
+        .await
+        .expect("port removed");
+    // A field Git leaves to the server's default, set by hand: only the reference knows
+    // the default.
+    deployments
+        .patch(
+            "web-pull-policy",
+            &as_manager("kubectl-edit"),
+            &Patch::Strategic(json!({"spec": {"template": {"spec": {"containers": [
+                {"name": "app", "imagePullPolicy": "Always"}]}}}})),
+        )
+        .await
+        .expect("pull policy");
     app.repo
         .write("app/git-changed.yaml", &cm("git-changed", "  a: \"2\"\n"));
     app.repo
@@ -196,16 +257,70 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
     )
     .await
     .expect("local verdicts");
-    let statuses = |r: &kdrift::cluster::drift::DriftReport| {
+    // The whole answer, not only the status: the reasons (with the preview's size and the
+    // conflicts), the live drift's fields and owners, the conflicts' fields and owners.
+    let answers = |r: &kdrift::cluster::drift::DriftReport| {
         r.objects
             .iter()
-            .map(|o| (o.key.to_string(), o.status))
+            .map(|o| {
+                let drift: Vec<String> = o
+                    .drift
+                    .iter()
+                    .map(|d| format!("{} by {:?} removed={}", d.path, d.manager, d.removed))
+                    .collect();
+                let conflicts: Vec<String> = o.conflicts.iter().map(|c| c.to_string()).collect();
+                (
+                    o.key.to_string(),
+                    o.status,
+                    o.reason.clone(),
+                    drift,
+                    conflicts,
+                )
+            })
             .collect::<Vec<_>>()
     };
-    assert_eq!(
-        statuses(&with_local),
-        statuses(&by_dry_run),
-        "the same answer for every object"
+    let (local_answers, dry_run_answers) = (answers(&with_local), answers(&by_dry_run));
+    assert_eq!(local_answers.len(), dry_run_answers.len());
+    for (local, asked) in local_answers.iter().zip(&dry_run_answers) {
+        assert_eq!(local, asked, "the same answer for {}", asked.0);
+    }
+    let answer = |name: &str| {
+        dry_run_answers
+            .iter()
+            .find(|a| a.0.ends_with(&format!("/{name}")))
+            .unwrap_or_else(|| panic!("{name} judged"))
+    };
+    assert!(
+        answer("edited")
+            .4
+            .iter()
+            .any(|c| c.contains(".data.mode") && c.contains("kubectl-edit")),
+        "the edit is a conflict: {:?}",
+        answer("edited")
+    );
+    assert!(
+        answer("label-removed")
+            .3
+            .iter()
+            .any(|d| d.contains("metadata.labels.team") && d.ends_with("removed=true")),
+        "the label removed by hand: {:?}",
+        answer("label-removed")
+    );
+    assert!(
+        answer("web-port-removed")
+            .3
+            .iter()
+            .any(|d| d.contains("ports") && d.ends_with("removed=true")),
+        "the port removed by hand: {:?}",
+        answer("web-port-removed")
+    );
+    assert!(
+        answer("web-pull-policy")
+            .3
+            .iter()
+            .any(|d| d.contains("imagePullPolicy")),
+        "the pull policy set by hand: {:?}",
+        answer("web-pull-policy")
     );
     let synced: Vec<String> = by_dry_run
         .objects
@@ -213,7 +328,14 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
         .filter(|o| o.status == kdrift::model::drift::SyncStatus::Synced)
         .map(|o| o.key.name.clone())
         .collect();
-    for name in ["untouched", "web-quantities", "svc", "secret-data", "gizmo"] {
+    for name in [
+        "untouched",
+        "shared",
+        "web-quantities",
+        "svc",
+        "secret-data",
+        "gizmo",
+    ] {
         assert!(
             synced.contains(&name.to_string()),
             "{name} Synced: {synced:?}"
@@ -224,8 +346,12 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
         "key-added",
         "git-changed",
         "git-removed",
+        "edited",
+        "label-removed",
         "web-env",
         "web-scaled",
+        "web-port-removed",
+        "web-pull-policy",
     ] {
         assert!(
             !synced.contains(&name.to_string()),
@@ -234,7 +360,7 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
     }
 
     // And the local reading decided the untouched ones itself (the comparison is not empty).
-    let mut decided = Vec::new();
+    let (mut decided, mut applied, mut within) = (Vec::new(), Vec::new(), Vec::new());
     for m in set.objects.values() {
         let resolved = discovery::resolve(&conn, [&m.id]).await.expect("discovery");
         let served = discovery::lookup(&resolved, &m.id)
@@ -248,13 +374,60 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
             _ => Api::all_with(client.clone(), &served.resource),
         };
         let live = serde_json::to_value(api.get(&m.id.name).await.expect("live")).expect("json");
-        if kdrift::model::local::locally_synced(
-            &live,
-            &with_tracking(&m.content, &app.name, &applyset),
-            "kdrift",
-        ) {
+        let body = with_tracking(&m.content, &app.name, &applyset);
+        if kdrift::model::local::locally_synced(&live, &body, "kdrift") {
             decided.push(m.id.name.clone());
         }
+        if kdrift::model::local::locally_applied(&live, &body, "kdrift") {
+            applied.push(m.id.name.clone());
+        }
+        // Git's fields in the server's terms: kdrift's entry after a forced dry-run apply.
+        let after = apply(&conn, &served, &body, "kdrift", true, true)
+            .await
+            .unwrap_or_else(|e| panic!("forced dry-run of {}: {e}", m.id));
+        if kdrift::model::fields::applied_by(&after, "kdrift")
+            .is_some_and(|d| kdrift::model::fields::others_within(&live, d, "kdrift"))
+        {
+            within.push(m.id.name.clone());
+        }
+    }
+    // The paths the comparison exercised: Git's apply known to change nothing although
+    // others own fields (no dry-run apply), and others' fields all Git's (no dry-run create).
+    for name in [
+        "labelled",
+        "shared",
+        "web-env",
+        "web-pull-policy",
+        "key-added",
+    ] {
+        assert!(
+            applied.contains(&name.to_string()),
+            "{name} applied locally: {applied:?}"
+        );
+    }
+    for name in [
+        "edited",
+        "web-scaled",
+        "git-changed",
+        "label-removed",
+        "web-port-removed",
+    ] {
+        assert!(
+            !applied.contains(&name.to_string()),
+            "{name} asks for the apply: {applied:?}"
+        );
+    }
+    for name in ["shared", "edited", "web-scaled", "label-removed"] {
+        assert!(
+            within.contains(&name.to_string()),
+            "{name} needs no create: {within:?}"
+        );
+    }
+    for name in ["labelled", "key-added", "web-env", "web-pull-policy"] {
+        assert!(
+            !within.contains(&name.to_string()),
+            "{name} needs the create: {within:?}"
+        );
     }
     for name in ["untouched", "web-quantities", "svc", "secret-data", "gizmo"] {
         assert!(

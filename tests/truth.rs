@@ -399,7 +399,9 @@ async fn an_unchanged_app_is_judged_without_dry_runs_and_a_change_is_never_misse
         )
         .await
         .expect("label");
-    assert_eq!(isolated(&app, dirs.path(), &["diff"]), (1, 2));
+    // Git's apply would change nothing (the label is not Git's): no dry-run apply; only the
+    // dry-run create, for the server's defaults the label is judged against.
+    assert_eq!(isolated(&app, dirs.path(), &["diff"]), (1, 1));
     // The server's answers for it are kept: asked again unchanged, nothing is dry-run, and
     // the answer is the same.
     assert_eq!(isolated(&app, dirs.path(), &["diff"]), (1, 0));
@@ -410,13 +412,14 @@ async fn an_unchanged_app_is_judged_without_dry_runs_and_a_change_is_never_misse
     let (code, requests) = isolated(&app, dirs.path(), &["diff"]);
     assert_eq!(code, 1);
     assert_eq!(
-        requests, 2,
-        "cm-1 alone (an apply and a create): cm-3's answers are kept"
+        requests, 1,
+        "cm-1 alone (one forced apply: nobody else owns a field, so no create): cm-3's answers are kept"
     );
-    // Each lens asks only what it shows.
+    // Each lens asks only what it shows: the preview cm-1's apply alone (cm-3's is known
+    // without asking), live drift a create for each.
     assert_eq!(
         isolated(&app, dirs.path(), &["diff", "--lens", "preview"]).1,
-        2
+        1
     );
     assert_eq!(
         isolated(&app, dirs.path(), &["diff", "--lens", "drift"]).1,

@@ -155,12 +155,46 @@ pub async fn preview(
             conflicts: Vec::new(),
             namespace_missing: false,
         },
-        Err(ApplyError::Conflict(conflicts)) => Preview {
-            result: apply(conn, served, content, field_manager, true, true)
-                .await
-                .map_err(|e| e.to_string()),
-            conflicts,
-            namespace_missing: false,
+        Err(ApplyError::Conflict(mut conflicts)) => {
+            crate::model::fields::sort_conflicts(&mut conflicts);
+            Preview {
+                result: apply(conn, served, content, field_manager, true, true)
+                    .await
+                    .map_err(|e| e.to_string()),
+                conflicts,
+                namespace_missing: false,
+            }
+        }
+        Err(e) => Preview {
+            namespace_missing: matches!(e, ApplyError::NamespaceMissing(_)),
+            result: Err(e.to_string()),
+            conflicts: Vec::new(),
+        },
+    }
+}
+
+/// The apply preview in one request for an object that exists: a forced dry-run apply,
+/// with the conflicts an unforced one would have met read off what it took from other
+/// managers. Where that reading is not sure, [`preview`]'s two requests.
+pub async fn forced_preview(
+    conn: &Connection,
+    served: &Served,
+    content: &Value,
+    field_manager: &str,
+    live: &Value,
+) -> Preview {
+    match apply(conn, served, content, field_manager, true, true).await {
+        Ok(after) => match crate::model::fields::taken_by_force(live, &after, field_manager) {
+            Some(conflicts) => Preview {
+                result: Ok(after),
+                conflicts,
+                namespace_missing: false,
+            },
+            None => {
+                tracing::debug!(target: "kdrift::dry_run", object = %name_and_namespace(content).0,
+                    "dry-run apply (unforced: conflicts not readable off managedFields)");
+                preview(conn, served, content, field_manager).await
+            }
         },
         Err(e) => Preview {
             namespace_missing: matches!(e, ApplyError::NamespaceMissing(_)),

@@ -339,9 +339,11 @@ pub fn stored_path(path: &[Seg]) -> Vec<Seg> {
 }
 
 mod allocated;
+mod owned;
 mod removed;
 pub use allocated::strip_allocated;
-pub use removed::removed_live;
+pub use owned::{applied_by, others_within, sort_conflicts, taken_by_force};
+pub use removed::{REFERENCE_MANAGER, removed_live};
 
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,8 @@ use super::equivalent::same_value;
 
 use super::fields::{Seg, is_controller_entry, parse_seg};
 
-/// Whether applying `body` as `ours` would leave `live` as it is.
+/// Whether applying `body` as `ours` would leave `live` as it is, with nobody but kdrift
+/// and the controllers owning anything (then no dry-run of either kind is needed).
 pub fn locally_synced(live: &Value, body: &Value, ours: &str) -> bool {
     let Some(entries) = live
         .pointer("/metadata/managedFields")
@@ -20,21 +21,24 @@ pub fn locally_synced(live: &Value, body: &Value, ours: &str) -> bool {
     else {
         return false;
     };
-    let mut own = None;
-    for e in entries {
-        let manager = e.get("manager").and_then(Value::as_str);
-        let apply = e.get("operation").and_then(Value::as_str) == Some("Apply");
-        let plain = e.get("subresource").is_none_or(|s| s.as_str() == Some(""));
-        if manager == Some(ours) && apply && plain {
-            own = e.get("fieldsV1");
-        } else if !is_controller_entry(e) {
-            return false;
-        }
+    let others = entries.iter().any(|e| {
+        let own = e.get("manager").and_then(Value::as_str) == Some(ours)
+            && e.get("operation").and_then(Value::as_str) == Some("Apply")
+            && e.get("subresource").is_none_or(|s| s.as_str() == Some(""));
+        !own && !is_controller_entry(e)
+    });
+    !others && locally_applied(live, body, ours)
+}
+
+/// Whether applying `body` as `ours` would change nothing: kdrift's apply entry owns
+/// exactly the fields Git sets and each holds Git's value. Others may own fields too (the
+/// same values, or fields Git does not set): an apply that changes no value conflicts with
+/// no one, so its dry-run would return `live` itself.
+pub fn locally_applied(live: &Value, body: &Value, ours: &str) -> bool {
+    match super::fields::applied_by(live, ours) {
+        Some(fields) => object_covered(body, fields, live, true, ""),
+        None => false,
     }
-    let Some(fields) = own else {
-        return false;
-    };
-    object_covered(body, fields, live, true, "")
 }
 
 fn children(fields: &Value) -> Vec<(Seg, &Value)> {

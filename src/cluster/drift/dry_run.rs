@@ -1,143 +1,27 @@
 //! Judging one desired object against its live one: the dry-runs (apply preview and the
-//! reference create), cached by (object, desired content, live resourceVersion).
-
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Mutex;
+//! reference create), each asked only where the live object's own managedFields cannot
+//! answer it, and cached by (object, desired content, live resourceVersion).
 
 use serde_json::Value;
 
 use super::verdicts::{fingerprint, sole_owner};
 use super::{DriftOptions, Target};
 use crate::cluster::Connection;
-use crate::cluster::apply::{get_live, preview, reference};
+use crate::cluster::apply::{forced_preview, get_live, preview, reference};
 use crate::model::drift::{Inputs, Lens, ObjectReport, Preview, assess};
+use crate::model::fields::{applied_by, others_within};
+use crate::model::local::locally_applied;
+
+mod cache;
+
+pub use cache::DryRunCache;
+use cache::Entry;
 
 /// The drift lens alone does not ask for the dry-run apply.
 pub(super) const NOT_ASKED: &str = "not asked: the live-drift lens needs no dry-run apply";
-use crate::model::object::ObjectKey;
-
-type CacheKey = (ObjectKey, u64, String);
-
-type Entry = (Preview, Option<Value>);
-
-/// Desired versions kept per object at one resourceVersion (HEAD and picked commits).
-const PER_OBJECT: usize = 4;
-/// Entries kept in all; the oldest go first beyond it.
-pub const MAX_ENTRIES: usize = 20_000;
-
-/// Dry-run results by (object, desired content, live resourceVersion): unchanged inputs
-/// are never dry-run twice. Bounded: a new resourceVersion of an object supersedes its
-/// older ones (they can never be asked for again), an object keeps at most
-/// [`PER_OBJECT`] desired versions, and the whole cache at most [`MAX_ENTRIES`].
-#[derive(Default)]
-pub struct DryRunCache {
-    store: Mutex<Store>,
-    /// Synced verdicts that outlive the process.
-    verdicts: super::verdicts::Verdicts,
-    /// The server's answers that outlive the process.
-    results: super::results::Results,
-}
-
-#[derive(Default)]
-struct Store {
-    by_object: HashMap<ObjectKey, Vec<(u64, String, u64, Entry)>>,
-    /// Insertion order: sequence number to object, for evicting the oldest.
-    order: std::collections::BTreeMap<u64, ObjectKey>,
-    next: u64,
-    len: usize,
-}
-
-impl Store {
-    fn remove_where(&mut self, key: &ObjectKey, drop: impl Fn(&(u64, String, u64, Entry)) -> bool) {
-        let Some(list) = self.by_object.get_mut(key) else {
-            return;
-        };
-        let before = list.len();
-        let mut gone = Vec::new();
-        list.retain(|e| {
-            let d = drop(e);
-            if d {
-                gone.push(e.2);
-            }
-            !d
-        });
-        self.len -= before - list.len();
-        if list.is_empty() {
-            self.by_object.remove(key);
-        }
-        for seq in gone {
-            self.order.remove(&seq);
-        }
-    }
-}
-
-impl DryRunCache {
-    /// A cache whose Synced verdicts persist in the user's cache directory.
-    pub fn persistent() -> Self {
-        DryRunCache {
-            store: Mutex::default(),
-            verdicts: super::verdicts::Verdicts::persistent(),
-            results: super::results::Results::persistent(),
-        }
-    }
-
-    /// Writes what outlives the process (verdicts and dry-run results) now.
-    pub fn save(&self) {
-        self.verdicts.save();
-        self.results.save();
-    }
-
-    /// The verdicts that outlive the process.
-    pub fn verdicts(&self) -> &super::verdicts::Verdicts {
-        &self.verdicts
-    }
-
-    pub(super) fn get(&self, key: &CacheKey) -> Option<Entry> {
-        let store = self.store.lock().ok()?;
-        store
-            .by_object
-            .get(&key.0)?
-            .iter()
-            .find(|(hash, rv, _, _)| *hash == key.1 && *rv == key.2)
-            .map(|(_, _, _, entry)| entry.clone())
-    }
-
-    pub(super) fn put(&self, key: CacheKey, value: Entry) {
-        let Ok(mut store) = self.store.lock() else {
-            return;
-        };
-        let (object, hash, rv) = key;
-        // Another resourceVersion is superseded (or this very entry is replaced).
-        store.remove_where(&object, |(h, r, _, _)| *r != rv || *h == hash);
-        let seq = store.next;
-        store.next += 1;
-        store.order.insert(seq, object.clone());
-        let list = store.by_object.entry(object.clone()).or_default();
-        list.push((hash, rv, seq, value));
-        let oldest = (list.len() > PER_OBJECT).then(|| list[0].2);
-        store.len += 1;
-        if let Some(oldest) = oldest {
-            store.remove_where(&object, |e| e.2 == oldest);
-        }
-        while store.len > MAX_ENTRIES {
-            let Some((seq, object)) = store.order.pop_first() else {
-                break;
-            };
-            store.remove_where(&object, |e| e.2 == seq);
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.store.lock().map(|s| s.len).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
 
 fn hash_value(v: &Value) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
     v.to_string().hash(&mut h);
     h.finish()
@@ -148,6 +32,47 @@ fn resource_version(obj: Option<&Value>) -> String {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string()
+}
+
+/// The apply's result when it needs no request: Git's apply would change nothing, so it
+/// is the live object itself.
+fn applied_without_asking(live: Option<&Value>, body: &Value, opts: &DriftOptions) -> bool {
+    opts.local_verdicts && live.is_some_and(|l| locally_applied(l, body, &opts.field_manager))
+}
+
+/// Where the dry-run create is needed, the one place defaults decide a verdict: live drift
+/// judges the fields other managers own against Git as the server would store it, and
+/// only a field Git does not declare can hold a default. When every field others own is
+/// one Git declares (kdrift's entry in the apply's result lists them), the apply's result
+/// holds Git's value there and stands for the reference; see [`stand_in_reference`].
+fn reference_needed(live: Option<&Value>, preview: &Preview, opts: &DriftOptions) -> bool {
+    let Some(live) = live else { return false };
+    if opts.lens == Lens::Preview {
+        return false;
+    }
+    let declared = match &preview.result {
+        Ok(after) => applied_by(after, &opts.field_manager),
+        Err(_) => None,
+    };
+    !(opts.local_verdicts && declared.is_some_and(|d| others_within(live, d, &opts.field_manager)))
+}
+
+/// The apply's result as the reference: Git's fields as the server stores them, declared
+/// under the reference's manager, as a dry-run create would have them.
+fn stand_in_reference(after: &Value, opts: &DriftOptions) -> Option<Value> {
+    let mut entry = after
+        .pointer("/metadata/managedFields")?
+        .as_array()?
+        .iter()
+        .find(|e| {
+            e.get("manager").and_then(Value::as_str) == Some(opts.field_manager.as_str())
+                && e.get("operation").and_then(Value::as_str) == Some("Apply")
+        })?
+        .clone();
+    entry["manager"] = Value::String(crate::model::fields::REFERENCE_MANAGER.into());
+    let mut reference = after.clone();
+    reference["metadata"]["managedFields"] = Value::Array(vec![entry]);
+    Some(reference)
 }
 
 /// The dry-runs for one object at the live resourceVersion, from the cache or the server.
@@ -166,29 +91,17 @@ async fn dry_runs(
     }
     let asker = format!("{}\n{}\n{}", conn.server, conn.context, opts.field_manager);
     let kept = live.and_then(|l| super::results::key_of(l, body, lens, &asker));
-    if let Some(hit) = kept.and_then(|k| cache.results.get(k)) {
+    if let Some(hit) = kept.and_then(|k| cache.results().get(k)) {
         cache.put(cache_key, hit.clone());
         return hit;
     }
-    // Each lens asks only what it shows: the preview no dry-run create, live drift no
-    // dry-run apply (a missing object still needs the apply: it is its whole preview).
-    let dry_run = if opts.lens == Lens::Drift && live.is_some() {
-        Preview {
-            result: Err(NOT_ASKED.into()),
-            conflicts: Vec::new(),
-            namespace_missing: false,
-        }
+    let dry_run = apply_preview(conn, t, body, live, opts).await;
+    let reference_asked = reference_needed(live, &dry_run, opts);
+    let reference_obj = if reference_asked {
+        tracing::debug!(target: "kdrift::dry_run", object = %t.id, "dry-run create");
+        reference(conn, &t.served, body).await
     } else {
-        tracing::debug!(target: "kdrift::dry_run", object = %t.id, "dry-run apply");
-        preview(conn, &t.served, body, &opts.field_manager).await
-    };
-    let reference_asked = live.is_some() && opts.lens != Lens::Preview;
-    let reference_obj = match live {
-        Some(_) if reference_asked => {
-            tracing::debug!(target: "kdrift::dry_run", object = %t.id, "dry-run create");
-            reference(conn, &t.served, body).await
-        }
-        _ => None,
+        None
     };
     // Kept only when the apply saw the very object the watch holds (else the next run
     // settles it anew), and not when a reference was asked and not given (a failure: the
@@ -198,10 +111,39 @@ async fn dry_runs(
         Err(_) => true,
     } && (reference_obj.is_some() || !reference_asked);
     if let Some(k) = kept.filter(|_| settled) {
-        cache.results.insert(k, &dry_run, reference_obj.as_ref());
+        cache.results().insert(k, &dry_run, reference_obj.as_ref());
     }
     cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
     (dry_run, reference_obj)
+}
+
+/// The apply preview, asked of the server only where the live object cannot answer it.
+/// Each lens asks only what it shows: live drift no dry-run apply (a missing object still
+/// needs it: it is its whole preview).
+async fn apply_preview(
+    conn: &Connection,
+    t: &Target,
+    body: &Value,
+    live: Option<&Value>,
+    opts: &DriftOptions,
+) -> Preview {
+    let known = |result| Preview {
+        result,
+        conflicts: Vec::new(),
+        namespace_missing: false,
+    };
+    match live {
+        Some(l) if applied_without_asking(live, body, opts) => known(Ok(l.clone())),
+        Some(_) if opts.lens == Lens::Drift => known(Err(NOT_ASKED.into())),
+        Some(l) if opts.local_verdicts => {
+            tracing::debug!(target: "kdrift::dry_run", object = %t.id, "dry-run apply (forced)");
+            forced_preview(conn, &t.served, body, &opts.field_manager, l).await
+        }
+        _ => {
+            tracing::debug!(target: "kdrift::dry_run", object = %t.id, "dry-run apply");
+            preview(conn, &t.served, body, &opts.field_manager).await
+        }
+    }
 }
 
 /// Times the live copy is read again when the dry-run saw a newer object than the watch.
@@ -251,7 +193,14 @@ pub(super) async fn assess_target(
         live = Some(fresh);
         entry = dry_runs(conn, t, &body, live.as_ref(), opts, cache).await;
     }
-    let (mut dry_run, reference_obj) = entry;
+    let (mut dry_run, mut reference_obj) = entry;
+    if !known
+        && reference_obj.is_none()
+        && !reference_needed(live.as_ref(), &dry_run, opts)
+        && let Ok(after) = &dry_run.result
+    {
+        reference_obj = stand_in_reference(after, opts);
+    }
     // The drift lens did not ask for the apply: judged by live drift alone.
     let not_asked = matches!(&dry_run.result, Err(e) if e == NOT_ASKED);
     if not_asked && let Some(l) = &live {
@@ -309,65 +258,4 @@ fn operation_of(live: &Value, manager: &str) -> Option<String> {
         .get("operation")?
         .as_str()
         .map(str::to_string)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(i: usize) -> ObjectKey {
-        ObjectKey {
-            group: String::new(),
-            kind: "ConfigMap".into(),
-            namespace: Some("ns".into()),
-            name: format!("cm-{i}"),
-        }
-    }
-
-    fn entry() -> Entry {
-        (
-            Preview {
-                result: Ok(Value::Null),
-                conflicts: Vec::new(),
-                namespace_missing: false,
-            },
-            None,
-        )
-    }
-
-    #[test]
-    fn churn_keeps_one_entry_per_object_and_resource_version() {
-        let cache = DryRunCache::default();
-        // 149 objects updated 40 times each: ~6,000 updates, as the soak's churn.
-        for rv in 0..40 {
-            for i in 0..149 {
-                cache.put((key(i), 7, rv.to_string()), entry());
-            }
-        }
-        assert_eq!(cache.len(), 149);
-        assert!(cache.get(&(key(3), 7, "39".into())).is_some());
-        assert!(cache.get(&(key(3), 7, "38".into())).is_none(), "superseded");
-    }
-
-    #[test]
-    fn desired_versions_per_object_and_the_whole_cache_are_capped() {
-        let cache = DryRunCache::default();
-        for hash in 0..10 {
-            cache.put((key(0), hash, "1".into()), entry());
-        }
-        assert_eq!(cache.len(), PER_OBJECT);
-        assert!(cache.get(&(key(0), 9, "1".into())).is_some());
-        assert!(cache.get(&(key(0), 0, "1".into())).is_none());
-        for i in 0..MAX_ENTRIES + 500 {
-            cache.put((key(i + 1), 1, "1".into()), entry());
-        }
-        assert_eq!(cache.len(), MAX_ENTRIES);
-        assert!(
-            cache
-                .get(&(key(MAX_ENTRIES + 500), 1, "1".into()))
-                .is_some(),
-            "newest kept"
-        );
-        assert!(cache.get(&(key(1), 1, "1".into())).is_none(), "oldest gone");
-    }
 }
