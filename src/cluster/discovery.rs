@@ -16,8 +16,11 @@ pub struct Served {
     pub namespaced: bool,
 }
 
+/// `(group, version, kind)`.
+pub type Gvk = (String, String, String);
+
 /// `(group, version, kind)` to how it is served, or why it is not.
-pub type Resolved = HashMap<(String, String, String), Result<Served, String>>;
+pub type Resolved = HashMap<Gvk, Result<Served, String>>;
 
 fn gvk_key(id: &ObjectId) -> (String, String, String) {
     (id.group.clone(), id.version.clone(), id.kind.clone())
@@ -74,6 +77,14 @@ pub async fn resolve<'a>(
 
 pub fn lookup<'a>(resolved: &'a Resolved, id: &ObjectId) -> Option<&'a Result<Served, String>> {
     resolved.get(&gvk_key(id))
+}
+
+/// As [`lookup`], with the map's own key (to find what is kept per kind).
+pub fn lookup_key<'a>(
+    resolved: &'a Resolved,
+    id: &ObjectId,
+) -> Option<(&'a Gvk, &'a Result<Served, String>)> {
+    resolved.get_key_value(&gvk_key(id))
 }
 
 /// The server's version and its API group versions, for a chart's `.Capabilities`; what

@@ -86,10 +86,15 @@ impl Session {
         let mut reports = Vec::new();
         let mut pending = Vec::new();
         let mut targets = Vec::new();
+        // One copy of how each kind is served, shared by its objects.
+        let shared: HashMap<&discovery::Gvk, Arc<Served>> = resolved
+            .iter()
+            .filter_map(|(k, r)| Some((k, Arc::new(r.as_ref().ok()?.clone()))))
+            .collect();
         for manifest in desired.objects.values() {
-            match discovery::lookup(&resolved, &manifest.id) {
-                Some(Ok(served)) => targets.push(Target::new(manifest, served, opts)),
-                Some(Err(reason)) => {
+            match discovery::lookup_key(&resolved, &manifest.id) {
+                Some((key, Ok(_))) => targets.push(Target::new(manifest, &shared[key], opts)),
+                Some((_, Err(reason))) => {
                     pending.push(manifest.clone());
                     reports.push(ObjectReport {
                         not_served: true,
@@ -166,7 +171,10 @@ impl Session {
             .map(|(id, scope)| (id, LiveWatch::start(conn, scope, changed.clone())))
             .collect();
         Ok(Session {
-            opts: opts.clone(),
+            opts: DriftOptions {
+                remember: changed.is_some(),
+                ..opts.clone()
+            },
             targets,
             unresolved: reports,
             pending,
@@ -215,7 +223,7 @@ impl Session {
                         &opts.app,
                         &opts.applyset,
                     ))),
-                    pending: Some((m.id.clone(), opts.namespace.clone())),
+                    pending: Some(Box::new((m.id.clone(), opts.namespace.clone()))),
                 },
             );
         }
@@ -306,10 +314,10 @@ impl Session {
                 handles.insert(
                     key.clone(),
                     Handle {
-                        served: Some(Served {
+                        served: Some(Arc::new(Served {
                             resource: w.scope.resource.clone(),
                             namespaced: key.namespace.is_some(),
-                        }),
+                        })),
                         body: None,
                         pending: None,
                     },

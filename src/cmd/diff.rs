@@ -58,6 +58,7 @@ pub async fn run(
     let session = Session::start(conn, &desired, &ctx.drift, None).await?;
     // The session keeps its own compact copy of each object: the parsed ones can go.
     desired.objects.clear();
+    crate::memory::release_freed();
     let mut report = session.evaluate(conn, &ctx.cache).await;
     drop(session);
     ctx.cache.save();

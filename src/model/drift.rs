@@ -104,11 +104,11 @@ pub struct ObjectReport {
     pub notes: Vec<String>,
     /// A sync first moves client-side-apply ownership to kdrift (see `model::migrate`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub migration: Option<Migration>,
+    pub migration: Option<Box<Migration>>,
     /// A list the live object holds in a shape Git's apply cannot merge into (a port changed
     /// by hand): a sync replaces it with Git's, after the same dry-run and confirmation.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub repair: Option<Repair>,
+    pub repair: Option<Box<Repair>>,
     /// Extra by another controller's marks alone (Argo CD, Flux): shown, never pruned by
     /// kdrift, which deletes only what it marked itself.
     #[serde(skip_serializing_if = "Option::is_none")]

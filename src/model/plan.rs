@@ -182,7 +182,7 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
             preview: preview.clone(),
             conflicts: found.clone(),
             drift_remains: false,
-            migration: r.migration.clone(),
+            migration: r.migration.as_deref().cloned(),
             repair: None,
             after_crd: false,
         };
@@ -206,7 +206,7 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
             },
             SyncStatus::OutOfSync if r.dry_run_error.is_some() => match (&r.repair, &r.dry_run_error) {
                 (Some(repair), Some(e)) => PlanItem {
-                    repair: Some(repair.clone()),
+                    repair: Some(Repair::clone(repair)),
                     ..item(Action::Update, false, format!("the server rejects Git's version ({e}); this sync {repair}"))
                 },
                 (_, e) => item(Action::Error, false, format!("the server rejects Git's version, left alone: {}", e.as_deref().unwrap_or_default())),

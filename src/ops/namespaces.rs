@@ -112,7 +112,7 @@ pub async fn plan_missing(
         handles.insert(
             key.clone(),
             Handle {
-                served: Some(served.clone()),
+                served: Some(std::sync::Arc::new(served.clone())),
                 body: Some(crate::model::object::Compact::new(&body)),
                 pending: None,
             },

@@ -92,7 +92,9 @@ async fn dry_runs(
     let asker = format!("{}\n{}\n{}", conn.server, conn.context, opts.field_manager);
     let kept = live.and_then(|l| super::results::key_of(l, body, lens, &asker));
     if let Some(hit) = kept.and_then(|k| cache.results().get(k)) {
-        cache.put(cache_key, hit.clone());
+        if opts.remember {
+            cache.put(cache_key, hit.clone());
+        }
         return hit;
     }
     let dry_run = apply_preview(conn, t, body, live, opts).await;
@@ -113,7 +115,9 @@ async fn dry_runs(
     if let Some(k) = kept.filter(|_| settled) {
         cache.results().insert(k, &dry_run, reference_obj.as_ref());
     }
-    cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
+    if opts.remember {
+        cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
+    }
     (dry_run, reference_obj)
 }
 

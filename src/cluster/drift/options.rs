@@ -30,6 +30,9 @@ pub struct DriftOptions {
     /// Decide Synced without a dry-run when sure (kept verdicts, the object's own
     /// managedFields); off only to compare with the dry-run's verdict.
     pub local_verdicts: bool,
+    /// Keep the server's answers in memory for the next evaluation: set by a session its
+    /// watches keep live (a one-shot evaluation would only hold them to its end).
+    pub(super) remember: bool,
 }
 
 impl DriftOptions {
@@ -48,6 +51,7 @@ impl DriftOptions {
             controller: None,
             lens: crate::model::drift::Lens::Both,
             local_verdicts: true,
+            remember: false,
         }
     }
 }

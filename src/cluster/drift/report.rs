@@ -33,11 +33,11 @@ pub struct DriftReport {
 pub struct Handle {
     /// How the cluster serves it; `None` while its kind is not served yet (a CRD the same
     /// sync creates): resolved from `pending` at apply time.
-    pub served: Option<Served>,
+    pub served: Option<std::sync::Arc<Served>>,
     /// The desired body (with the tracking mark); `None` for an object only live.
     pub body: Option<crate::model::object::Compact>,
     /// The object's identity and the app's namespace, for a kind not served yet.
-    pub pending: Option<(ObjectId, String)>,
+    pub pending: Option<Box<(ObjectId, String)>>,
 }
 
 impl DriftReport {

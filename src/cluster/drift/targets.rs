@@ -1,6 +1,8 @@
 //! The desired objects the drift engine watches and judges: which kinds it searches for
 //! tracked objects, how a manifest is scoped, and render-unstable fields kept as live.
 
+use std::sync::Arc;
+
 use kube::discovery::ApiResource;
 use serde_json::Value;
 
@@ -35,11 +37,15 @@ pub(super) struct Target {
     pub(super) source: SourceRef,
     pub(super) unstable: Vec<String>,
     pub(super) body: Compact,
-    pub(super) served: Served,
+    pub(super) served: Arc<Served>,
 }
 
 impl Target {
-    pub(super) fn new(manifest: &Manifest, served: &Served, opts: &super::DriftOptions) -> Self {
+    pub(super) fn new(
+        manifest: &Manifest,
+        served: &Arc<Served>,
+        opts: &super::DriftOptions,
+    ) -> Self {
         let Manifest {
             id,
             source,
@@ -53,7 +59,7 @@ impl Target {
             source,
             unstable,
             body: Compact::new(&content),
-            served: served.clone(),
+            served: Arc::clone(served),
         }
     }
 
@@ -211,7 +217,7 @@ mod tests {
             managed_fields_managers: Vec::new(),
             origin: "test".into(),
         }];
-        let target = Target::new(&manifest, &served, &opts);
+        let target = Target::new(&manifest, &Arc::new(served), &opts);
         assert_eq!(target.id.namespace.as_deref(), Some("prod"), "scoped");
         // Made by kubectl, labelled by hand: not kdrift's yet.
         let live = json!({"apiVersion": "v1", "kind": "ConfigMap",

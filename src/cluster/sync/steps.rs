@@ -21,11 +21,11 @@ pub(super) async fn resolve(conn: &Connection, handle: &Handle) -> Result<(Serve
         .ok_or("nothing to apply: not in Git")?
         .value()?;
     if let Some(served) = &handle.served {
-        return Ok((served.clone(), body));
+        return Ok((Served::clone(served), body));
     }
     let (id, namespace) = handle
         .pending
-        .as_ref()
+        .as_deref()
         .ok_or("no API resource known for it")?;
     let resolved = discovery::resolve(conn, [id]).await?;
     let served = match discovery::lookup(&resolved, id) {
