@@ -58,8 +58,8 @@ pub struct History<'a> {
     /// Rendered sets by what their inputs held (bounded: cleared past `SET_CACHE`).
     sets: HashMap<Fingerprint, Arc<DesiredSet>>,
     last_inputs: Option<(ObjectId, Arc<Inputs>)>,
-    /// Parsed files by (blob, path): most files are the same blob from commit to commit
-    /// (bounded: cleared past `FILE_CACHE`).
+    /// Files read by (blob, path), as digests: most files are the same blob from commit to
+    /// commit (bounded: cleared past `FILE_CACHE`).
     files: HashMap<(ObjectId, String), Arc<FileLoad>>,
 }
 
@@ -295,18 +295,44 @@ impl<'a> History<'a> {
         if let Some(load) = self.files.get(&key) {
             return load.clone();
         }
-        let load = Arc::new(load_entry(
+        let load = Arc::new(digest(&load_entry(
             &self.app.repo,
             root_tree,
             path,
             entry,
             &self.app.load,
-        ));
+        )));
         if self.files.len() >= FILE_CACHE {
             self.files.clear();
         }
         self.files.insert(key, load.clone());
         load
+    }
+}
+
+/// A file's objects with each content reduced to a hash, all that comparing two commits
+/// needs: a commit adding every object of a big app parsed them once, not twice.
+fn digest(load: &FileLoad) -> FileLoad {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let manifests = load
+        .manifests
+        .iter()
+        .map(|m| {
+            let mut h = DefaultHasher::new();
+            m.content.to_string().hash(&mut h);
+            crate::model::object::Manifest {
+                id: m.id.clone(),
+                source: m.source.clone(),
+                content: serde_json::Value::from(h.finish()),
+                unstable: Vec::new(),
+            }
+        })
+        .collect();
+    FileLoad {
+        manifests,
+        hooks: Vec::new(),
+        skipped: Vec::new(),
+        errors: load.errors.clone(),
     }
 }
 

@@ -91,10 +91,9 @@ async fn dry_runs(
     }
     let asker = format!("{}\n{}\n{}", conn.server, conn.context, opts.field_manager);
     let kept = live.and_then(|l| super::results::key_of(l, body, lens, &asker));
+    // One copy of each answer: the store that outlives the process holds its text (read
+    // again when asked again); memory only what that store does not keep.
     if let Some(hit) = kept.and_then(|k| cache.results().get(k)) {
-        if opts.remember {
-            cache.put(cache_key, hit.clone());
-        }
         return hit;
     }
     let dry_run = apply_preview(conn, t, body, live, opts).await;
@@ -112,10 +111,11 @@ async fn dry_runs(
         Ok(after) => resource_version(Some(after)) == resource_version(live),
         Err(_) => true,
     } && (reference_obj.is_some() || !reference_asked);
-    if let Some(k) = kept.filter(|_| settled) {
+    let stored = kept.filter(|_| settled);
+    if let Some(k) = stored {
         cache.results().insert(k, &dry_run, reference_obj.as_ref());
     }
-    if opts.remember {
+    if opts.remember && stored.is_none() {
         cache.put(cache_key, (dry_run.clone(), reference_obj.clone()));
     }
     (dry_run, reference_obj)
