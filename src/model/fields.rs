@@ -342,7 +342,7 @@ mod allocated;
 mod owned;
 mod removed;
 pub use allocated::strip_allocated;
-pub use owned::{applied_by, others_within, sort_conflicts, taken_by_force};
+pub use owned::{applied_by, applied_entry, others_within, sort_conflicts, taken_by_force};
 pub use removed::{REFERENCE_MANAGER, removed_live};
 
 #[cfg(test)]

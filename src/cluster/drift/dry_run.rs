@@ -60,15 +60,7 @@ fn reference_needed(live: Option<&Value>, preview: &Preview, opts: &DriftOptions
 /// The apply's result as the reference: Git's fields as the server stores them, declared
 /// under the reference's manager, as a dry-run create would have them.
 fn stand_in_reference(after: &Value, opts: &DriftOptions) -> Option<Value> {
-    let mut entry = after
-        .pointer("/metadata/managedFields")?
-        .as_array()?
-        .iter()
-        .find(|e| {
-            e.get("manager").and_then(Value::as_str) == Some(opts.field_manager.as_str())
-                && e.get("operation").and_then(Value::as_str) == Some("Apply")
-        })?
-        .clone();
+    let mut entry = crate::model::fields::applied_entry(after, &opts.field_manager)?.clone();
     entry["manager"] = Value::String(crate::model::fields::REFERENCE_MANAGER.into());
     let mut reference = after.clone();
     reference["metadata"]["managedFields"] = Value::Array(vec![entry]);

@@ -48,12 +48,16 @@ fn entries(obj: &Value) -> &[Value] {
         .unwrap_or_default()
 }
 
-/// The fields `ours` owns by apply on `obj`.
-pub fn applied_by<'a>(obj: &'a Value, ours: &str) -> Option<&'a Value> {
+/// The managedFields entry of `ours`'s apply on `obj`.
+pub fn applied_entry<'a>(obj: &'a Value, ours: &str) -> Option<&'a Value> {
     entries(obj)
         .iter()
-        .find(|e| identity(e) == (ours, "Apply", ""))?
-        .get("fieldsV1")
+        .find(|e| identity(e) == (ours, "Apply", ""))
+}
+
+/// The fields `ours` owns by apply on `obj`.
+pub fn applied_by<'a>(obj: &'a Value, ours: &str) -> Option<&'a Value> {
+    applied_entry(obj, ours)?.get("fieldsV1")
 }
 
 /// More update managers than this are merged by the server into one entry on a write, so
