@@ -4,11 +4,12 @@
 # managers. Prints wall time and peak memory (median of 3 runs) and their ratios, cold
 # (kdrift's cache emptied) and warm, the dry-run requests of a diff right after the sync and
 # of a warm one, and both tools' OutOfSync counts (so a failed peer run never reads as a win).
+# N may list several sizes (N="1000 10000"): each is measured in turn on the same cluster,
+# in a namespace of its own, deleted once measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-1000}
 RUNS=${RUNS:-3}
-NS=kdrift-bench
 # Pinned before XDG_CACHE_HOME is pointed at a scratch directory below: the cluster's `down`
 # finds the processes it started by their binaries' paths under this cache.
 export KDRIFT_CACHE_DIR=${KDRIFT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kdrift}
@@ -20,23 +21,12 @@ eval "$(bash tools/cluster/kdrift-cluster env)"
 KUBECTL="$KDRIFT_BIN_DIR/kubectl --kubeconfig $KDRIFT_ADMIN_KUBECONFIG"
 cargo build --release --quiet
 KDRIFT=$PWD/target/release/kdrift
-
-REPO=$(mktemp -d)
-trap 'bash tools/cluster/kdrift-cluster down; rm -rf "$REPO"' EXIT
+SCRATCH=$(mktemp -d)
+trap 'bash tools/cluster/kdrift-cluster down; rm -rf "$SCRATCH"' EXIT
 source benches/scale_app.sh
-write_app "$REPO" "$N"
-# Applied by `kdrift sync`, as an operator would: the sync records what it applied, so the
-# first diff after it needs no dry-run for objects nobody else touched.
-export XDG_CACHE_HOME=$REPO/cache XDG_DATA_HOME=$REPO/data KDRIFT_LOG=kdrift::dry_run=debug
-kd() { "$KDRIFT" --kubeconfig "$KDRIFT_ADMIN_KUBECONFIG" "$@"; }
-kd sync --yes --repo "$REPO" --path app --namespace "$NS" --app-name bench >/dev/null
-dry_runs() { grep -c 'dry-run' "$XDG_DATA_HOME/kdrift/kdrift.log" 2>/dev/null || true; }
-: >"$XDG_DATA_HOME/kdrift/kdrift.log"
-kd diff --repo "$REPO" --path app --namespace "$NS" --app-name bench >/dev/null || true
-echo "0% drifted, right after kdrift sync: $(dry_runs) dry-run request(s)"
-echo "applied $N objects; drifting 10%" >&2
-drift_app "$N"
 
+kd() { "$KDRIFT" --kubeconfig "$KDRIFT_ADMIN_KUBECONFIG" "$@"; }
+dry_runs() { grep -c 'dry-run' "$XDG_DATA_HOME/kdrift/kdrift.log" 2>/dev/null || true; }
 measure() { # command...: prints "seconds kilobytes" (median of RUNS); COLD=1 empties kdrift's cache first
   local i
   for ((i = 0; i < RUNS; i++)); do
@@ -51,27 +41,50 @@ measure() { # command...: prints "seconds kilobytes" (median of RUNS); COLD=1 em
     echo "$secs $kb"
   done | sort -n | sed -n "$(((RUNS + 1) / 2))p"
 }
-KDIFF=("$KDRIFT" --kubeconfig "$KDRIFT_ADMIN_KUBECONFIG" diff --repo "$REPO" --path app --namespace "$NS" --app-name bench)
-read -r cold_secs cold_kb < <(COLD=1 measure "${KDIFF[@]}")
-: >"$XDG_DATA_HOME/kdrift/kdrift.log"
-"${KDIFF[@]}" >/dev/null || true
-warm_requests=$(dry_runs)
-read -r warm_secs warm_kb < <(measure "${KDIFF[@]}")
-# kubectl with kdrift's field manager and --force-conflicts (without it, kubectl stops at the
-# first conflict and prints no diff, which would time a failed run), on what kdrift applied:
-# Git plus kdrift's ApplySet membership label.
-part_of=$($KUBECTL -n "$NS" get configmap cm-0 -o jsonpath='{.metadata.labels.applyset\.kubernetes\.io/part-of}')
-mkdir -p "$REPO/applied"
-for f in "$REPO"/app/*.yaml; do
-  sed "s|labels: {app.kdrift.dev/name: bench}|labels: {app.kdrift.dev/name: bench, applyset.kubernetes.io/part-of: $part_of}|" "$f" >"$REPO/applied/$(basename "$f")"
+
+bench_one() { # N
+  local N=$1 REPO
+  NS=kdrift-bench-$N
+  REPO=$SCRATCH/$N
+  mkdir -p "$REPO"
+  write_app "$REPO" "$N"
+  # Applied by `kdrift sync`, as an operator would: the sync records what it applied, so the
+  # first diff after it needs no dry-run for objects nobody else touched.
+  export XDG_CACHE_HOME=$REPO/cache XDG_DATA_HOME=$REPO/data KDRIFT_LOG=kdrift::dry_run=debug
+  kd sync --yes --repo "$REPO" --path app --namespace "$NS" --app-name bench >/dev/null
+  : >"$XDG_DATA_HOME/kdrift/kdrift.log"
+  kd diff --repo "$REPO" --path app --namespace "$NS" --app-name bench >/dev/null || true
+  echo "0% drifted, right after kdrift sync: $(dry_runs) dry-run request(s)"
+  echo "applied $N objects; drifting 10%" >&2
+  drift_app "$N"
+
+  KDIFF=("$KDRIFT" --kubeconfig "$KDRIFT_ADMIN_KUBECONFIG" diff --repo "$REPO" --path app --namespace "$NS" --app-name bench)
+  read -r cold_secs cold_kb < <(COLD=1 measure "${KDIFF[@]}")
+  : >"$XDG_DATA_HOME/kdrift/kdrift.log"
+  "${KDIFF[@]}" >/dev/null || true
+  warm_requests=$(dry_runs)
+  read -r warm_secs warm_kb < <(measure "${KDIFF[@]}")
+  # kubectl with kdrift's field manager and --force-conflicts (without it, kubectl stops at the
+  # first conflict and prints no diff, which would time a failed run), on what kdrift applied:
+  # Git plus kdrift's ApplySet membership label.
+  part_of=$($KUBECTL -n "$NS" get configmap cm-0 -o jsonpath='{.metadata.labels.applyset\.kubernetes\.io/part-of}')
+  mkdir -p "$REPO/applied"
+  for f in "$REPO"/app/*.yaml; do
+    sed "s|labels: {app.kdrift.dev/name: bench}|labels: {app.kdrift.dev/name: bench, applyset.kubernetes.io/part-of: $part_of}|" "$f" >"$REPO/applied/$(basename "$f")"
+  done
+  KCDIFF=($KUBECTL diff --server-side --force-conflicts --field-manager=kdrift -R -f "$REPO/applied")
+  read -r c_secs c_kb < <(measure "${KCDIFF[@]}")
+  [[ ! -e $REPO/failed ]] || { echo "a measured run failed: no figures" >&2; exit 1; }
+  differing=$({ "${KDIFF[@]}" -o json || true; } | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["OutOfSync"])')
+  k_differing=$({ "${KCDIFF[@]}" || true; } | grep -c '^diff ' || true)
+  echo "objects: $N; OutOfSync: kdrift $differing, kubectl $k_differing (kubectl's diff cannot see labels and keys other managers add)"
+  printf 'kdrift diff (cold cache): %6.2f s  %8d KiB peak\n' "$cold_secs" "$cold_kb"
+  printf 'kdrift diff (warm cache): %6.2f s  %8d KiB peak  (%s dry-run requests)\n' "$warm_secs" "$warm_kb" "$warm_requests"
+  printf 'kubectl diff:             %6.2f s  %8d KiB peak\n' "$c_secs" "$c_kb"
+  python3 -c "print(f'ratio kdrift/kubectl: cold time {$cold_secs/$c_secs:.2f}, warm time {$warm_secs/$c_secs:.2f}, peak memory {$cold_kb/$c_kb:.2f}')"
+  $KUBECTL delete namespace "$NS" --wait=false >/dev/null
+}
+
+for n in $N; do
+  bench_one "$n"
 done
-KCDIFF=($KUBECTL diff --server-side --force-conflicts --field-manager=kdrift -R -f "$REPO/applied")
-read -r c_secs c_kb < <(measure "${KCDIFF[@]}")
-[[ ! -e $REPO/failed ]] || { echo "a measured run failed: no figures" >&2; exit 1; }
-differing=$({ "${KDIFF[@]}" -o json || true; } | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["OutOfSync"])')
-k_differing=$({ "${KCDIFF[@]}" || true; } | grep -c '^diff ' || true)
-echo "objects: $N; OutOfSync: kdrift $differing, kubectl $k_differing (kubectl's diff cannot see labels and keys other managers add)"
-printf 'kdrift diff (cold cache): %6.2f s  %8d KiB peak\n' "$cold_secs" "$cold_kb"
-printf 'kdrift diff (warm cache): %6.2f s  %8d KiB peak  (%s dry-run requests)\n' "$warm_secs" "$warm_kb" "$warm_requests"
-printf 'kubectl diff:             %6.2f s  %8d KiB peak\n' "$c_secs" "$c_kb"
-python3 -c "print(f'ratio kdrift/kubectl: cold time {$cold_secs/$c_secs:.2f}, warm time {$warm_secs/$c_secs:.2f}, peak memory {$cold_kb/$c_kb:.2f}')"

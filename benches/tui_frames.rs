@@ -46,6 +46,7 @@ fn big_drift(n: usize) -> DriftReport {
                 "fixture",
             )
         })
+        .map(std::sync::Arc::new)
         .collect();
     DriftReport {
         app: "bench".into(),

@@ -187,7 +187,7 @@ pub fn drift() -> DriftReport {
                 conflicts: vec![],
                 namespace_missing: false,
             };
-            assess(&Inputs {
+            std::sync::Arc::new(assess(&Inputs {
                 key: &key,
                 desired: Some(&m),
                 live: live.as_ref(),
@@ -198,7 +198,7 @@ pub fn drift() -> DriftReport {
                 rules: &[],
                 silenced: &[],
                 known: false,
-            })
+            }))
         })
         .collect();
     DriftReport {

@@ -299,6 +299,7 @@ fn app(b: &mut Builder<'_>) {
     let objects: Vec<&ObjectReport> = report
         .objects
         .iter()
+        .map(|o| &**o)
         .filter(|o| state.filter.is_empty() || matches(state.filter, &o.key.to_string()))
         .collect();
     let out = objects

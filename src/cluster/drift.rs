@@ -35,7 +35,7 @@ pub struct Session {
     opts: DriftOptions,
     targets: Vec<Target>,
     /// Objects judged before any watch (their kind is not served).
-    unresolved: Vec<ObjectReport>,
+    unresolved: Vec<Arc<ObjectReport>>,
     /// The manifests among them whose kind is not served (yet).
     pending: Vec<crate::model::object::Manifest>,
     watches: HashMap<WatchId, LiveWatch>,
@@ -176,7 +176,7 @@ impl Session {
                 ..opts.clone()
             },
             targets,
-            unresolved: reports,
+            unresolved: reports.into_iter().map(Arc::new).collect(),
             pending,
             watches,
             load_errors: desired.errors.clone(),
@@ -243,17 +243,17 @@ impl Session {
                 }
                 (_, Some(Err(reason))) => {
                     unjudged.insert(t.id.key());
-                    reports.push(ObjectReport::unknown(
+                    reports.push(Arc::new(ObjectReport::unknown(
                         t.id.key(),
                         Some(t.source.clone()),
                         format!("live state unknown: {reason}"),
-                    ))
+                    )))
                 }
-                _ => reports.push(ObjectReport::unknown(
+                _ => reports.push(Arc::new(ObjectReport::unknown(
                     t.id.key(),
                     Some(t.source.clone()),
                     "live state unknown: not watched",
-                )),
+                ))),
             }
             handles.insert(t.id.key(), t.handle(t.body.clone()));
         }
@@ -283,18 +283,20 @@ impl Session {
         let mut seen = HashSet::new();
         let mut extra = Vec::new();
         for w in watches.values() {
-            for obj in w.store.state() {
-                let ours = obj.label(TRACKING_LABEL) == Some(opts.app.as_str());
-                if !ours && opts.controller.is_none() {
+            for (key, obj) in w.store.keyed(&w.scope.resource) {
+                // A judged desired object was read while it was judged.
+                if desired_keys.contains(&key) && !unjudged.contains(&key) {
                     continue;
                 }
                 let head = obj.head(&w.scope.resource);
+                let ours = head["metadata"]["labels"][TRACKING_LABEL].as_str() == Some(&opts.app);
+                if !ours && opts.controller.is_none() {
+                    continue;
+                }
                 let by_controller = opts.controller.as_ref().is_some_and(|c| c.tracks(&head));
                 if !ours && !by_controller {
                     continue;
                 }
-                // A judged desired object's secrets were read while it was judged.
-                let key = live_key(&head);
                 if unjudged.contains(&key)
                     && let Ok(value) = obj.value(&w.scope.resource)
                 {
@@ -306,7 +308,7 @@ impl Session {
                 let value = match obj.value(&w.scope.resource) {
                     Ok(value) => value,
                     Err(why) => {
-                        extra.push(ObjectReport::unknown(key, None, why));
+                        extra.push(Arc::new(ObjectReport::unknown(key, None, why)));
                         continue;
                     }
                 };
@@ -348,7 +350,7 @@ impl Session {
                         c.controller.label()
                     );
                 }
-                extra.push(report);
+                extra.push(Arc::new(report));
             }
         }
         drop(desired_keys);
@@ -380,4 +382,4 @@ pub mod verdicts;
 pub use dry_run::DryRunCache;
 pub use options::DriftOptions;
 pub use report::{DriftReport, Handle};
-use targets::{TRACKED_KINDS, Target, live_key, watch_id};
+use targets::{TRACKED_KINDS, Target, watch_id};

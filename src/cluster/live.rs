@@ -1,5 +1,5 @@
-//! Live objects through watches (kube-rs `watcher` with backoff, into reflector stores).
-//! A relist never reads as a deletion: the store swaps atomically on a completed list.
+//! Live objects through watches (kube-rs `watcher` with backoff), each into a store of its
+//! own. A relist never reads as a deletion: the store swaps atomically on a completed list.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,14 +8,16 @@ use futures::StreamExt;
 use kube::api::Api;
 use kube::discovery::ApiResource;
 use kube::runtime::WatchStreamExt;
-use kube::runtime::reflector::{self, Store, store::Writer};
 use kube::runtime::watcher::{self, Event};
 use tokio::sync::watch;
 
 use super::Connection;
 
+mod store;
 mod stored;
+pub use store::LiveStore;
 pub use stored::LiveObject;
+use stored::Wire;
 
 /// What one watch covers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,7 +53,7 @@ pub enum WatchState {
 
 pub struct LiveWatch {
     pub scope: Scope,
-    pub store: Store<LiveObject>,
+    pub store: LiveStore,
     pub state: watch::Receiver<WatchState>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -86,7 +88,7 @@ impl LiveWatch {
         scope: Scope,
         changed: Option<Arc<tokio::sync::Notify>>,
     ) -> Self {
-        let api: Api<LiveObject> = match &scope.namespace {
+        let api: Api<Wire> = match &scope.namespace {
             Some(ns) => Api::namespaced_with(conn.stream_client.clone(), ns, &scope.resource),
             None => Api::all_with(conn.stream_client.clone(), &scope.resource),
         };
@@ -94,24 +96,22 @@ impl LiveWatch {
         if let Some(selector) = &scope.label_selector {
             config = config.labels(selector);
         }
-        let writer = Writer::new(scope.resource.clone());
-        let store = writer.as_reader();
+        let store = LiveStore::default();
+        let mut writer = store.writer();
         let (tx, rx) = watch::channel(WatchState::Starting);
         let conn = conn.clone();
         let scope_for_task = scope.clone();
         let task = tokio::spawn(async move {
-            let stream = reflector::reflector(
-                writer,
-                watcher::watcher(api, config).backoff(Quick::default()),
-            );
+            let stream = watcher::watcher(api, config).backoff(Quick::default());
             futures::pin_mut!(stream);
             while let Some(event) = stream.next().await {
                 match event {
-                    Ok(Event::InitDone) => {
-                        let _ = tx.send(WatchState::Synced);
-                    }
-                    Ok(_) => {
-                        if !matches!(*tx.borrow(), WatchState::Synced | WatchState::Starting) {
+                    Ok(event) => {
+                        let listed = matches!(event, Event::InitDone);
+                        writer.apply(event);
+                        let failed =
+                            !matches!(*tx.borrow(), WatchState::Synced | WatchState::Starting);
+                        if listed || failed {
                             let _ = tx.send(WatchState::Synced);
                         }
                     }
@@ -159,11 +159,7 @@ impl LiveWatch {
     }
 
     pub fn get(&self, namespace: Option<&str>, name: &str) -> Option<Arc<LiveObject>> {
-        let mut key = reflector::ObjectRef::new_with(name, self.scope.resource.clone());
-        if let Some(ns) = namespace {
-            key = key.within(ns);
-        }
-        self.store.get(&key)
+        self.store.get(namespace, name)
     }
 }
 

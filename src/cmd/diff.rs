@@ -32,7 +32,7 @@ struct DiffDoc<'a> {
     path: &'a str,
     commit: Option<String>,
     summary: std::collections::BTreeMap<&'static str, usize>,
-    objects: &'a [ObjectReport],
+    objects: &'a [std::sync::Arc<ObjectReport>],
     load_errors: &'a [LoadError],
     live_commit: Option<&'a str>,
     cluster_at: Option<&'a str>,
@@ -72,7 +72,7 @@ pub async fn run(
     report.objects = report
         .objects
         .into_iter()
-        .map(|o| o.through(lens))
+        .map(|o| std::sync::Arc::new(std::sync::Arc::unwrap_or_clone(o).through(lens)))
         .collect();
     match args.output {
         Output::Json | Output::Yaml => {

@@ -163,7 +163,7 @@ fn selected(key: &ObjectKey, selectors: &[String]) -> bool {
 /// Builds the plan from the drift reports (whose dry-runs already ran).
 // Over 80 lines: one match from status to action with the safety rules side by side
 // (prune refusal, guarded kinds, conflicts); the rules read best together.
-pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
+pub fn build<R: std::borrow::Borrow<ObjectReport>>(reports: &[R], opts: &PlanOptions) -> Plan {
     let mut plan = Plan::default();
     if opts.prune && opts.desired_count == 0 {
         plan.prune_refused = Some(
@@ -171,7 +171,8 @@ pub fn build(reports: &[ObjectReport], opts: &PlanOptions) -> Plan {
                 .into(),
         );
     }
-    for r in reports.iter().filter(|r| selected(&r.key, &opts.only)) {
+    let reports = reports.iter().map(|r| r.borrow());
+    for r in reports.filter(|r| selected(&r.key, &opts.only)) {
         let preview = r.preview.clone();
         let found = r.conflicts.clone();
         let item = |action: Action, force: bool, note: String| PlanItem {

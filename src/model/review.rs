@@ -242,7 +242,10 @@ pub fn compare(
 /// What a sync of HEAD would do to the objects the change touches, from HEAD's drift
 /// report: fields set outside Git that HEAD's Git declares (drift fields with a Git value,
 /// and conflicts with imperative edits), and deleted objects the cluster still holds.
-pub fn live_effects(review: &AppReview, objects: &[super::drift::ObjectReport]) -> LiveEffects {
+pub fn live_effects<R: std::borrow::Borrow<super::drift::ObjectReport>>(
+    review: &AppReview,
+    objects: &[R],
+) -> LiveEffects {
     use super::drift::SyncStatus;
     let touched: BTreeSet<&ObjectKey> = review
         .created
@@ -258,7 +261,7 @@ pub fn live_effects(review: &AppReview, objects: &[super::drift::ObjectReport]) 
         .chain(review.renamed.iter().map(|r| &r.from))
         .collect();
     let mut effects = LiveEffects::default();
-    for o in objects {
+    for o in objects.iter().map(|o| o.borrow()) {
         if touched.contains(&o.key) {
             let mut fields: BTreeSet<(String, String)> = o
                 .drift

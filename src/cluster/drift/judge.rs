@@ -4,7 +4,7 @@
 //! Bounded by the app: one entry per object.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::dry_run::assess_target;
 use super::{DriftOptions, DryRunCache, Handle, Session, Target};
@@ -13,7 +13,7 @@ use crate::cluster::live::LiveWatch;
 use crate::model::drift::{ObjectReport, SyncStatus};
 
 /// An object's report, how a sync acts on it, and its live secret values (for masking).
-pub(super) type Judged = (ObjectReport, Handle, Vec<String>);
+pub(super) type Judged = (Arc<ObjectReport>, Handle, Vec<String>);
 
 #[derive(Default)]
 pub(super) struct Memo(Mutex<HashMap<usize, (String, Judged)>>);
@@ -50,7 +50,7 @@ impl Session {
         let t = &self.targets[i];
         let version = w
             .get(t.id.namespace.as_deref(), &t.id.name)
-            .and_then(|o| o.metadata.resource_version.clone());
+            .map(|o| o.resource_version().to_string());
         let (Some(memo), Some(version)) = (&self.memo, version) else {
             return judge(conn, t, w, &self.opts, cache).await;
         };
@@ -71,10 +71,10 @@ async fn judge(
     w: &LiveWatch,
     opts: &DriftOptions,
     cache: &DryRunCache,
-) -> (ObjectReport, Handle, Vec<String>) {
+) -> Judged {
     let unreadable = |why: String| {
         let report = ObjectReport::unknown(t.id.key(), Some(t.source.clone()), why);
-        (report, t.handle(t.body.clone()), Vec::new())
+        (Arc::new(report), t.handle(t.body.clone()), Vec::new())
     };
     let live = match w.get(t.id.namespace.as_deref(), &t.id.name) {
         Some(o) => match o.value(&t.served.resource) {
@@ -92,5 +92,5 @@ async fn judge(
         Err(why) => return unreadable(why),
     };
     let report = assess_target(conn, t, body, live, silenced, opts, cache).await;
-    (report, t.handle(compact), secrets)
+    (Arc::new(report), t.handle(compact), secrets)
 }

@@ -1,6 +1,7 @@
 //! What the drift engine hands over: every object's report, and how a sync acts on each.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -11,7 +12,8 @@ use crate::model::object::{ObjectId, ObjectKey};
 #[derive(Debug, Clone, Serialize)]
 pub struct DriftReport {
     pub app: String,
-    pub objects: Vec<ObjectReport>,
+    /// Shared with the session's memo of judgements (the TUI): one copy of each.
+    pub objects: Vec<Arc<ObjectReport>>,
     /// How to apply each desired object (its body with the tracking mark) or delete each
     /// tracked one: what a sync acts on.
     #[serde(skip)]
@@ -33,7 +35,7 @@ pub struct DriftReport {
 pub struct Handle {
     /// How the cluster serves it; `None` while its kind is not served yet (a CRD the same
     /// sync creates): resolved from `pending` at apply time.
-    pub served: Option<std::sync::Arc<Served>>,
+    pub served: Option<Arc<Served>>,
     /// The desired body (with the tracking mark); `None` for an object only live.
     pub body: Option<crate::model::object::Compact>,
     /// The object's identity and the app's namespace, for a kind not served yet.
@@ -58,7 +60,7 @@ impl super::Session {
         objects.extend(
             self.targets
                 .iter()
-                .map(|t| ObjectReport::judging(t.id.key(), Some(t.source.clone()))),
+                .map(|t| Arc::new(ObjectReport::judging(t.id.key(), Some(t.source.clone())))),
         );
         objects.sort_by(|a, b| a.key.cmp(&b.key));
         DriftReport {

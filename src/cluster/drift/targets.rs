@@ -7,7 +7,7 @@ use kube::discovery::ApiResource;
 use serde_json::Value;
 
 use crate::cluster::discovery::Served;
-use crate::model::object::{Compact, Manifest, ObjectId, ObjectKey, SourceRef, split_api_version};
+use crate::model::object::{Compact, Manifest, ObjectId, SourceRef};
 use crate::model::tracking::mark;
 
 /// Kinds searched for objects carrying the tracking mark even when Git has none of them.
@@ -156,24 +156,6 @@ fn scoped(mut id: ObjectId, content: &mut Value, served: &Served, default_ns: &s
         }
     }
     id
-}
-
-pub(super) fn live_key(value: &Value) -> ObjectKey {
-    let text = |p: &str| {
-        value
-            .pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let (group, _) = split_api_version(&text("/apiVersion"));
-    let ns = text("/metadata/namespace");
-    ObjectKey {
-        group,
-        kind: text("/kind"),
-        namespace: (!ns.is_empty()).then_some(ns),
-        name: text("/metadata/name"),
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
-//! A live object as a watch keeps it: the server's JSON text as it came, beside the few
-//! metadata fields the store and the app's filters read. At 10,000 objects a parsed tree
-//! (`DynamicObject`, whose flattened fields serde also buffers while reading) cost several
-//! times the text; an object is parsed only when it is judged, and dropped after.
+//! A live object as a watch keeps it: the server's JSON text as it came and its
+//! resourceVersion. At 10,000 objects a parsed tree (`DynamicObject`, whose flattened fields
+//! serde also buffers while reading) cost several times the text; an object is parsed only
+//! when it is judged, and dropped after.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -12,15 +12,27 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+/// An object as the watch stream reads it: what the watcher itself needs (its
+/// resourceVersion) and the store's key, beside the text. Turned into a [`LiveObject`]
+/// once it arrives.
 #[derive(Debug, Clone)]
-pub struct LiveObject {
-    /// Name, namespace, uid, resourceVersion, labels, annotations and owners only.
-    pub metadata: ObjectMeta,
+pub struct Wire {
+    metadata: ObjectMeta,
     raw: Box<RawValue>,
 }
 
-/// The metadata read when an object arrives; everything else (managedFields first of all)
-/// stays text.
+/// A live object as a watch keeps it: the server's JSON text and its resourceVersion. At
+/// 10,000 objects a parsed `ObjectMeta` with its label and annotation maps (and the key
+/// kube's store builds of each object's kind) cost more than the text itself; the few
+/// metadata fields an evaluation reads are read off the text when asked.
+#[derive(Debug)]
+pub struct LiveObject {
+    resource_version: Box<str>,
+    raw: Box<RawValue>,
+}
+
+/// The metadata read off an object's text; everything else (managedFields first of all)
+/// is skipped.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Head {
@@ -39,23 +51,55 @@ struct Envelope {
     metadata: Head,
 }
 
-impl<'de> Deserialize<'de> for LiveObject {
+/// Where the watch read the object: its namespace (empty when cluster-scoped) and name.
+#[derive(Deserialize, Default)]
+struct Place {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    namespace: String,
+    #[serde(default, rename = "resourceVersion")]
+    resource_version: String,
+}
+
+#[derive(Deserialize)]
+struct PlaceEnvelope {
+    #[serde(default)]
+    metadata: Place,
+}
+
+impl<'de> Deserialize<'de> for Wire {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
-        let head = serde_json::from_str::<Envelope>(raw.get())
+        let place = serde_json::from_str::<PlaceEnvelope>(raw.get())
             .map_err(serde::de::Error::custom)?
             .metadata;
         let metadata = ObjectMeta {
-            name: head.name,
-            namespace: head.namespace,
-            uid: head.uid,
-            resource_version: head.resource_version,
-            labels: head.labels,
-            annotations: head.annotations,
-            owner_references: head.owner_references,
+            name: Some(place.name),
+            namespace: Some(place.namespace).filter(|ns| !ns.is_empty()),
+            resource_version: Some(place.resource_version),
             ..ObjectMeta::default()
         };
-        Ok(LiveObject { metadata, raw })
+        Ok(Wire { metadata, raw })
+    }
+}
+
+impl Wire {
+    /// The store's key (namespace, empty when cluster-scoped, and name) and what it keeps.
+    pub(super) fn into_stored(self) -> ((Box<str>, Box<str>), LiveObject) {
+        let Wire { metadata, raw } = self;
+        let key = (
+            metadata.namespace.unwrap_or_default().into(),
+            metadata.name.unwrap_or_default().into(),
+        );
+        let resource_version = metadata.resource_version.unwrap_or_default().into();
+        (
+            key,
+            LiveObject {
+                resource_version,
+                raw,
+            },
+        )
     }
 }
 
@@ -72,26 +116,35 @@ impl LiveObject {
         Ok(value)
     }
 
-    /// Identity and metadata alone, as JSON: enough to tell whose object it is.
+    /// Identity and metadata alone (name, namespace, uid, resourceVersion, labels,
+    /// annotations, owners), as JSON: enough to tell whose object it is.
     pub fn head(&self, resource: &ApiResource) -> Value {
+        let head = serde_json::from_str::<Envelope>(self.raw.get())
+            .map(|e| e.metadata)
+            .unwrap_or_default();
+        let metadata = ObjectMeta {
+            name: head.name,
+            namespace: head.namespace,
+            uid: head.uid,
+            resource_version: head.resource_version,
+            labels: head.labels,
+            annotations: head.annotations,
+            owner_references: head.owner_references,
+            ..ObjectMeta::default()
+        };
         serde_json::json!({
             "apiVersion": resource.api_version,
             "kind": resource.kind,
-            "metadata": self.metadata,
+            "metadata": metadata,
         })
     }
 
-    pub fn label(&self, key: &str) -> Option<&str> {
-        self.metadata.labels.as_ref()?.get(key).map(String::as_str)
-    }
-
-    /// Bytes of JSON text kept.
-    pub fn size(&self) -> usize {
-        self.raw.get().len()
+    pub fn resource_version(&self) -> &str {
+        &self.resource_version
     }
 }
 
-impl Resource for LiveObject {
+impl Resource for Wire {
     type DynamicType = ApiResource;
     type Scope = DynamicResourceScope;
 
@@ -141,15 +194,19 @@ mod tests {
     #[test]
     fn a_watch_event_keeps_the_text_and_reads_the_head() {
         let line = r#"{"type":"ADDED","object":{"metadata":{"name":"a","namespace":"ns","resourceVersion":"7","labels":{"app.kdrift.dev/name":"web"},"managedFields":[{"manager":"kdrift","operation":"Apply","fieldsV1":{"f:data":{"f:k":{}}}}]},"data":{"k":"v"}}}"#;
-        let event: kube::core::WatchEvent<LiveObject> =
+        let event: kube::core::WatchEvent<Wire> =
             serde_json::from_str(line).expect("a watch event");
         let kube::core::WatchEvent::Added(obj) = event else {
             panic!("not an ADDED event");
         };
-        assert_eq!(obj.metadata.name.as_deref(), Some("a"));
         assert_eq!(obj.metadata.resource_version.as_deref(), Some("7"));
-        assert_eq!(obj.label("app.kdrift.dev/name"), Some("web"));
         assert!(obj.metadata.managed_fields.is_none(), "left as text");
+        let ((ns, name), obj) = obj.into_stored();
+        assert_eq!((&*ns, &*name), ("ns", "a"));
+        assert_eq!(obj.resource_version(), "7");
+        let head = obj.head(&configmaps());
+        assert_eq!(head["metadata"]["labels"]["app.kdrift.dev/name"], "web");
+        assert!(head["metadata"].get("managedFields").is_none());
         let value = obj.value(&configmaps()).expect("parses");
         assert_eq!(value["kind"], "ConfigMap");
         assert_eq!(value["data"]["k"], "v");
@@ -163,12 +220,8 @@ mod tests {
     #[test]
     fn a_list_reads_every_item() {
         let text = r#"{"apiVersion":"v1","kind":"ConfigMapList","metadata":{"resourceVersion":"9"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"},"data":{}}]}"#;
-        let list: kube::core::ObjectList<LiveObject> = serde_json::from_str(text).expect("a list");
-        let names: Vec<_> = list
-            .items
-            .iter()
-            .filter_map(|o| o.metadata.name.clone())
-            .collect();
-        assert_eq!(names, ["a", "b"]);
+        let list: kube::core::ObjectList<Wire> = serde_json::from_str(text).expect("a list");
+        let keys: Vec<_> = list.items.into_iter().map(|o| o.into_stored().0).collect();
+        assert_eq!(keys, [("".into(), "a".into()), ("".into(), "b".into())]);
     }
 }

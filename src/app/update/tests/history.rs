@@ -105,7 +105,7 @@ fn a_picked_commit_drives_the_tree_the_counts_and_next() {
     // At that commit, every object is missing and one file did not load.
     let mut at_commit = fixtures::drift();
     for o in &mut at_commit.objects {
-        o.status = SyncStatus::Missing;
+        std::sync::Arc::make_mut(o).status = SyncStatus::Missing;
     }
     at_commit.load_errors = vec![crate::model::manifest::LoadError {
         file: "app/web.yaml".into(),

@@ -108,7 +108,12 @@ fn an_outline_shows_every_object_judging_and_logs_wait_for_the_verdicts() {
     outline.objects = outline
         .objects
         .iter()
-        .map(|o| crate::model::drift::ObjectReport::judging(o.key.clone(), o.source.clone()))
+        .map(|o| {
+            std::sync::Arc::new(crate::model::drift::ObjectReport::judging(
+                o.key.clone(),
+                o.source.clone(),
+            ))
+        })
         .collect();
     outline.handles.clear();
     update(
