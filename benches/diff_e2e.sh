@@ -57,6 +57,7 @@ bench_one() { # N
   echo "0% drifted, right after kdrift sync: $(dry_runs) dry-run request(s)"
   echo "applied $N objects; drifting 10%" >&2
   drift_app "$N"
+  settle_app
 
   KDIFF=("$KDRIFT" --kubeconfig "$KDRIFT_ADMIN_KUBECONFIG" diff --repo "$REPO" --path app --namespace "$NS" --app-name bench)
   read -r cold_secs cold_kb < <(COLD=1 measure "${KDIFF[@]}")

@@ -1,6 +1,6 @@
 # Sourced by the scale benches: the app of N objects (90% ConfigMaps, 10% Deployments) in
 # a Git repository, and the 10% drift other field managers make once it is applied.
-# Needs NS and, for drift_app, KUBECTL.
+# Needs NS and, for drift_app and settle_app, KUBECTL.
 
 # write_app REPO N: the app under REPO/app, committed. The tracking label is written in
 # Git, so kubectl's server-side apply as field manager `kdrift` leaves the cluster exactly as
@@ -34,4 +34,19 @@ drift_app() {
   for ((i = 0; i < deployments; i += 10)); do
     $KUBECTL -n "$NS" scale deployment "web-$i" --replicas=3 >/dev/null
   done
+}
+
+# settle_app: waits (at most 5 minutes) until every Deployment of the app has all its
+# replicas ready and its status current, so a measurement that follows sees a cluster at
+# rest, not the rollouts drift_app started (each pod and status write is a watch event).
+settle_app() {
+  local i unsettled
+  for ((i = 0; i < 300; i++)); do
+    unsettled=$($KUBECTL -n "$NS" get deployments -o jsonpath='{range .items[*]}{.metadata.generation}/{.status.observedGeneration}/{.spec.replicas}/{.status.readyReplicas}/{.status.updatedReplicas}{"\n"}{end}' |
+      awk -F/ '$1 != $2 || $3 != $4 || $3 != $5' | wc -l)
+    ((unsettled == 0)) && return 0
+    sleep 1
+  done
+  echo "settle_app: $unsettled Deployments still rolling out after 5 minutes" >&2
+  return 1
 }

@@ -32,6 +32,7 @@ export XDG_CACHE_HOME=$REPO/cache XDG_DATA_HOME=$REPO/data
 APP=(--repo "$REPO" --path app --namespace "$NS" --app-name bench)
 "$KDRIFT" --kubeconfig "$KDRIFT_ADMIN_KUBECONFIG" sync --yes "${APP[@]}" >/dev/null
 drift_app "$N"
+settle_app
 echo "applied $N objects, 10% drifted; opening the TUI with an empty cache" >&2
 rm -rf "$XDG_CACHE_HOME/kdrift"
 LOG=$XDG_DATA_HOME/kdrift/kdrift.log

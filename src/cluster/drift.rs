@@ -288,11 +288,11 @@ impl Session {
                 if desired_keys.contains(&key) && !unjudged.contains(&key) {
                     continue;
                 }
-                let head = obj.head(&w.scope.resource);
-                let ours = head["metadata"]["labels"][TRACKING_LABEL].as_str() == Some(&opts.app);
+                let ours = obj.tracked_for() == Some(&opts.app);
                 if !ours && opts.controller.is_none() {
                     continue;
                 }
+                let head = obj.head(&w.scope.resource);
                 let by_controller = opts.controller.as_ref().is_some_and(|c| c.tracks(&head));
                 if !ours && !by_controller {
                     continue;

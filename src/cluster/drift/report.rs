@@ -12,7 +12,7 @@ use crate::model::object::{ObjectId, ObjectKey};
 #[derive(Debug, Clone, Serialize)]
 pub struct DriftReport {
     pub app: String,
-    /// Shared with the session's memo of judgements (the TUI): one copy of each.
+    /// Shared with the session's memo of judgements (the TUI): a kept judgement is one copy.
     pub objects: Vec<Arc<ObjectReport>>,
     /// How to apply each desired object (its body with the tracking mark) or delete each
     /// tracked one: what a sync acts on.

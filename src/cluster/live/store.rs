@@ -3,7 +3,7 @@
 //! which at 10,000 objects weighed as much as the objects' text.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use kube::discovery::ApiResource;
 use kube::runtime::watcher::Event;
@@ -21,15 +21,13 @@ pub struct LiveStore(Arc<RwLock<Objects>>);
 
 impl LiveStore {
     pub fn get(&self, namespace: Option<&str>, name: &str) -> Option<Arc<LiveObject>> {
-        let objects = self.0.read().ok()?;
+        let objects = self.0.read().unwrap_or_else(PoisonError::into_inner);
         objects.get(namespace.unwrap_or(""))?.get(name).cloned()
     }
 
     /// Every object held now, each with its key (its kind's, as `resource` serves it).
     pub fn keyed(&self, resource: &ApiResource) -> Vec<(ObjectKey, Arc<LiveObject>)> {
-        let Ok(objects) = self.0.read() else {
-            return Vec::new();
-        };
+        let objects = self.0.read().unwrap_or_else(PoisonError::into_inner);
         let key = |ns: &str, name: &str| ObjectKey {
             group: resource.group.clone(),
             kind: resource.kind.clone(),
@@ -50,13 +48,22 @@ impl LiveStore {
     fn len(&self) -> usize {
         self.0
             .read()
-            .map(|o| o.values().map(HashMap::len).sum())
-            .unwrap_or(0)
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(HashMap::len)
+            .sum()
     }
 
     #[cfg(test)]
     fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// A poisoned lock only means a reader panicked; the map itself is whole (each write
+    /// is one insert, remove or swap), so the watch keeps it current rather than
+    /// reading every object as gone.
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Objects> {
+        self.0.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(super) fn writer(&self) -> Writer {
@@ -81,20 +88,15 @@ impl Writer {
             Event::InitApply(o) => insert(self.relisting.get_or_insert_default(), o),
             Event::InitDone => {
                 let listed = self.relisting.take().unwrap_or_default();
-                if let Ok(mut objects) = self.store.0.write() {
-                    *objects = listed;
-                }
+                *self.store.write() = listed;
             }
             Event::Apply(o) => {
-                if let Ok(mut objects) = self.store.0.write() {
-                    insert(&mut objects, o);
-                }
+                insert(&mut self.store.write(), o);
             }
             Event::Delete(o) => {
                 let ((ns, name), _) = o.into_stored();
-                if let Ok(mut objects) = self.store.0.write()
-                    && let Some(in_ns) = objects.get_mut(&ns)
-                {
+                let mut objects = self.store.write();
+                if let Some(in_ns) = objects.get_mut(&ns) {
                     in_ns.remove(&name);
                     if in_ns.is_empty() {
                         objects.remove(&ns);

@@ -1,7 +1,8 @@
-//! A live object as a watch keeps it: the server's JSON text as it came and its
-//! resourceVersion. At 10,000 objects a parsed tree (`DynamicObject`, whose flattened fields
-//! serde also buffers while reading) cost several times the text; an object is parsed only
-//! when it is judged, and dropped after.
+//! A live object as a watch keeps it: the server's JSON text as it came, its
+//! resourceVersion and the app it is marked for. At 10,000 objects a parsed tree
+//! (`DynamicObject`, whose flattened fields serde also buffers while reading) cost several
+//! times the text; an object is parsed when it is judged (its metadata alone when an Extra
+//! search asks whose it is), and dropped after.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -12,6 +13,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::model::tracking::TRACKING_LABEL;
+
 /// An object as the watch stream reads it: what the watcher itself needs (its
 /// resourceVersion) and the store's key, beside the text. Turned into a [`LiveObject`]
 /// once it arrives.
@@ -21,13 +24,15 @@ pub struct Wire {
     raw: Box<RawValue>,
 }
 
-/// A live object as a watch keeps it: the server's JSON text and its resourceVersion. At
-/// 10,000 objects a parsed `ObjectMeta` with its label and annotation maps (and the key
-/// kube's store builds of each object's kind) cost more than the text itself; the few
-/// metadata fields an evaluation reads are read off the text when asked.
+/// A live object as a watch keeps it: the server's JSON text, its resourceVersion and its
+/// tracking label. At 10,000 objects a parsed `ObjectMeta` with its label and annotation
+/// maps (and the key kube's store builds of each object's kind) cost more than the text
+/// itself; the other metadata fields are read off the text when asked.
 #[derive(Debug)]
 pub struct LiveObject {
     resource_version: Box<str>,
+    /// The app the tracking label names: an Extra search reads every object's.
+    tracked_for: Option<Box<str>>,
     raw: Box<RawValue>,
 }
 
@@ -51,7 +56,8 @@ struct Envelope {
     metadata: Head,
 }
 
-/// Where the watch read the object: its namespace (empty when cluster-scoped) and name.
+/// What the watcher and the store read when an object arrives: its namespace (empty when
+/// cluster-scoped), name, resourceVersion and labels.
 #[derive(Deserialize, Default)]
 struct Place {
     #[serde(default)]
@@ -60,6 +66,7 @@ struct Place {
     namespace: String,
     #[serde(default, rename = "resourceVersion")]
     resource_version: String,
+    labels: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +85,7 @@ impl<'de> Deserialize<'de> for Wire {
             name: Some(place.name),
             namespace: Some(place.namespace).filter(|ns| !ns.is_empty()),
             resource_version: Some(place.resource_version),
+            labels: place.labels,
             ..ObjectMeta::default()
         };
         Ok(Wire { metadata, raw })
@@ -93,10 +101,15 @@ impl Wire {
             metadata.name.unwrap_or_default().into(),
         );
         let resource_version = metadata.resource_version.unwrap_or_default().into();
+        let tracked_for = metadata
+            .labels
+            .and_then(|mut l| l.remove(TRACKING_LABEL))
+            .map(String::into_boxed_str);
         (
             key,
             LiveObject {
                 resource_version,
+                tracked_for,
                 raw,
             },
         )
@@ -137,6 +150,11 @@ impl LiveObject {
             "kind": resource.kind,
             "metadata": metadata,
         })
+    }
+
+    /// The app its tracking label names.
+    pub fn tracked_for(&self) -> Option<&str> {
+        self.tracked_for.as_deref()
     }
 
     pub fn resource_version(&self) -> &str {
@@ -204,6 +222,7 @@ mod tests {
         let ((ns, name), obj) = obj.into_stored();
         assert_eq!((&*ns, &*name), ("ns", "a"));
         assert_eq!(obj.resource_version(), "7");
+        assert_eq!(obj.tracked_for(), Some("web"));
         let head = obj.head(&configmaps());
         assert_eq!(head["metadata"]["labels"]["app.kdrift.dev/name"], "web");
         assert!(head["metadata"].get("managedFields").is_none());
