@@ -283,7 +283,7 @@ impl Session {
         let mut seen = HashSet::new();
         let mut extra = Vec::new();
         for w in watches.values() {
-            for (key, obj) in w.store.keyed(&w.scope.resource) {
+            for (key, obj) in w.objects() {
                 // A judged desired object was read while it was judged.
                 if desired_keys.contains(&key) && !unjudged.contains(&key) {
                     continue;

@@ -15,7 +15,7 @@ use super::Connection;
 
 mod store;
 mod stored;
-pub use store::LiveStore;
+use store::LiveStore;
 pub use stored::LiveObject;
 use stored::Wire;
 
@@ -53,7 +53,7 @@ pub enum WatchState {
 
 pub struct LiveWatch {
     pub scope: Scope,
-    pub store: LiveStore,
+    store: LiveStore,
     pub state: watch::Receiver<WatchState>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -160,6 +160,11 @@ impl LiveWatch {
 
     pub fn get(&self, namespace: Option<&str>, name: &str) -> Option<Arc<LiveObject>> {
         self.store.get(namespace, name)
+    }
+
+    /// Every object held now, each with its key.
+    pub fn objects(&self) -> Vec<(crate::model::object::ObjectKey, Arc<LiveObject>)> {
+        self.store.keyed(&self.scope.resource)
     }
 }
 

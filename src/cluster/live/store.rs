@@ -21,13 +21,13 @@ pub struct LiveStore(Arc<RwLock<Objects>>);
 
 impl LiveStore {
     pub fn get(&self, namespace: Option<&str>, name: &str) -> Option<Arc<LiveObject>> {
-        let objects = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        let objects = self.read();
         objects.get(namespace.unwrap_or(""))?.get(name).cloned()
     }
 
     /// Every object held now, each with its key (its kind's, as `resource` serves it).
     pub fn keyed(&self, resource: &ApiResource) -> Vec<(ObjectKey, Arc<LiveObject>)> {
-        let objects = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        let objects = self.read();
         let key = |ns: &str, name: &str| ObjectKey {
             group: resource.group.clone(),
             kind: resource.kind.clone(),
@@ -46,17 +46,16 @@ impl LiveStore {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.0
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-            .map(HashMap::len)
-            .sum()
+        self.read().values().map(HashMap::len).sum()
     }
 
     #[cfg(test)]
     fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Objects> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A poisoned lock only means a reader panicked; the map itself is whole (each write

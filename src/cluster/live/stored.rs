@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use crate::model::tracking::TRACKING_LABEL;
 
 /// An object as the watch stream reads it: what the watcher itself needs (its
-/// resourceVersion) and the store's key, beside the text. Turned into a [`LiveObject`]
+/// resourceVersion), the store's key and the labels, beside the text. Turned into a [`LiveObject`]
 /// once it arrives.
 #[derive(Debug, Clone)]
 pub struct Wire {
@@ -56,36 +56,17 @@ struct Envelope {
     metadata: Head,
 }
 
-/// What the watcher and the store read when an object arrives: its namespace (empty when
-/// cluster-scoped), name, resourceVersion and labels.
-#[derive(Deserialize, Default)]
-struct Place {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    namespace: String,
-    #[serde(default, rename = "resourceVersion")]
-    resource_version: String,
-    labels: Option<BTreeMap<String, String>>,
-}
-
-#[derive(Deserialize)]
-struct PlaceEnvelope {
-    #[serde(default)]
-    metadata: Place,
-}
-
 impl<'de> Deserialize<'de> for Wire {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
-        let place = serde_json::from_str::<PlaceEnvelope>(raw.get())
+        let head = serde_json::from_str::<Envelope>(raw.get())
             .map_err(serde::de::Error::custom)?
             .metadata;
         let metadata = ObjectMeta {
-            name: Some(place.name),
-            namespace: Some(place.namespace).filter(|ns| !ns.is_empty()),
-            resource_version: Some(place.resource_version),
-            labels: place.labels,
+            name: head.name,
+            namespace: head.namespace,
+            resource_version: head.resource_version,
+            labels: head.labels,
             ..ObjectMeta::default()
         };
         Ok(Wire { metadata, raw })
