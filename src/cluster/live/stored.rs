@@ -16,8 +16,8 @@ use serde_json::value::RawValue;
 use crate::model::tracking::TRACKING_LABEL;
 
 /// An object as the watch stream reads it: what the watcher itself needs (its
-/// resourceVersion), the store's key and the labels, beside the text. Turned into a [`LiveObject`]
-/// once it arrives.
+/// resourceVersion), the store's key and the labels, beside the text. Turned into a
+/// [`LiveObject`] once it arrives.
 #[derive(Debug, Clone)]
 pub struct Wire {
     metadata: ObjectMeta,
@@ -50,23 +50,40 @@ struct Head {
     owner_references: Option<Vec<OwnerReference>>,
 }
 
+/// What every arriving object is read for: its key, resourceVersion and labels. Not
+/// [`Head`]: annotations (kubectl's last-applied copy of the whole object among them) and
+/// owners would be parsed for each watch event, only to be dropped.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Place {
+    name: Option<String>,
+    namespace: Option<String>,
+    resource_version: Option<String>,
+    labels: Option<BTreeMap<String, String>>,
+}
+
 #[derive(Deserialize)]
-struct Envelope {
+struct Envelope<M> {
     #[serde(default)]
-    metadata: Head,
+    metadata: M,
+}
+
+impl<M: serde::de::DeserializeOwned + Default> Envelope<M> {
+    /// The metadata read off an object's text; everything else is skipped.
+    fn read(raw: &RawValue) -> Result<M, serde_json::Error> {
+        serde_json::from_str::<Envelope<M>>(raw.get()).map(|e| e.metadata)
+    }
 }
 
 impl<'de> Deserialize<'de> for Wire {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
-        let head = serde_json::from_str::<Envelope>(raw.get())
-            .map_err(serde::de::Error::custom)?
-            .metadata;
+        let place = Envelope::<Place>::read(&raw).map_err(serde::de::Error::custom)?;
         let metadata = ObjectMeta {
-            name: head.name,
-            namespace: head.namespace,
-            resource_version: head.resource_version,
-            labels: head.labels,
+            name: place.name,
+            namespace: place.namespace,
+            resource_version: place.resource_version,
+            labels: place.labels,
             ..ObjectMeta::default()
         };
         Ok(Wire { metadata, raw })
@@ -113,9 +130,7 @@ impl LiveObject {
     /// Identity and metadata alone (name, namespace, uid, resourceVersion, labels,
     /// annotations, owners), as JSON: enough to tell whose object it is.
     pub fn head(&self, resource: &ApiResource) -> Value {
-        let head = serde_json::from_str::<Envelope>(self.raw.get())
-            .map(|e| e.metadata)
-            .unwrap_or_default();
+        let head = Envelope::<Head>::read(&self.raw).unwrap_or_default();
         let metadata = ObjectMeta {
             name: head.name,
             namespace: head.namespace,
