@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use kdrift::model::drift::{Inputs, Preview, SyncStatus, assess};
-use kdrift::model::object::{Manifest, ObjectId, SourceRef};
+use kdrift::model::drift::{Desired, Inputs, Preview, SyncStatus, assess};
+use kdrift::model::object::{Compact, Manifest, ObjectId, SourceRef};
 use serde_json::{Value, json};
 
 fn desired(i: usize) -> Value {
@@ -62,7 +62,7 @@ fn manifest(i: usize) -> Manifest {
             document: i,
             line: 1,
         },
-        content: desired(i),
+        content: Compact::new(&desired(i)),
         unstable: Vec::new(),
     }
 }
@@ -70,13 +70,14 @@ fn manifest(i: usize) -> Manifest {
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let (n, runs) = if full { (1000, 5) } else { (50, 1) };
-    let inputs: Vec<(Manifest, Value, Preview)> = (0..n)
+    let inputs: Vec<(Manifest, Value, Value, Preview)> = (0..n)
         .map(|i| {
             let live = live(i);
             let mut after = live.clone();
             after["spec"]["replicas"] = json!(2);
             (
                 manifest(i),
+                desired(i),
                 live,
                 Preview {
                     result: Ok(after),
@@ -92,11 +93,14 @@ fn main() {
         let start = Instant::now();
         out_of_sync = inputs
             .iter()
-            .map(|(m, live, preview)| {
+            .map(|(m, content, live, preview)| {
                 let key = m.id.key();
                 assess(&Inputs {
                     key: &key,
-                    desired: Some(m),
+                    desired: Some(Desired {
+                        source: &m.source,
+                        content,
+                    }),
                     live: Some(live),
                     preview: Some(preview),
                     reference: None,

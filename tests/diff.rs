@@ -59,7 +59,7 @@ async fn sync(conn: &Connection, set: &DesiredSet, app: &str, ns: &str) {
         apply(
             conn,
             served,
-            &with_tracking(&m.content, app, &applyset),
+            &with_tracking(&m.tree(), app, &applyset),
             "kdrift",
             false,
             false,

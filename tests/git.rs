@@ -128,7 +128,7 @@ fn any_commit_ish_reads_that_commit_without_touching_the_worktree() {
     let app = open(&repo, "app");
     let mode = |rev: Revision| {
         let set = app.desired(&rev).expect("desired");
-        set.objects.values().next().expect("one object").content["data"]["mode"]
+        set.objects.values().next().expect("one object").tree()["data"]["mode"]
             .as_str()
             .unwrap_or_default()
             .to_string()
@@ -285,7 +285,7 @@ fn kustomize_base_and_overlay() {
         set.errors
     );
     let dep = set.objects.values().next().expect("deployment");
-    assert_eq!(dep.content["spec"]["replicas"], 4);
+    assert_eq!(dep.tree()["spec"]["replicas"], 4);
     assert_eq!(dep.source.file, "kustomize build overlays/prod");
 
     // History of the overlay sees its commit; the base alone renders too.

@@ -121,7 +121,7 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
                 apply(
                     &conn,
                     &served,
-                    &with_tracking(&m.content, &name, &applyset),
+                    &with_tracking(&m.tree(), &name, &applyset),
                     "kdrift",
                     false,
                     false,
@@ -374,7 +374,7 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
             _ => Api::all_with(client.clone(), &served.resource),
         };
         let live = serde_json::to_value(api.get(&m.id.name).await.expect("live")).expect("json");
-        let body = with_tracking(&m.content, &app.name, &applyset);
+        let body = with_tracking(&m.tree(), &app.name, &applyset);
         if kdrift::model::local::locally_synced(&live, &body, "kdrift") {
             decided.push(m.id.name.clone());
         }

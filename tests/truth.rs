@@ -53,7 +53,7 @@ async fn apply_all(conn: &Connection, set: &DesiredSet, app: &TestApp) {
         let served = discovery::lookup(&resolved, &m.id)
             .and_then(|r| r.as_ref().ok())
             .expect("served");
-        let body = with_tracking(&m.content, &app.name, &applyset);
+        let body = with_tracking(&m.tree(), &app.name, &applyset);
         apply(conn, served, &body, "kdrift", false, false)
             .await
             .unwrap_or_else(|e| panic!("apply {}: {e}", m.id));

@@ -11,14 +11,14 @@ use crate::cluster::drift::DriftReport;
 use crate::config::keymap::KeyMap;
 use crate::git::history::{CommitSummary, HistoryEntry};
 use crate::model::desired::ObjectChanges;
-use crate::model::drift::{Inputs, Preview, assess};
+use crate::model::drift::{Desired, Inputs, Preview, assess};
 use crate::model::health::Source;
 use crate::model::health::control_plane::{
     self, ControlPlaneFacts, LeaseFacts, parse_verbose_checks,
 };
 use crate::model::health::node::{self, ConditionFacts, NodeFacts, PodState};
 use crate::model::health::report::HealthReport;
-use crate::model::object::{Manifest, ObjectId, SourceRef};
+use crate::model::object::{Compact, Manifest, ObjectId, SourceRef};
 
 const NOW: i64 = 1_790_000_000;
 
@@ -122,7 +122,7 @@ fn manifest(content: Value) -> Manifest {
             document: 0,
             line: 1,
         },
-        content,
+        content: Compact::new(&content),
         unstable: Vec::new(),
     }
 }
@@ -189,7 +189,10 @@ pub fn drift() -> DriftReport {
             };
             std::sync::Arc::new(assess(&Inputs {
                 key: &key,
-                desired: Some(&m),
+                desired: Some(Desired {
+                    source: &m.source,
+                    content: &m.tree(),
+                }),
                 live: live.as_ref(),
                 preview: Some(&preview),
                 reference: None,

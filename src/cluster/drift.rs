@@ -93,7 +93,14 @@ impl Session {
             .collect();
         for manifest in desired.objects.values() {
             match discovery::lookup_key(&resolved, &manifest.id) {
-                Some((key, Ok(_))) => targets.push(Target::new(manifest, &shared[key], opts)),
+                Some((key, Ok(_))) => match Target::new(manifest, &shared[key], opts) {
+                    Ok(target) => targets.push(target),
+                    Err(e) => reports.push(ObjectReport::unknown(
+                        manifest.id.key(),
+                        Some(manifest.source.clone()),
+                        e,
+                    )),
+                },
                 Some((_, Err(reason))) => {
                     pending.push(manifest.clone());
                     reports.push(ObjectReport {
@@ -184,7 +191,6 @@ impl Session {
         })
     }
 
-    /// Whether every watch has listed and none is failing.
     /// Judges every object against the watches' current stores.
     pub async fn evaluate(&self, conn: &Connection, cache: &DryRunCache) -> DriftReport {
         self.evaluate_reporting(conn, cache, None).await
@@ -218,11 +224,11 @@ impl Session {
                 m.id.key(),
                 Handle {
                     served: None,
-                    body: Some(Compact::new(&with_tracking(
-                        &m.content,
-                        &opts.app,
-                        &opts.applyset,
-                    ))),
+                    body: m
+                        .content
+                        .value()
+                        .ok()
+                        .map(|v| Compact::new(&with_tracking(&v, &opts.app, &opts.applyset))),
                     pending: Some(Box::new((m.id.clone(), opts.namespace.clone()))),
                 },
             );

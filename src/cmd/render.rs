@@ -59,7 +59,7 @@ pub fn run(
                     .map(|m| RenderedObject {
                         id: &m.id,
                         source: &m.source,
-                        content: sorted(&masked(&m.content)),
+                        content: sorted(&masked(&m.tree())),
                     })
                     .collect(),
                 hooks: set
@@ -85,7 +85,7 @@ pub fn render_text(set: &DesiredSet) -> String {
     let mut out = String::new();
     for m in set.objects.values() {
         out.push_str(&format!("---\n# Source: {}\n", m.source));
-        out.push_str(&to_yaml(&masked(&m.content)));
+        out.push_str(&to_yaml(&masked(&m.tree())));
     }
     for h in &set.hooks {
         out.push_str(&format!(

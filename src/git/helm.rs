@@ -327,7 +327,10 @@ fn mark_unstable(set: &mut DesiredSet, again: &DesiredSet) {
             continue;
         };
         let mut paths = Vec::new();
-        crate::model::normalize::differing_pointers(&m.content, &other.content, "", &mut paths);
+        if m.content != other.content {
+            let (this, that) = (m.tree(), other.tree());
+            crate::model::normalize::differing_pointers(&this, &that, "", &mut paths);
+        }
         if !paths.is_empty() {
             notes.push(format!(
                 "{key}: {} change from render to render (not drift): {}",

@@ -319,11 +319,11 @@ fn digest(load: &FileLoad) -> FileLoad {
         .iter()
         .map(|m| {
             let mut h = DefaultHasher::new();
-            m.content.to_string().hash(&mut h);
+            m.content.text().hash(&mut h);
             crate::model::object::Manifest {
                 id: m.id.clone(),
                 source: m.source.clone(),
-                content: serde_json::Value::from(h.finish()),
+                content: crate::model::object::Compact::new(&h.finish().into()),
                 unstable: Vec::new(),
             }
         })

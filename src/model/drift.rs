@@ -14,7 +14,7 @@ use super::health::Health;
 use super::ignore::{IgnoreRule, Ignored};
 use super::migrate::Migration;
 use super::normalize::normalize;
-use super::object::{Manifest, ObjectKey, SourceRef};
+use super::object::{ObjectKey, SourceRef};
 use super::plan::Conflict;
 use super::secret::mask_pair;
 use super::yaml::to_yaml;
@@ -60,10 +60,18 @@ pub struct Preview {
     pub namespace_missing: bool,
 }
 
+/// The Git side of a judgement: where it is written, and its body as judged (parsed once
+/// for the judgement, with kdrift's marks and the ignore rules applied).
+#[derive(Debug, Clone, Copy)]
+pub struct Desired<'a> {
+    pub source: &'a SourceRef,
+    pub content: &'a Value,
+}
+
 /// Everything the engine needs to judge one object.
 pub struct Inputs<'a> {
     pub key: &'a ObjectKey,
-    pub desired: Option<&'a Manifest>,
+    pub desired: Option<Desired<'a>>,
     pub live: Option<&'a Value>,
     pub preview: Option<&'a Preview>,
     /// The Git object as the server would store it (dry-run create), for the drift lens.

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::object::{Manifest, ObjectId, SourceRef, is_cluster_scoped, split_api_version};
+use super::object::{Compact, Manifest, ObjectId, SourceRef, is_cluster_scoped, split_api_version};
 
 /// Limits and defaults for reading manifests.
 #[derive(Debug, Clone)]
@@ -364,12 +364,20 @@ fn add_object(out: &mut FileLoad, mut value: Value, source: &SourceRef, opts: &L
         });
         return;
     }
-    out.manifests.push(Manifest {
-        id,
-        source: source.clone(),
-        content: value,
-        unstable: Vec::new(),
-    });
+    match Compact::checked(&value) {
+        Ok(content) => out.manifests.push(Manifest {
+            id,
+            source: source.clone(),
+            content,
+            unstable: Vec::new(),
+        }),
+        Err(e) => out.errors.push(LoadError {
+            file: source.file.clone(),
+            line: Some(source.line),
+            column: None,
+            message: format!("{} {}: {e}", id.kind, id.name),
+        }),
+    }
 }
 
 mod words;

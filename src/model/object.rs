@@ -144,21 +144,46 @@ impl fmt::Display for SourceRef {
 pub struct Manifest {
     pub id: ObjectId,
     pub source: SourceRef,
-    pub content: Value,
+    /// Kept as text: a 10,000-object app read as parsed trees holds ten times the memory,
+    /// and the allocator keeps that peak long after the trees are gone.
+    pub content: Compact,
     /// Fields whose value changes from render to render (a chart's `randAlphaNum`, `now`):
     /// JSON pointers, never drift.
     pub unstable: Vec<String>,
 }
 
+impl Manifest {
+    /// The content as a tree, for the few places that walk it. The loader checked that it
+    /// reads back ([`Compact::checked`]); one that does not reads as `null`.
+    pub fn tree(&self) -> Value {
+        self.content.value().unwrap_or(Value::Null)
+    }
+}
+
 /// An object kept as its JSON text, shared: a parsed tree of a small object costs ten times
 /// its text (every map is a B-tree node), and a big app holds thousands of them while only a
-/// few are worked on at once.
-#[derive(Debug, Clone)]
+/// few are worked on at once. Keys are written sorted, so two texts are equal exactly when
+/// their objects are.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Compact(std::sync::Arc<str>);
+
+/// How deep the JSON reader reads (serde_json's limit).
+pub const MAX_DEPTH: usize = 128;
 
 impl Compact {
     pub fn new(value: &Value) -> Self {
         Compact(value.to_string().into())
+    }
+
+    /// The text of a value read from outside, unless it nests too deep to be read back.
+    pub fn checked(value: &Value) -> Result<Self, String> {
+        if nests_deeper_than(value, MAX_DEPTH - 8) {
+            return Err(format!(
+                "the object nests more than {} levels deep",
+                MAX_DEPTH - 8
+            ));
+        }
+        Ok(Compact::new(value))
     }
 
     /// The object again. Its text was written from a value; only nesting deeper than the
@@ -180,6 +205,30 @@ impl From<&Value> for Compact {
     }
 }
 
+impl Serialize for Compact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value()
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+/// Walked without recursion: the value may nest as deep as its reader allowed.
+fn nests_deeper_than(value: &Value, limit: usize) -> bool {
+    let mut stack = vec![(value, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > limit {
+            return true;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|i| (i, depth + 1))),
+            _ => {}
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +237,33 @@ mod tests {
     fn a_compact_object_reads_back_the_same() {
         let v = serde_json::json!({"a": [1, 2.5, "x", null, true], "b": {"c": -3, "d": 1e300}});
         assert_eq!(Compact::new(&v).value(), Ok(v));
+    }
+
+    #[test]
+    fn an_object_nested_too_deep_to_read_back_is_refused() {
+        let mut v = serde_json::json!("leaf");
+        for _ in 0..MAX_DEPTH {
+            v = serde_json::json!([v]);
+        }
+        assert!(
+            Compact::new(&v).value().is_err(),
+            "the reader's limit moved"
+        );
+        let err = Compact::checked(&v).unwrap_err();
+        assert!(err.contains("nests more than"), "{err}");
+        let shallow = serde_json::json!({"a": {"b": [1]}});
+        assert_eq!(
+            Compact::checked(&shallow).map(|c| c.value()),
+            Ok(Ok(shallow))
+        );
+    }
+
+    #[test]
+    fn equal_objects_have_equal_text_whatever_the_order_they_were_written_in() {
+        let a: Value = serde_json::from_str(r#"{"b": 1, "a": {"d": 2, "c": 3}}"#).unwrap();
+        let b: Value = serde_json::from_str(r#"{"a": {"c": 3, "d": 2}, "b": 1}"#).unwrap();
+        assert_eq!(Compact::new(&a), Compact::new(&b));
+        assert_ne!(Compact::new(&a), Compact::new(&serde_json::json!({"b": 1})));
     }
 
     #[test]

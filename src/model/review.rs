@@ -82,10 +82,7 @@ fn text(value: &Value) -> String {
 }
 
 fn masked_pair(before: Option<&Manifest>, after: Option<&Manifest>) -> (String, String) {
-    let (mut b, mut a) = (
-        before.map(|m| m.content.clone()),
-        after.map(|m| m.content.clone()),
-    );
+    let (mut b, mut a) = (before.map(Manifest::tree), after.map(Manifest::tree));
     mask_pair_as(b.as_mut(), a.as_mut(), ("before", "after"));
     (
         b.as_ref().map(text).unwrap_or_default(),
@@ -102,7 +99,7 @@ fn label(key: &ObjectKey) -> String {
 
 /// The object without its identity, to find the same content under a new name.
 fn without_identity(m: &Manifest) -> Value {
-    let mut v = normalize(&m.content);
+    let mut v = normalize(&m.tree());
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("name");
         meta.remove("namespace");
@@ -169,7 +166,10 @@ pub fn compare(
     for (key, after) in &head.objects {
         match base.objects.get(key) {
             None => created.push(after),
-            Some(before) if normalize(&before.content) != normalize(&after.content) => {
+            Some(before)
+                if before.content != after.content
+                    && normalize(&before.tree()) != normalize(&after.tree()) =>
+            {
                 let name = label(key);
                 old_sources.push(&before.source.file);
                 review.changed.push(ObjectChange {

@@ -141,8 +141,9 @@ pub fn defined_kinds(desired: &DesiredSet) -> Vec<(String, String)> {
         .values()
         .filter(|m| m.id.kind == "CustomResourceDefinition" && m.id.group == "apiextensions.k8s.io")
         .filter_map(|m| {
-            let group = m.content.pointer("/spec/group")?.as_str()?;
-            let kind = m.content.pointer("/spec/names/kind")?.as_str()?;
+            let tree = m.tree();
+            let group = tree.pointer("/spec/group")?.as_str()?;
+            let kind = tree.pointer("/spec/names/kind")?.as_str()?;
             Some((group.to_string(), kind.to_string()))
         })
         .collect()

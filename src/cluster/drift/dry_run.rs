@@ -8,7 +8,7 @@ use super::verdicts::{fingerprint, sole_owner};
 use super::{DriftOptions, Target};
 use crate::cluster::Connection;
 use crate::cluster::apply::{forced_preview, get_live, preview, reference};
-use crate::model::drift::{Inputs, Lens, ObjectReport, Preview, assess};
+use crate::model::drift::{Desired, Inputs, Lens, ObjectReport, Preview, assess};
 use crate::model::fields::{applied_by, others_within};
 use crate::model::local::locally_applied;
 
@@ -209,10 +209,12 @@ pub(super) async fn assess_target(
     }
     let unstable = &t.unstable;
     let rules = crate::model::ignore::for_object(&opts.ignore, &key, Some(&body));
-    let desired = t.manifest(body);
     let mut report = assess(&Inputs {
         key: &key,
-        desired: Some(&desired),
+        desired: Some(Desired {
+            source: &t.source,
+            content: &body,
+        }),
         live: live.as_ref(),
         preview: Some(&dry_run),
         reference: reference_obj.as_ref(),
@@ -234,7 +236,7 @@ pub(super) async fn assess_target(
         && opts.lens == Lens::Both
         && sole_owner(l, &opts.field_manager)
     {
-        cache.verdicts().insert(fingerprint(l, &desired.content));
+        cache.verdicts().insert(fingerprint(l, &body));
     }
     if !unstable.is_empty() {
         report.reason.push_str(&format!(

@@ -45,22 +45,17 @@ impl Target {
         manifest: &Manifest,
         served: &Arc<Served>,
         opts: &super::DriftOptions,
-    ) -> Self {
-        let Manifest {
-            id,
-            source,
-            mut content,
-            unstable,
-        } = manifest.clone();
-        let id = scoped(id, &mut content, served, &opts.namespace);
+    ) -> Result<Self, String> {
+        let mut content = manifest.content.value()?;
+        let id = scoped(manifest.id.clone(), &mut content, served, &opts.namespace);
         mark(&mut content, &opts.app, &opts.applyset);
-        Target {
+        Ok(Target {
             id,
-            source,
-            unstable,
+            source: manifest.source.clone(),
+            unstable: manifest.unstable.clone(),
             body: Compact::new(&content),
             served: Arc::clone(served),
-        }
+        })
     }
 
     /// The body judged and applied against `live`: render-unstable fields kept as live has
@@ -90,16 +85,6 @@ impl Target {
             served: Some(self.served.clone()),
             body: Some(body),
             pending: None,
-        }
-    }
-
-    /// The manifest with `body` as its content, for the engine's judgement.
-    pub(super) fn manifest(&self, body: Value) -> Manifest {
-        Manifest {
-            id: self.id.clone(),
-            source: self.source.clone(),
-            content: body,
-            unstable: self.unstable.clone(),
         }
     }
 }
@@ -181,8 +166,8 @@ mod tests {
                 document: 0,
                 line: 1,
             },
-            content: json!({"apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": {"name": "a", "labels": {"team": "web"}}, "data": {"k": "v"}}),
+            content: Compact::new(&json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "a", "labels": {"team": "web"}}, "data": {"k": "v"}})),
             unstable: vec!["/metadata/labels".into()],
         };
         let served = Served {
@@ -199,7 +184,7 @@ mod tests {
             managed_fields_managers: Vec::new(),
             origin: "test".into(),
         }];
-        let target = Target::new(&manifest, &Arc::new(served), &opts);
+        let target = Target::new(&manifest, &Arc::new(served), &opts).expect("reads back");
         assert_eq!(target.id.namespace.as_deref(), Some("prod"), "scoped");
         // Made by kubectl, labelled by hand: not kdrift's yet.
         let live = json!({"apiVersion": "v1", "kind": "ConfigMap",

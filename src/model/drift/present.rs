@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::{AFTER, Inputs, LIVE, ObjectReport, Repair, SyncStatus, yaml_of};
+use super::{AFTER, Desired, Inputs, LIVE, ObjectReport, Repair, SyncStatus, yaml_of};
 use crate::model::diff::unified;
 use crate::model::equivalent::explain;
 use crate::model::fields::{
@@ -10,7 +10,6 @@ use crate::model::fields::{
     strip_allocated,
 };
 use crate::model::ignore::{Ignored, filter_drift, silences_conflict, strip_pointers};
-use crate::model::object::Manifest;
 use crate::model::secret::mask_pair;
 
 /// Metadata maps whose keys controllers write.
@@ -127,14 +126,14 @@ fn repair_of(drift: &[DriftField], live: &Value, error: &str) -> Option<Repair> 
 /// Known Synced (a kept verdict, or kdrift alone owning exactly Git's values): both lenses
 /// are empty by that knowledge, so no text is rendered and no drift walked; only the notes
 /// on values Git writes differently from the server are read.
-fn known_synced(input: &Inputs<'_>, desired: &Manifest, live: &Value) -> ObjectReport {
+fn known_synced(input: &Inputs<'_>, desired: Desired<'_>, live: &Value) -> ObjectReport {
     let notes = if crate::model::secret::is_secret(live) {
         let (mut live_side, mut git_side) = (live.clone(), desired.content.clone());
         mask_pair(Some(&mut live_side), None);
         mask_pair(None, Some(&mut git_side));
         explain(&crate::model::normalize::normalize(&git_side), &live_side)
     } else {
-        explain(&crate::model::normalize::normalize(&desired.content), live)
+        explain(&crate::model::normalize::normalize(desired.content), live)
     };
     let ignored = input.silenced.to_vec();
     let mut reason = "live matches Git".to_string();
@@ -157,7 +156,7 @@ fn known_synced(input: &Inputs<'_>, desired: &Manifest, live: &Value) -> ObjectR
 // reasons would lose the view of each other that keeps the status honest.
 pub(super) fn judge(
     input: &Inputs<'_>,
-    desired: &Manifest,
+    desired: Desired<'_>,
     live: &Value,
     rejected: Option<String>,
 ) -> ObjectReport {
@@ -172,7 +171,7 @@ pub(super) fn judge(
     };
     let preview = after.map(|after| {
         let (mut live_side, mut after_side) = (live.clone(), after.clone());
-        settle_controller_metadata(&mut live_side, &mut after_side, &desired.content);
+        settle_controller_metadata(&mut live_side, &mut after_side, desired.content);
         strip_pointers(&mut live_side, rules);
         strip_pointers(&mut after_side, rules);
         mask_pair(Some(&mut live_side), Some(&mut after_side));
@@ -207,7 +206,7 @@ pub(super) fn judge(
         .reference
         .cloned()
         .unwrap_or_else(|| desired.content.clone());
-    strip_allocated(&mut reference, &desired.content);
+    strip_allocated(&mut reference, desired.content);
     mask_pair(Some(&mut live_side), Some(&mut reference));
     mask_pair(None, Some(&mut git_side));
     let mut drift = if input.known {

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::*;
-use crate::model::object::ObjectId;
+use crate::model::object::{Compact, Manifest, ObjectId};
 
 fn manifest(content: Value) -> Manifest {
     Manifest {
@@ -20,7 +20,7 @@ fn manifest(content: Value) -> Manifest {
             document: 0,
             line: 1,
         },
-        content,
+        content: Compact::new(&content),
         unstable: Vec::new(),
     }
 }
@@ -36,9 +36,13 @@ fn run(
         namespace: Some("app".into()),
         name: "x".into(),
     });
+    let content = desired.map(Manifest::tree);
     assess(&Inputs {
         key: &key,
-        desired,
+        desired: desired.zip(content.as_ref()).map(|(d, content)| Desired {
+            source: &d.source,
+            content,
+        }),
         live,
         preview,
         reference: None,

@@ -35,12 +35,12 @@ fn multi_document_files_keep_identity_and_lines() {
     assert_eq!(cm.id.to_string(), "ConfigMap/default/one");
     assert_eq!(cm.source.line, 2, "after the leading comment");
     assert_eq!(cm.source.document, 0);
-    assert_eq!(cm.content["metadata"]["namespace"], "default");
+    assert_eq!(cm.tree()["metadata"]["namespace"], "default");
     let dep = &out.manifests[1];
     assert_eq!(dep.id.to_string(), "Deployment.apps/web/two");
     assert_eq!(dep.source.line, 11);
     assert_eq!(dep.source.document, 2);
-    assert_eq!(dep.content["spec"]["replicas"], 2);
+    assert_eq!(dep.tree()["spec"]["replicas"], 2);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::model::object::{ObjectId, SourceRef};
+use crate::model::object::{Compact, ObjectId, SourceRef};
 
 fn manifest(content: Value, file: &str) -> Manifest {
     Manifest {
@@ -20,7 +20,7 @@ fn manifest(content: Value, file: &str) -> Manifest {
             document: 0,
             line: 1,
         },
-        content,
+        content: Compact::new(&content),
         unstable: Vec::new(),
     }
 }
