@@ -64,6 +64,17 @@ impl Drop for LiveWatch {
     }
 }
 
+/// Whether `event` makes a watch in `state` current: a completed list, or, after a
+/// failure, an event of a watch that resumed. A relist after a failure is current only once
+/// complete: until then the store holds the objects from before the failure.
+fn answers<K>(state: &WatchState, event: &Event<K>) -> bool {
+    match event {
+        Event::InitDone => true,
+        Event::Init | Event::InitApply(_) => false,
+        Event::Apply(_) | Event::Delete(_) => matches!(state, WatchState::Failed(_)),
+    }
+}
+
 /// Why a watch failed, in kdrift's words: when the API refused the list or the watch, the
 /// verb, the resource and the namespace with the server's reason.
 pub(crate) fn watch_failure(
@@ -107,11 +118,9 @@ impl LiveWatch {
             while let Some(event) = stream.next().await {
                 match event {
                     Ok(event) => {
-                        let listed = matches!(event, Event::InitDone);
+                        let current = answers(&tx.borrow(), &event);
                         writer.apply(event);
-                        let failed =
-                            !matches!(*tx.borrow(), WatchState::Synced | WatchState::Starting);
-                        if listed || failed {
+                        if current {
                             let _ = tx.send(WatchState::Synced);
                         }
                     }
@@ -225,5 +234,26 @@ mod backoff_tests {
         assert_eq!(delays, [250, 500, 1000, 2000, 3000, 3000]);
         b.reset();
         assert_eq!(b.next().map(|d| d.as_millis()), Some(250));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relist_after_a_failure_is_current_only_once_complete() {
+        let failed = WatchState::Failed("connection refused".into());
+        assert!(!answers(&failed, &Event::<()>::Init));
+        assert!(!answers(&failed, &Event::InitApply(())));
+        assert!(answers(&failed, &Event::<()>::InitDone));
+        // A watch that resumed without relisting is current again at its first event.
+        assert!(answers(&failed, &Event::Apply(())));
+        assert!(answers(&failed, &Event::Delete(())));
+        // The first list is complete at its end, not at its first object.
+        assert!(!answers(&WatchState::Starting, &Event::InitApply(())));
+        assert!(!answers(&WatchState::Starting, &Event::Apply(())));
+        assert!(answers(&WatchState::Starting, &Event::<()>::InitDone));
+        assert!(!answers(&WatchState::Synced, &Event::Apply(())));
     }
 }
