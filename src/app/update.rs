@@ -65,28 +65,42 @@ fn on_msg(state: &mut AppState, msg: Msg) -> Vec<Command> {
             result,
         } => state.history.on_drift(generation, &c, result),
         Msg::History { result, done } => return state.history.on_page(result, done),
+        // What follows changes no tree row (the status line, the history and diff panes,
+        // the overview): a big app's rows are not rebuilt for them, and a key press that
+        // arrives meanwhile does not wait on it (a highlight answers every selection).
         Msg::CommitMatch { commit, matches } => {
             state.history.matches.insert(commit, matches);
+            return Vec::new();
         }
-        Msg::Live(s) => state.data.live = s,
-        Msg::DriftProgress { judged, total } => state.data.drift_progress = Some((judged, total)),
-        Msg::Access(access) => state.data.access = access,
-        Msg::Compared { generation, result } => state.history.on_compared(generation, result),
+        Msg::Live(s) => {
+            state.data.live = s;
+            return Vec::new();
+        }
+        Msg::Access(access) => {
+            state.data.access = access;
+            return Vec::new();
+        }
         Msg::Exported(result) => {
             state.mode.notice = Some(match result {
                 Ok(path) => format!("exported to {path}"),
                 Err(e) => format!("export failed: {e}"),
-            })
+            });
+            return Vec::new();
         }
+        Msg::Highlighted {
+            generation,
+            highlighted,
+        } => {
+            state.diff.on_highlighted(generation, highlighted);
+            return Vec::new();
+        }
+        Msg::DriftProgress { judged, total } => state.data.drift_progress = Some((judged, total)),
+        Msg::Compared { generation, result } => state.history.on_compared(generation, result),
         // A failed list keeps the last pods shown: a transient error should not empty
         // the tree; the health poll reports an unreachable cluster.
         Msg::Pods(Ok(pods)) if pods == state.data.pods => return Vec::new(),
         Msg::Pods(Ok(pods)) => state.data.pods = pods,
         Msg::Pods(Err(e)) => tracing::debug!(error = %e, "listing the app's pods"),
-        Msg::Highlighted {
-            generation,
-            highlighted,
-        } => state.diff.on_highlighted(generation, highlighted),
         msg @ (Msg::Plan { .. } | Msg::Sync { .. } | Msg::SyncDone { .. }) => {
             return super::flows::on_msg(state, msg);
         }

@@ -224,3 +224,39 @@ fn a_health_poll_rebuilds_the_cluster_rows_as_a_full_rebuild_would() {
     s.rebuild();
     assert_eq!(partial, s.tree.rows);
 }
+
+#[test]
+fn a_highlight_or_the_live_state_arriving_rebuilds_no_tree_row() {
+    let mut s = fixtures::state();
+    let rows = s.tree.rows.len();
+    // A row the build would never make: a rebuild would drop it.
+    s.tree.rows.push(s.tree.rows[0].clone());
+    let (text, generation) = (crate::app::view::diff_text(&s), s.diff.highlight_gen);
+    update(
+        &mut s,
+        Input::Msg(Msg::Highlighted {
+            generation,
+            highlighted: crate::app::data::Highlighted {
+                source: text,
+                lines: Vec::new(),
+            },
+        }),
+    );
+    assert!(s.diff.highlighted.is_some(), "the highlight is kept");
+    update(
+        &mut s,
+        Input::Msg(Msg::Live(crate::model::drift::LiveState::Live)),
+    );
+    assert_eq!(s.tree.rows.len(), rows + 1, "no rebuild");
+    // A drift report does rebuild them.
+    let report = s.data.drift.clone();
+    update(
+        &mut s,
+        Input::Msg(Msg::Drift {
+            generation: 0,
+            commit: None,
+            result: report.ok_or_else(|| "no report".to_string()),
+        }),
+    );
+    assert_eq!(s.tree.rows.len(), rows);
+}
