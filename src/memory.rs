@@ -1,15 +1,26 @@
 //! The process's memory with glibc's allocator: fewer arenas, and freed memory given back.
 
+/// Arenas at most: as many as the threads that parse and judge at once (see
+/// `model::manifest::many` and the drift engine's judging), no more.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MAX_ARENAS: usize = 4;
+
 /// One malloc arena per thread (glibc's default, up to 8 per core) keeps memory freed on
-/// one thread from serving another: a big app's Git side is parsed on one thread and freed,
-/// its live side then filled in on the runtime's others, and peak RSS was the sum of both.
-/// One arena lets the second reuse what the first freed; on a few cores the lock costs
-/// less than the memory. Call before any thread exists.
+/// one thread from serving another: a big app's Git side is parsed and freed, its live side
+/// then filled in on the runtime's other threads, and peak RSS was the sum of both. One
+/// arena per core, up to four, lets the second reuse most of what the first freed, while
+/// threads parsing or judging side by side do not queue for a single arena's lock (with
+/// one, two parsing threads were slower than one). Call before any thread exists.
 pub fn limit_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
+    {
+        let arenas = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_ARENAS);
+        // SAFETY: mallopt only sets an allocator parameter.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, arenas as libc::c_int);
+        }
     }
 }
 

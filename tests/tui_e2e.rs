@@ -119,10 +119,12 @@ fn the_demo_opens_on_a_drifted_app_with_five_commits() {
         ("XDG_DATA_HOME", data.path().to_str().unwrap_or_default()),
     ];
     let tui = Tmux::start(&format!("{} demo", env!("CARGO_BIN_EXE_kdrift")), &env);
-    let screen = tui.wait_for("the demo's tree and history", 120, |s| {
+    // The control plane's health comes from its own worker, sometimes after the tree.
+    let screen = tui.wait_for("the demo's tree, history and health", 120, |s| {
         s.contains("App kdrift-demo")
             && s.contains("Initial release of web")
             && object_row(s, "web", "OutOfSync")
+            && s.contains("kube-scheduler Healthy")
     });
     for subject in [
         "Initial release of web",

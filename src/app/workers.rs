@@ -131,6 +131,10 @@ pub fn spawn_drift(
                 let report = session
                     .evaluate_reporting(&ctx.conn, &ctx.cache, progress)
                     .await;
+                // A big app's evaluation runs to its end even when this task is stopped
+                // meanwhile (another app opened): its judging threads are not cancelled at
+                // an await. Yielding here ends a stopped task before it reports a stale app.
+                tokio::task::yield_now().await;
                 let live = session.live_state();
                 if progress.is_some() {
                     // The first evaluation of a big app frees the Git side's parsed copies

@@ -4,8 +4,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use futures::StreamExt;
-
 use super::discovery::{self, Served};
 use super::live::{LiveWatch, Scope};
 use super::{ClusterError, Connection};
@@ -264,25 +262,13 @@ impl Session {
             handles.insert(t.id.key(), t.handle(t.body.clone()));
         }
 
-        let total = jobs.len();
-        reports.reserve(total);
+        reports.reserve(jobs.len());
         let mut live_secret_values = Vec::new();
-        let mut assessed = futures::stream::iter(jobs)
-            .map(|(i, id)| self.judge_kept(conn, i, &watches[&id], cache))
-            .buffer_unordered(opts.concurrency.max(1));
-        let mut judged = 0;
-        while let Some((report, handle, secrets)) = assessed.next().await {
+        for (report, handle, secrets) in self.judge_all(conn, jobs, cache, progress).await {
             handles.insert(report.key.clone(), handle);
             live_secret_values.extend(secrets);
             reports.push(report);
-            judged += 1;
-            if let Some(tell) = progress
-                && (judged % PROGRESS_EVERY == 0 || judged == total)
-            {
-                tell(judged, total);
-            }
         }
-        drop(assessed);
 
         // Extra: tracked for this app, absent from Git.
         let desired_keys: HashSet<&ObjectKey> = reports.iter().map(|r| &r.key).collect();

@@ -10,6 +10,9 @@ use super::{GitError, worktree};
 use crate::model::desired::DesiredSet;
 use crate::model::manifest::LoadOptions;
 
+/// The bound of the cache of decoded pack entries, per open repository.
+const PACK_CACHE_BYTES: usize = 8 * 1024 * 1024;
+
 /// Which state of the repository to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Revision {
@@ -63,10 +66,18 @@ impl App {
             Some(p) => p.clone(),
             None => std::env::current_dir().map_err(GitError::read)?,
         };
-        let repo = gix::discover(&start).map_err(|e| GitError::NoRepository {
+        let mut repo = gix::discover(&start).map_err(|e| GitError::NoRepository {
             path: start.clone(),
             reason: e.to_string(),
         })?;
+        // Manifests of one app are near copies of each other, so a packed repository
+        // stores most as deltas of deltas: without a cache of decoded bases, every blob
+        // inflates its whole chain again (a sixth of reading a 10,000-file app).
+        repo.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                PACK_CACHE_BYTES,
+            ))
+        });
         let root = repo
             .workdir()
             .map(Path::to_path_buf)

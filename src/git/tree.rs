@@ -8,7 +8,8 @@ use super::files::CommitFiles;
 use super::inputs::Inputs;
 use super::render::{Renderers, explain_empty, render_commit};
 use crate::model::desired::DesiredSet;
-use crate::model::manifest::{FileLoad, LoadError, LoadOptions, is_manifest_file, load_file};
+use crate::model::manifest::many::{FileRead, load_files, load_read};
+use crate::model::manifest::{FileLoad, LoadError, LoadOptions, is_manifest_file};
 use crate::model::source::SourceKind;
 
 /// The object at the app path in one commit.
@@ -113,36 +114,34 @@ fn read_blob(
             opts.max_file_bytes
         )));
     }
-    let blob = repo.find_blob(id).map_err(|e| error(e.to_string()))?;
-    Ok(blob.data.clone())
+    let mut blob = repo.find_blob(id).map_err(|e| error(e.to_string()))?;
+    Ok(blob.take_data())
 }
 
-/// Loads one manifest file of a commit; symlinks are followed inside the repository only.
-fn load_tree_file(
+/// The bytes of one file of a commit, symlinks followed inside the repository only; `None`
+/// for what is not a file (a submodule).
+fn read_tree_file(
     repo: &gix::Repository,
     root_tree: ObjectId,
     file: &TreeFile,
     opts: &LoadOptions,
-) -> FileLoad {
-    let fail = |message: String| FileLoad {
-        errors: vec![LoadError {
-            file: file.path.clone(),
-            line: None,
-            column: None,
-            message,
-        }],
-        ..Default::default()
+) -> Option<FileRead> {
+    let fail = |message: String| LoadError {
+        file: file.path.clone(),
+        line: None,
+        column: None,
+        message,
     };
     let id = match file.kind {
         EntryKind::Link => {
             let target = match read_blob(repo, file.id, &file.path, opts) {
                 Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                Err(e) => return fail(e.message),
+                Err(e) => return Some(Err(e)),
             };
             let Some(resolved) = resolve_link(&file.path, &target) else {
-                return fail(format!(
+                return Some(Err(fail(format!(
                     "symlink to {target:?} points outside the repository; refused"
-                ));
+                ))));
             };
             let entry = repo
                 .find_tree(root_tree)
@@ -151,39 +150,51 @@ fn load_tree_file(
             match entry {
                 Some(e) if e.mode().is_blob() => e.object_id(),
                 _ => {
-                    return fail(format!(
+                    return Some(Err(fail(format!(
                         "symlink target {resolved:?} is not a file in this commit"
-                    ));
+                    ))));
                 }
             }
         }
         EntryKind::Blob | EntryKind::BlobExecutable => file.id,
-        _ => return FileLoad::default(),
+        _ => return None,
     };
-    match read_blob(repo, id, &file.path, opts) {
-        Ok(bytes) => load_file(&file.path, &bytes, opts),
-        Err(e) => FileLoad {
-            errors: vec![e],
-            ..Default::default()
-        },
+    Some(read_blob(repo, id, &file.path, opts))
+}
+
+/// Loads one manifest file of a commit.
+fn load_tree_file(
+    repo: &gix::Repository,
+    root_tree: ObjectId,
+    file: &TreeFile,
+    opts: &LoadOptions,
+) -> FileLoad {
+    match read_tree_file(repo, root_tree, file, opts) {
+        Some(read) => load_read(&file.path, read, opts),
+        None => FileLoad::default(),
     }
 }
 
-/// The plain (non-kustomize) desired state of a tree at `prefix`.
+/// The plain (non-kustomize) desired state of a tree at `prefix`, and every file under it.
 pub fn load_plain(
     repo: &gix::Repository,
     root_tree: ObjectId,
     tree: ObjectId,
     prefix: &str,
     opts: &LoadOptions,
-) -> Result<DesiredSet, GitError> {
+) -> Result<(DesiredSet, Vec<TreeFile>), GitError> {
+    let files = files_under(repo, tree, prefix)?;
+    let reads = files
+        .iter()
+        .filter(|file| is_manifest_file(&file.path))
+        .filter_map(|file| {
+            read_tree_file(repo, root_tree, file, opts).map(|read| (file.path.clone(), read))
+        });
     let mut set = DesiredSet::default();
-    for file in files_under(repo, tree, prefix)? {
-        if is_manifest_file(&file.path) {
-            set.add(load_tree_file(repo, root_tree, &file, opts));
-        }
+    for load in load_files(reads, opts) {
+        set.add(load);
     }
-    Ok(set)
+    Ok((set, files))
 }
 
 /// The desired state of the app at a commit: kustomize output where the app path holds a
@@ -213,12 +224,9 @@ pub fn load_commit(
             if inputs.kind != SourceKind::Plain {
                 return render_commit(&files, &inputs, path, opts, tools);
             }
-            let mut set = load_plain(repo, tree.root_tree, id, path, opts)?;
+            let (mut set, files) = load_plain(repo, tree.root_tree, id, path, opts)?;
             set.errors.extend(inputs.problems);
-            let all: Vec<String> = files_under(repo, id, path)?
-                .into_iter()
-                .map(|f| f.path)
-                .collect();
+            let all: Vec<String> = files.into_iter().map(|f| f.path).collect();
             explain_empty(&mut set, path, &all);
             Ok(set)
         }

@@ -5,7 +5,8 @@ use std::path::Path;
 use super::GitError;
 use super::render::{Renderers, explain_empty, render_worktree};
 use crate::model::desired::DesiredSet;
-use crate::model::manifest::{FileLoad, LoadError, LoadOptions, is_manifest_file, load_file};
+use crate::model::manifest::many::{FileRead, load_files};
+use crate::model::manifest::{LoadError, LoadOptions, is_manifest_file};
 
 pub fn load(
     root: &Path,
@@ -29,8 +30,11 @@ pub fn load(
     collect(root, &dir, &mut files)?;
     files.sort();
     let mut set = DesiredSet::default();
-    for rel in &files {
-        set.add(load_one(root, rel, opts));
+    let reads = files
+        .iter()
+        .map(|rel| (rel.clone(), read_one(root, rel, opts)));
+    for load in load_files(reads, opts) {
+        set.add(load);
     }
     explain_empty(&mut set, path, &files);
     Ok(set)
@@ -65,41 +69,36 @@ fn relative(root: &Path, p: &Path) -> String {
         .replace('\\', "/")
 }
 
-fn load_one(root: &Path, rel: &str, opts: &LoadOptions) -> FileLoad {
+/// A file's bytes, refused when it leaves the repository or is over the cap.
+fn read_one(root: &Path, rel: &str, opts: &LoadOptions) -> FileRead {
     let full = root.join(rel);
-    let fail = |message: String| FileLoad {
-        errors: vec![LoadError {
-            file: rel.to_string(),
-            line: None,
-            column: None,
-            message,
-        }],
-        ..Default::default()
+    let fail = |message: String| LoadError {
+        file: rel.to_string(),
+        line: None,
+        column: None,
+        message,
     };
     // A symlink must stay inside the repository, as in Git mode.
     match full.canonicalize() {
         Ok(target) if !target.starts_with(root.canonicalize().unwrap_or(root.to_path_buf())) => {
-            return fail(format!(
+            return Err(fail(format!(
                 "symlink to {} points outside the repository; refused",
                 target.display()
-            ));
+            )));
         }
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return Err(fail(e.to_string())),
         Ok(_) => {}
     }
     match std::fs::metadata(&full) {
         Ok(m) if m.len() > opts.max_file_bytes => {
-            return fail(format!(
+            return Err(fail(format!(
                 "file is {} bytes, over the {}-byte cap; refused (raise it with --max-file-size)",
                 m.len(),
                 opts.max_file_bytes
-            ));
+            )));
         }
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return Err(fail(e.to_string())),
         Ok(_) => {}
     }
-    match std::fs::read(&full) {
-        Ok(bytes) => load_file(rel, &bytes, opts),
-        Err(e) => fail(e.to_string()),
-    }
+    std::fs::read(&full).map_err(|e| fail(e.to_string()))
 }

@@ -2,6 +2,7 @@
 //! was wrong.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use serde::Serialize;
 
@@ -27,16 +28,19 @@ impl DesiredSet {
         self.errors.extend(load.errors);
         self.hooks.extend(load.hooks);
         for manifest in load.manifests {
-            let key = manifest.id.key();
-            match self.objects.get(&key) {
-                Some(first) => self.errors.push(LoadError {
+            match self.objects.entry(manifest.id.key()) {
+                Entry::Occupied(first) => self.errors.push(LoadError {
                     file: manifest.source.file.clone(),
                     line: Some(manifest.source.line),
                     column: None,
-                    message: format!("duplicate object {key}: also defined at {}", first.source),
+                    message: format!(
+                        "duplicate object {}: also defined at {}",
+                        first.key(),
+                        first.get().source
+                    ),
                 }),
-                None => {
-                    self.objects.insert(key, manifest);
+                Entry::Vacant(slot) => {
+                    slot.insert(manifest);
                 }
             }
         }

@@ -380,6 +380,7 @@ fn add_object(out: &mut FileLoad, mut value: Value, source: &SourceRef, opts: &L
     }
 }
 
+pub mod many;
 mod words;
 
 #[cfg(test)]

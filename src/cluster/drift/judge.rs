@@ -4,10 +4,13 @@
 //! Bounded by the app: one entry per object.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use futures::StreamExt;
+
 use super::dry_run::assess_target;
-use super::{DriftOptions, DryRunCache, Handle, Session, Target};
+use super::{DriftOptions, DryRunCache, Handle, Session, Target, WatchId};
 use crate::cluster::Connection;
 use crate::cluster::live::LiveWatch;
 use crate::model::drift::{ObjectReport, SyncStatus};
@@ -38,7 +41,68 @@ impl Memo {
     }
 }
 
+/// Fewer jobs than this per thread are not worth a thread.
+const MIN_JOBS_PER_THREAD: usize = 256;
+
+/// Judging threads at most: past a few, the live copies' lock and the allocator are the limit.
+const MAX_JUDGES: usize = 4;
+
 impl Session {
+    /// Every job (a target and its watch) judged, on every core: parsing the live copy and
+    /// comparing it is most of a big app's evaluation, more than its dry-runs once cached.
+    /// Each judging thread takes the next job when it has room, so the objects that need
+    /// a request (often neighbours) do not all fall to one thread; together they keep
+    /// `concurrency` requests in flight at most.
+    pub(super) async fn judge_all(
+        &self,
+        conn: &Connection,
+        jobs: Vec<(usize, WatchId)>,
+        cache: &DryRunCache,
+        progress: Option<&(dyn Fn(usize, usize) + Sync)>,
+    ) -> Vec<Judged> {
+        let total = jobs.len();
+        let concurrency = self.opts.concurrency.max(1);
+        let multi_thread = tokio::runtime::Handle::current().runtime_flavor()
+            == tokio::runtime::RuntimeFlavor::MultiThread;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_JUDGES)
+            .min(concurrency)
+            .min(total / MIN_JOBS_PER_THREAD)
+            .max(1);
+        let share = Share {
+            session: self,
+            conn,
+            cache,
+            queue: Mutex::new(jobs.into_iter()),
+            judged: AtomicUsize::new(0),
+            total,
+            progress,
+        };
+        if threads < 2 || !multi_thread {
+            return share.judge(concurrency).await;
+        }
+        // Off the runtime's workers while it lasts: each thread drives its share's requests
+        // itself, the runtime's I/O driver serving them all.
+        let in_flight = (concurrency / threads).max(1);
+        let runtime = tokio::runtime::Handle::current();
+        tokio::task::block_in_place(|| {
+            std::thread::scope(|scope| {
+                let shares: Vec<_> = (0..threads)
+                    .map(|_| scope.spawn(|| runtime.block_on(share.judge(in_flight))))
+                    .collect();
+                let mut all = Vec::with_capacity(total);
+                for share in shares {
+                    match share.join() {
+                        Ok(done) => all.extend(done),
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                }
+                all
+            })
+        })
+    }
+
     /// Target `i` judged against its watch's copy, or as it was against the same version.
     pub(super) async fn judge_kept(
         &self,
@@ -60,6 +124,42 @@ impl Session {
         let judged = judge(conn, t, w, &self.opts, cache).await;
         memo.put(i, version, &judged);
         judged
+    }
+}
+
+/// The jobs of one evaluation, taken one at a time by whichever judging thread has room.
+struct Share<'a> {
+    session: &'a Session,
+    conn: &'a Connection,
+    cache: &'a DryRunCache,
+    queue: Mutex<std::vec::IntoIter<(usize, WatchId)>>,
+    judged: AtomicUsize,
+    total: usize,
+    progress: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+}
+
+impl Share<'_> {
+    /// Judges jobs from the queue, `in_flight` at a time, until it is empty.
+    async fn judge(&self, in_flight: usize) -> Vec<Judged> {
+        let next = std::iter::from_fn(|| self.queue.lock().ok()?.next());
+        futures::stream::iter(next)
+            .map(|(i, id)| {
+                let watch = &self.session.watches[&id];
+                self.session.judge_kept(self.conn, i, watch, self.cache)
+            })
+            .buffer_unordered(in_flight)
+            .inspect(|_| self.tell())
+            .collect()
+            .await
+    }
+
+    fn tell(&self) {
+        let done = self.judged.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(tell) = self.progress
+            && (done.is_multiple_of(super::PROGRESS_EVERY) || done == self.total)
+        {
+            tell(done, self.total);
+        }
     }
 }
 
