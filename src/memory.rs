@@ -1,9 +1,13 @@
 //! The process's memory with glibc's allocator: fewer arenas, and freed memory given back.
 
-/// Arenas at most: as many as the threads that parse and judge at once (see
-/// `model::manifest::many` and the drift engine's judging), no more.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MAX_ARENAS: usize = 4;
+/// Threads for CPU-bound work at once (parsing manifests, judging objects): one per core,
+/// at most four (past a few, the thread feeding them and the allocator are the limit).
+/// The allocator's arenas match it.
+pub fn cpu_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4)
+}
 
 /// One malloc arena per thread (glibc's default, up to 8 per core) keeps memory freed on
 /// one thread from serving another: a big app's Git side is parsed and freed, its live side
@@ -14,9 +18,7 @@ const MAX_ARENAS: usize = 4;
 pub fn limit_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        let arenas = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(MAX_ARENAS);
+        let arenas = cpu_threads();
         // SAFETY: mallopt only sets an allocator parameter.
         unsafe {
             libc::mallopt(libc::M_ARENA_MAX, arenas as libc::c_int);

@@ -191,9 +191,7 @@ pub fn load_plain(
             read_tree_file(repo, root_tree, file, opts).map(|read| (file.path.clone(), read))
         });
     let mut set = DesiredSet::default();
-    for load in load_files(reads, opts) {
-        set.add(load);
-    }
+    set.add_all(load_files(reads, opts));
     Ok((set, files))
 }
 

@@ -33,9 +33,7 @@ pub fn load(
     let reads = files
         .iter()
         .map(|rel| (rel.clone(), read_one(root, rel, opts)));
-    for load in load_files(reads, opts) {
-        set.add(load);
-    }
+    set.add_all(load_files(reads, opts));
     explain_empty(&mut set, path, &files);
     Ok(set)
 }

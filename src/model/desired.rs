@@ -46,6 +46,13 @@ impl DesiredSet {
         }
     }
 
+    /// Adds what each file yielded, in order (see [`add`](Self::add)).
+    pub fn add_all(&mut self, loads: impl IntoIterator<Item = FileLoad>) {
+        for load in loads {
+            self.add(load);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.objects.len()
     }

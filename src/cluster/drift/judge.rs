@@ -44,9 +44,6 @@ impl Memo {
 /// Fewer jobs than this per thread are not worth a thread.
 const MIN_JOBS_PER_THREAD: usize = 256;
 
-/// Judging threads at most: past a few, the live copies' lock and the allocator are the limit.
-const MAX_JUDGES: usize = 4;
-
 impl Session {
     /// Every job (a target and its watch) judged, on every core: parsing the live copy and
     /// comparing it is most of a big app's evaluation, more than its dry-runs once cached.
@@ -62,11 +59,9 @@ impl Session {
     ) -> Vec<Judged> {
         let total = jobs.len();
         let concurrency = self.opts.concurrency.max(1);
-        let multi_thread = tokio::runtime::Handle::current().runtime_flavor()
-            == tokio::runtime::RuntimeFlavor::MultiThread;
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(MAX_JUDGES)
+        let runtime = tokio::runtime::Handle::current();
+        let multi_thread = runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
+        let threads = crate::memory::cpu_threads()
             .min(concurrency)
             .min(total / MIN_JOBS_PER_THREAD)
             .max(1);
@@ -85,7 +80,6 @@ impl Session {
         // Off the runtime's workers while it lasts: each thread drives its share's requests
         // itself, the runtime's I/O driver serving them all.
         let in_flight = (concurrency / threads).max(1);
-        let runtime = tokio::runtime::Handle::current();
         tokio::task::block_in_place(|| {
             std::thread::scope(|scope| {
                 let shares: Vec<_> = (0..threads)

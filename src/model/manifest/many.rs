@@ -10,9 +10,6 @@ use super::{FileLoad, LoadError, LoadOptions, load_file};
 /// A file's bytes, or why they could not be read.
 pub type FileRead = Result<Vec<u8>, LoadError>;
 
-/// Parsing threads at most: past a few, the reading thread cannot keep them fed.
-const MAX_WORKERS: usize = 4;
-
 /// Files go to a parser in batches of this many (or fewer, once the batch holds
 /// [`BATCH_BYTES`]): handing over each small file alone costs as much as parsing it.
 const BATCH_FILES: usize = 64;
@@ -27,9 +24,7 @@ pub fn load_files<I>(files: I, opts: &LoadOptions) -> Vec<FileLoad>
 where
     I: Iterator<Item = (String, FileRead)>,
 {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(MAX_WORKERS);
+    let workers = crate::memory::cpu_threads();
     if workers < 2 {
         return files
             .map(|(path, read)| load_read(&path, read, opts))
