@@ -3,7 +3,8 @@
 # N objects (default 1,000: 900 ConfigMaps, 100 Deployments), 10% drifted by other field
 # managers. Prints wall time and peak memory (median of 3 runs) and their ratios, cold
 # (kdrift's cache emptied) and warm, the dry-run requests of a diff right after the sync and
-# of a warm one, and both tools' OutOfSync counts (so a failed peer run never reads as a win).
+# of a warm one, and both tools' OutOfSync counts (so a failed peer run never reads as a win);
+# fails unless kdrift's OutOfSync objects are exactly the ones drifted.
 # N may list several sizes (N="1000 10000"): each is measured in turn on the same cluster,
 # in a namespace of its own, deleted once measured.
 set -euo pipefail
@@ -56,7 +57,7 @@ bench_one() { # N
   kd diff --repo "$REPO" --path app --namespace "$NS" --app-name bench >/dev/null || true
   echo "0% drifted, right after kdrift sync: $(dry_runs) dry-run request(s)"
   echo "applied $N objects; drifting 10%" >&2
-  drift_app "$N"
+  DRIFTED=$REPO/drifted drift_app "$N"
   settle_app
 
   KDIFF=("$KDRIFT" --kubeconfig "$KDRIFT_ADMIN_KUBECONFIG" diff --repo "$REPO" --path app --namespace "$NS" --app-name bench)
@@ -76,9 +77,17 @@ bench_one() { # N
   KCDIFF=($KUBECTL diff --server-side --force-conflicts --field-manager=kdrift -R -f "$REPO/applied")
   read -r c_secs c_kb < <(measure "${KCDIFF[@]}")
   [[ ! -e $REPO/failed ]] || { echo "a measured run failed: no figures" >&2; exit 1; }
-  differing=$({ "${KDIFF[@]}" -o json || true; } | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["OutOfSync"])')
+  # The OutOfSync objects must be exactly the ones drift_app changed: the same set from
+  # change to change, not only the same number.
+  differing=$({ "${KDIFF[@]}" -o json || true; } | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+found = sorted(o["key"]["name"] for o in doc["objects"] if o["status"] == "OutOfSync")
+drifted = sorted(open(sys.argv[1]).read().split())
+print(len(found), "(the objects drifted)" if found == drifted else "(NOT the %d objects drifted)" % len(drifted))' "$REPO/drifted")
   k_differing=$({ "${KCDIFF[@]}" || true; } | grep -c '^diff ' || true)
   echo "objects: $N; OutOfSync: kdrift $differing, kubectl $k_differing (kubectl's diff cannot see labels and keys other managers add)"
+  [[ $differing == *"(the objects drifted)" ]] || { echo "kdrift's OutOfSync set is not the drifted set" >&2; exit 1; }
   printf 'kdrift diff (cold cache): %6.2f s  %8d KiB peak\n' "$cold_secs" "$cold_kb"
   printf 'kdrift diff (warm cache): %6.2f s  %8d KiB peak  (%s dry-run requests)\n' "$warm_secs" "$warm_kb" "$warm_requests"
   printf 'kubectl diff:             %6.2f s  %8d KiB peak\n' "$c_secs" "$c_kb"

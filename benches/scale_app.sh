@@ -21,18 +21,21 @@ write_app() {
 }
 
 # drift_app N: 10% of the objects changed by other managers: a value Git sets (kubectl-edit),
-# a label Git does not set (kubectl-label), a Deployment scaled (kubectl-scale).
+# a label Git does not set (kubectl-label), a Deployment scaled (kubectl-scale). The names of
+# the objects changed go to the file DRIFTED names, if set.
 drift_app() {
-  local n=$1 i deployments=$(($1 / 10))
+  local n=$1 i deployments=$(($1 / 10)) drifted=${DRIFTED:-/dev/null}
   for ((i = 0; i < n - deployments; i += 10)); do
     if ((i % 20 == 0)); then
       $KUBECTL -n "$NS" patch configmap "cm-$i" --type merge -p '{"data":{"mode":"debug"}}' --field-manager=kubectl-edit >/dev/null
     else
       $KUBECTL -n "$NS" label configmap "cm-$i" team=payments >/dev/null
     fi
+    echo "cm-$i" >>"$drifted"
   done
   for ((i = 0; i < deployments; i += 10)); do
     $KUBECTL -n "$NS" scale deployment "web-$i" --replicas=3 >/dev/null
+    echo "web-$i" >>"$drifted"
   done
 }
 

@@ -58,6 +58,7 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
         ("web-pull-policy", deploy("web-pull-policy", "")),
         ("web-env", deploy("web-env", "")),
         ("web-scaled", deploy("web-scaled", "")),
+        ("web-annotated", deploy("web-annotated", "")),
         (
             "web-quantities",
             deploy(
@@ -75,6 +76,12 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
             "secret-data",
             format!(
                 "apiVersion: v1\nkind: Secret\nmetadata:\n  name: secret-data\n  namespace: {ns}\ndata:\n  k: dmFsdWU=\n"
+            ),
+        ),
+        (
+            "secret-extra",
+            format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: secret-extra\n  namespace: {ns}\ndata:\n  k: dmFsdWU=\n"
             ),
         ),
         (
@@ -186,6 +193,24 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
         .await
         .expect("env");
     common::scale_by_hand(&deployments, "web-scaled", "kubectl-scale", 4).await;
+    // An annotation and a Secret's key Git does not set: no default can stand there.
+    deployments
+        .patch(
+            "web-annotated",
+            &as_manager("kubectl-annotate"),
+            &Patch::Merge(json!({"metadata": {"annotations": {"owner": "ops"}}})),
+        )
+        .await
+        .expect("annotation");
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(client.clone(), &ns);
+    secrets
+        .patch(
+            "secret-extra",
+            &as_manager("kubectl-patch"),
+            &Patch::Merge(json!({"data": {"extra": "c2Vjb25k"}})),
+        )
+        .await
+        .expect("secret key");
     // Another applier declaring the same value: shared, no conflict, nothing to change.
     cms.patch(
         "shared",
@@ -350,6 +375,8 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
         "label-removed",
         "web-env",
         "web-scaled",
+        "web-annotated",
+        "secret-extra",
         "web-port-removed",
         "web-pull-policy",
     ] {
@@ -399,6 +426,8 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
         "web-env",
         "web-pull-policy",
         "key-added",
+        "web-annotated",
+        "secret-extra",
     ] {
         assert!(
             applied.contains(&name.to_string()),
@@ -417,13 +446,22 @@ async fn the_local_verdict_is_the_dry_runs_over_the_drift_matrix() {
             "{name} asks for the apply: {applied:?}"
         );
     }
-    for name in ["shared", "edited", "web-scaled", "label-removed"] {
+    for name in [
+        "shared",
+        "edited",
+        "web-scaled",
+        "label-removed",
+        "labelled",
+        "key-added",
+        "web-annotated",
+        "secret-extra",
+    ] {
         assert!(
             within.contains(&name.to_string()),
             "{name} needs no create: {within:?}"
         );
     }
-    for name in ["labelled", "key-added", "web-env", "web-pull-policy"] {
+    for name in ["web-env", "web-pull-policy"] {
         assert!(
             !within.contains(&name.to_string()),
             "{name} needs the create: {within:?}"

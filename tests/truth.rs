@@ -382,6 +382,7 @@ async fn an_unchanged_app_is_judged_without_dry_runs_and_a_change_is_never_misse
     }
     app.repo
         .write("app/web.yaml", &deployment_with_env("web", "1"));
+    app.repo.write("app/svc.yaml", &service("svc", ""));
     app.repo.commit("app");
     let dirs = tempfile::tempdir().expect("tempdir");
     let (code, _) = isolated(&app, dirs.path(), &["sync", "--yes"]);
@@ -389,8 +390,10 @@ async fn an_unchanged_app_is_judged_without_dry_runs_and_a_change_is_never_misse
     // Right after kdrift's sync (the deployment controller wrote status and its revision
     // annotation meanwhile): no request.
     assert_eq!(isolated(&app, dirs.path(), &["diff"]), (0, 0));
-    // Someone else's edit: that object alone is dry-run again, and the edit is seen.
-    let configs: Api<ConfigMap> = Api::namespaced(common::admin_client().await, &app.ns);
+    // Someone else's label: Git's apply would change nothing (the label is not Git's), and
+    // no default can stand in a label: the live object answers, no request.
+    let client = common::admin_client().await;
+    let configs: Api<ConfigMap> = Api::namespaced(client.clone(), &app.ns);
     configs
         .patch(
             "cm-3",
@@ -399,8 +402,17 @@ async fn an_unchanged_app_is_judged_without_dry_runs_and_a_change_is_never_misse
         )
         .await
         .expect("label");
-    // Git's apply would change nothing (the label is not Git's): no dry-run apply; only the
-    // dry-run create, for the server's defaults the label is judged against.
+    assert_eq!(isolated(&app, dirs.path(), &["diff"]), (1, 0));
+    // A field Git leaves to the server's default, set by someone else: only the dry-run
+    // create knows the default it is judged against.
+    Api::<Service>::namespaced(client.clone(), &app.ns)
+        .patch(
+            "svc",
+            &as_manager("kubectl-edit"),
+            &Patch::Merge(json!({"spec": {"sessionAffinity": "ClientIP"}})),
+        )
+        .await
+        .expect("session affinity");
     assert_eq!(isolated(&app, dirs.path(), &["diff"]), (1, 1));
     // The server's answers for it are kept: asked again unchanged, nothing is dry-run, and
     // the answer is the same.
@@ -413,10 +425,11 @@ async fn an_unchanged_app_is_judged_without_dry_runs_and_a_change_is_never_misse
     assert_eq!(code, 1);
     assert_eq!(
         requests, 1,
-        "cm-1 alone (one forced apply: nobody else owns a field, so no create): cm-3's answers are kept"
+        "cm-1 alone (one forced apply: nobody else owns a field, so no create): svc's answers are kept"
     );
-    // Each lens asks only what it shows: the preview cm-1's apply alone (cm-3's is known
-    // without asking), live drift a create for each.
+    // Each lens asks only what it shows: the preview cm-1's apply alone (the others' are
+    // known without asking), live drift a create for cm-1 (its apply not asked, nothing
+    // stands in for it) and for svc; cm-3's apply is known, so its label needs none.
     assert_eq!(
         isolated(&app, dirs.path(), &["diff", "--lens", "preview"]).1,
         1

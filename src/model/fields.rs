@@ -342,7 +342,10 @@ mod allocated;
 mod owned;
 mod removed;
 pub use allocated::strip_allocated;
-pub use owned::{applied_by, applied_entry, others_within, sort_conflicts, taken_by_force};
+pub use owned::{
+    applied_by, applied_entry, others_within, sort_conflicts, stored_steps, taken_by_force,
+    undeclared_by_git,
+};
 pub use removed::{REFERENCE_MANAGER, removed_live};
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::{DriftOptions, Target};
 use crate::cluster::Connection;
 use crate::cluster::apply::{forced_preview, get_live, preview, reference};
 use crate::model::drift::{Desired, Inputs, Lens, ObjectReport, Preview, assess};
-use crate::model::fields::{applied_by, others_within};
+use crate::model::fields::{applied_by, stored_steps, undeclared_by_git};
 use crate::model::local::locally_applied;
 
 mod cache;
@@ -43,27 +43,51 @@ fn applied_without_asking(live: Option<&Value>, body: &Value, opts: &DriftOption
 /// Where the dry-run create is needed, the one place defaults decide a verdict: live drift
 /// judges the fields other managers own against Git as the server would store it, and
 /// only a field Git does not declare can hold a default. When every field others own is
-/// one Git declares (kdrift's entry in the apply's result lists them), the apply's result
-/// holds Git's value there and stands for the reference; see [`stand_in_reference`].
+/// one Git declares (kdrift's entry in the apply's result lists them) or one the server
+/// never defaults (`model::fields::undeclared_by_git` names which), the apply's result
+/// stands for the reference; see [`stand_in_reference`].
 fn reference_needed(live: Option<&Value>, preview: &Preview, opts: &DriftOptions) -> bool {
     let Some(live) = live else { return false };
     if opts.lens == Lens::Preview {
         return false;
     }
-    let declared = match &preview.result {
-        Ok(after) => applied_by(after, &opts.field_manager),
-        Err(_) => None,
-    };
-    !(opts.local_verdicts && declared.is_some_and(|d| others_within(live, d, &opts.field_manager)))
+    !(opts.local_verdicts && undeclared(live, preview, opts).is_some())
+}
+
+/// The fields others own that Git does not declare and the server never defaults; `None`
+/// where the reference must be asked.
+fn undeclared(live: &Value, preview: &Preview, opts: &DriftOptions) -> Option<Vec<Vec<String>>> {
+    let after = preview.result.as_ref().ok()?;
+    let declared = applied_by(after, &opts.field_manager)?;
+    undeclared_by_git(live, declared, &opts.field_manager)
 }
 
 /// The apply's result as the reference: Git's fields as the server stores them, declared
-/// under the reference's manager, as a dry-run create would have them.
-fn stand_in_reference(after: &Value, opts: &DriftOptions) -> Option<Value> {
+/// under the reference's manager, as a dry-run create would have them; without the
+/// fields others set that Git does not declare, which such a create would not hold.
+fn stand_in_reference(
+    live: Option<&Value>,
+    preview: &Preview,
+    opts: &DriftOptions,
+) -> Option<Value> {
+    let after = preview.result.as_ref().ok()?;
     let mut entry = crate::model::fields::applied_entry(after, &opts.field_manager)?.clone();
     entry["manager"] = Value::String(crate::model::fields::REFERENCE_MANAGER.into());
     let mut reference = after.clone();
     reference["metadata"]["managedFields"] = Value::Array(vec![entry]);
+    let undeclared = live
+        .and_then(|l| undeclared(l, preview, opts))
+        .unwrap_or_default();
+    for steps in undeclared.iter().filter_map(|p| stored_steps(p)) {
+        if let Some((last, parents)) = steps.split_last()
+            && let Some(map) = parents
+                .iter()
+                .try_fold(&mut reference, |v, s| v.get_mut(*s))
+                .and_then(Value::as_object_mut)
+        {
+            map.remove(*last);
+        }
+    }
     Some(reference)
 }
 
@@ -190,12 +214,8 @@ pub(super) async fn assess_target(
         entry = dry_runs(conn, t, &body, live.as_ref(), opts, cache).await;
     }
     let (mut dry_run, mut reference_obj) = entry;
-    if !known
-        && reference_obj.is_none()
-        && !reference_needed(live.as_ref(), &dry_run, opts)
-        && let Ok(after) = &dry_run.result
-    {
-        reference_obj = stand_in_reference(after, opts);
+    if !known && reference_obj.is_none() && !reference_needed(live.as_ref(), &dry_run, opts) {
+        reference_obj = stand_in_reference(live.as_ref(), &dry_run, opts);
     }
     // The drift lens did not ask for the apply: judged by live drift alone.
     let not_asked = matches!(&dry_run.result, Err(e) if e == NOT_ASKED);

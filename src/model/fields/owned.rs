@@ -11,7 +11,7 @@ use super::is_controller_entry;
 use crate::model::plan::Conflict;
 
 /// A path as its `fieldsV1` steps (`f:spec`, `k:{"name":"app"}`…).
-type Path = Vec<String>;
+pub type Path = Vec<String>;
 
 /// The paths a `fieldsV1` set holds: leaves, and nodes marked with `.` (a list item owned
 /// whole, say).
@@ -104,17 +104,95 @@ pub fn sort_conflicts(conflicts: &mut [Conflict]) {
     conflicts.sort_by(|a, b| (&a.manager, &a.field).cmp(&(&b.manager, &b.field)));
 }
 
-/// Whether every field another manager (not a controller) owns on `live` is one `declared`
-/// (Git's fields, in the server's terms) holds: then Git's own value stands for the
-/// server's default there, and no dry-run create is needed to judge live drift. Status and
-/// the last-applied annotation are never judged.
+/// Whether a dry-run create can be spared in judging live drift: every field another
+/// manager (not a controller) owns on `live` is one `declared` (Git's fields, in the
+/// server's terms) holds, where Git's own value stands for the server's default, or one
+/// the server never defaults (see [`never_defaulted`]). Status and the last-applied
+/// annotation are never judged.
 pub fn others_within(live: &Value, declared: &Value, ours: &str) -> bool {
+    undeclared_by_git(live, declared, ours).is_some()
+}
+
+/// The fields other managers (not controllers) own on `live` that Git does not declare,
+/// when none of them can hold a server default: a dry-run create of Git's object would
+/// hold none of them. `None` where one could (only the create knows its default).
+pub fn undeclared_by_git(live: &Value, declared: &Value, ours: &str) -> Option<Vec<Path>> {
     let declared = members(declared);
-    entries(live)
+    let kind = (
+        live.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+        live.get("kind").and_then(Value::as_str).unwrap_or(""),
+    );
+    let mut out = Vec::new();
+    for path in entries(live)
         .iter()
         .filter(|e| identity(e) != (ours, "Apply", "") && !is_controller_entry(e))
         .flat_map(|e| members(e.get("fieldsV1").unwrap_or(&Value::Null)))
-        .all(|path| never_judged(&path) || declared.contains(&path))
+    {
+        if never_judged(&path) || declared.contains(&path) {
+            continue;
+        }
+        if !never_defaulted(&path, kind, &declared) {
+            return None;
+        }
+        out.push(path);
+    }
+    Some(out)
+}
+
+/// The one place where kdrift decides, without asking, that the server gives a field no
+/// default, so that a value another manager set there is drift whatever a create would
+/// say: a label or an annotation (a Namespace's labels aside: the server adds
+/// `kubernetes.io/metadata.name`; and labels only where Git sets some: a Job's labels
+/// default to its template's when it has none), a ConfigMap's data key, a Secret's data key
+/// Git sets under neither `data` nor `stringData`. Everything else (an env var's
+/// `fieldRef.apiVersion`, a container's `imagePullPolicy`, a CRD's schema defaults) is
+/// left to the dry-run create. A mutating webhook's label added at create time is the
+/// creator's in managedFields, not another manager's; one a policy engine adds later is,
+/// and reads as set outside Git (an ignore rule silences it by design).
+fn never_defaulted(
+    path: &[String],
+    (api_version, kind): (&str, &str),
+    declared: &BTreeSet<Path>,
+) -> bool {
+    let step = |s: &str| s.starts_with("f:");
+    match path {
+        [meta, annotations, key] if meta == "f:metadata" && annotations == "f:annotations" => {
+            step(key)
+        }
+        [meta, labels, key] if meta == "f:metadata" && labels == "f:labels" => {
+            step(key)
+                && kind != "Namespace"
+                && declared
+                    .iter()
+                    .any(|d| d.len() == 3 && d[0] == "f:metadata" && d[1] == "f:labels")
+        }
+        [data, key] if api_version == "v1" && step(key) => match kind {
+            "ConfigMap" => data == "f:data" || data == "f:binaryData",
+            "Secret" => {
+                (data == "f:data" || data == "f:stringData")
+                    && ["f:data", "f:stringData"]
+                        .iter()
+                        .all(|d| !declared.contains(&vec![d.to_string(), key.clone()]))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Where a `fieldsV1` path keeps its value in the object, as JSON pointer steps (a Secret's
+/// `stringData` is stored under `data`); `None` for a path through a list.
+pub fn stored_steps(path: &[String]) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    for (i, s) in path.iter().enumerate() {
+        let name = s.strip_prefix("f:")?;
+        out.push(if i == 0 && name == "stringData" {
+            "data"
+        } else {
+            name
+        });
+    }
+    Some(out)
 }
 
 fn never_judged(path: &[String]) -> bool {
@@ -229,6 +307,74 @@ mod tests {
         );
         let set = ["f:metadata", "f:finalizers", "v:\"a/b\""].map(String::from);
         assert_eq!(server_path(&set), ".metadata.finalizers[=\"a/b\"]");
+    }
+
+    #[test]
+    fn labels_annotations_and_data_keys_need_no_reference() {
+        let declared = json!({"f:metadata": {"f:labels": {"f:app": {}}},
+            "f:data": {"f:a": {}}, "f:stringData": {"f:s": {}}});
+        let object = |api: &str, kind: &str, fields: Value| {
+            json!({"apiVersion": api, "kind": kind, "metadata": {"managedFields": [
+                entry("kdrift", "Apply", declared.clone()),
+                entry("other", "Update", fields),
+            ]}})
+        };
+        let label = json!({"f:metadata": {"f:labels": {"f:team": {}},
+            "f:annotations": {"f:note": {}}}});
+        let found = undeclared_by_git(
+            &object("v1", "ConfigMap", label.clone()),
+            &declared,
+            "kdrift",
+        );
+        assert_eq!(found.map(|f| f.len()), Some(2), "a label and an annotation");
+        assert_eq!(
+            undeclared_by_git(&object("v1", "Namespace", label), &declared, "kdrift"),
+            None,
+            "the server labels Namespaces"
+        );
+        let no_labels = json!({"f:data": {"f:a": {}}});
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"managedFields": [
+            entry("other", "Update", json!({"f:metadata": {"f:labels": {"f:app": {}}}})),
+        ]}});
+        assert_eq!(
+            undeclared_by_git(&job, &no_labels, "kdrift"),
+            None,
+            "labels Git leaves empty default to the template's"
+        );
+        let key = json!({"f:data": {"f:extra": {}}});
+        let found = undeclared_by_git(&object("v1", "ConfigMap", key.clone()), &declared, "kdrift")
+            .expect("a ConfigMap's key has no default");
+        assert_eq!(stored_steps(&found[0]), Some(vec!["data", "extra"]));
+        assert!(undeclared_by_git(&object("v1", "Secret", key), &declared, "kdrift").is_some());
+        let stored_as_data = json!({"f:data": {"f:s": {}}});
+        assert_eq!(
+            undeclared_by_git(&object("v1", "Secret", stored_as_data), &declared, "kdrift"),
+            None,
+            "Git's stringData key is stored under data: its value decides"
+        );
+        let env = json!({"f:spec": {"f:template": {"f:spec": {"f:containers": {
+            "k:{\"name\":\"app\"}": {"f:env": {}}}}}}});
+        assert_eq!(
+            undeclared_by_git(
+                &object("apps/v1", "Deployment", env.clone()),
+                &declared,
+                "kdrift"
+            ),
+            None
+        );
+        assert_eq!(
+            undeclared_by_git(
+                &object(
+                    "example.com/v1",
+                    "ConfigMap",
+                    json!({"f:data": {"f:x": {}}})
+                ),
+                &declared,
+                "kdrift"
+            ),
+            None,
+            "only the core ConfigMap"
+        );
     }
 
     #[test]
