@@ -314,3 +314,37 @@ fn sgr_colours(text: &str) -> Vec<String> {
     }
     found
 }
+
+#[test]
+fn without_a_terminal_the_tui_says_so_in_kdrifts_words() {
+    let cluster = common::cluster();
+    let repo = TestRepo::new();
+    repo.write("app/cm.yaml", &config_map("headless", "k", "v"));
+    repo.commit("one");
+    let kubeconfig = cluster.admin_kubeconfig.to_string_lossy().into_owned();
+    // Standard output a pipe, as under a script or a CI job.
+    let out = kdrift_in(
+        repo.path(),
+        &["--kubeconfig", &kubeconfig, "--path", "app"],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("standard output is not a terminal")
+            && stderr.contains("headless subcommand"),
+        "{stderr}"
+    );
+    assert!(stdout(&out).is_empty(), "nothing drawn into the pipe");
+    // A terminal for output but none to control (setsid): not the OS's bare error.
+    let script = format!(
+        "setsid -w {} --kubeconfig {kubeconfig} --repo {} --path app < /dev/null",
+        env!("CARGO_BIN_EXE_kdrift"),
+        repo.path().display()
+    );
+    let shown = in_terminal(&script, &[]);
+    assert!(
+        shown.contains("there is no controlling terminal") && !shown.contains("os error"),
+        "{shown}"
+    );
+}

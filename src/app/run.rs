@@ -85,12 +85,33 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
     Ok(())
 }
 
+const HEADLESS: &str = "the terminal UI needs a terminal; without one, use a headless \
+     subcommand (diff, health, history, apps, log: see `kdrift --help`)";
+
+/// The terminal in raw mode on the alternate screen, or why there is none in kdrift's
+/// words: output to a file or a pipe, or no controlling terminal (a service, `setsid`).
+fn take_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return Err(std::io::Error::other(format!(
+            "standard output is not a terminal: {HEADLESS}"
+        )));
+    }
+    ratatui::try_init().map_err(|e| {
+        let why = match e.raw_os_error() {
+            Some(libc::ENXIO) => "there is no controlling terminal".to_string(),
+            _ => format!("cannot take the terminal ({e})"),
+        };
+        std::io::Error::other(format!("{why}: {HEADLESS}"))
+    })
+}
+
 /// Takes the terminal back (raw mode, alternate screen) after a pager, a plugin or a stop,
 /// cleared without asking the terminal where its cursor is: a loaded machine can take longer
 /// than crossterm waits for that reply, and a fresh terminal's buffers already match a
 /// cleared screen.
 fn retake() -> std::io::Result<ratatui::DefaultTerminal> {
-    let terminal = ratatui::try_init()?;
+    let terminal = take_terminal()?;
     crossterm::execute!(
         std::io::stdout(),
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
@@ -107,7 +128,7 @@ pub fn skeleton(
     app_path: &str,
     config: &Config,
 ) -> std::io::Result<Restore> {
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = take_terminal()?;
     let restore = Restore;
     let state = AppState::new(
         context.into(),
