@@ -21,6 +21,9 @@ pub type Opened = Result<(Context, String, Option<String>), String>;
 /// The long-running workers of the app on screen.
 pub struct AppWorkers {
     pub ctx: Context,
+    /// Tags what these workers send; a new one at each start and stop, so that the loop
+    /// keeps only the running app's messages.
+    pub epoch: u64,
     drift: Option<JoinHandle<()>>,
     health: Option<JoinHandle<()>>,
     pods: Option<JoinHandle<()>>,
@@ -28,10 +31,17 @@ pub struct AppWorkers {
     history: Option<std::sync::mpsc::Sender<()>>,
 }
 
+/// Epochs are never reused, whichever `AppWorkers` takes one (0 is no app's).
+fn next_epoch() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 impl AppWorkers {
     pub fn new(ctx: Context) -> Self {
         AppWorkers {
             ctx,
+            epoch: next_epoch(),
             drift: None,
             health: None,
             pods: None,
@@ -54,11 +64,13 @@ impl AppWorkers {
         }
         // Dropping the sender ends the history thread.
         self.history = None;
+        self.epoch = next_epoch();
     }
 
     /// Starts the app's workers (or, with `app` false, only the cluster's health).
     pub fn start(&mut self, tx: &workers::Sender, refresh: &Refresh, app: bool) -> bool {
         self.stop();
+        let tx = &tx.for_app(self.epoch);
         self.health = Some(workers::spawn_health(
             &self.ctx,
             tx.clone(),
@@ -152,13 +164,22 @@ impl Dispatch<'_> {
         });
     }
 
+    /// A worker's message, unless it comes from an app's workers stopped since it was sent.
+    pub fn deliver(&self, state: &mut AppState, epoch: u64, msg: super::msg::Msg) {
+        if epoch == 0 || epoch == self.app.borrow().epoch {
+            self.apply(state, Input::Msg(msg));
+        }
+    }
+
     /// Returns text to page, when asked: only the loop owns the terminal.
     // Over 80 lines: one arm per command, each handing its work to a worker; a table of
     // them would hide which state each borrows.
     pub fn apply(&self, state: &mut AppState, input: Input) -> Option<String> {
         let mut page = None;
+        // Work for the app on screen is the app's: dropped with it when another opens.
+        let app_tx = self.tx.for_app(self.app.borrow().epoch);
         for command in update(state, input) {
-            let tx = self.tx;
+            let tx = &app_tx;
             match command {
                 Command::LoadHistory => {
                     if let Some(h) = &self.app.borrow().history {

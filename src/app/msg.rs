@@ -14,6 +14,46 @@ use crate::model::object::ObjectKey;
 use crate::model::plan::Plan;
 use crate::ops::sync::{Event, Outcome, Prepared};
 
+/// Where workers send their results: each message tagged with the app's workers that sent
+/// it (0: no app's), so that the loop drops what a stopped app's workers still send (a big
+/// app's evaluation runs to its end: its judging threads are not cancelled at an await).
+#[derive(Clone)]
+pub struct Sender {
+    tx: tokio::sync::mpsc::UnboundedSender<(u64, Msg)>,
+    epoch: u64,
+}
+
+/// The loop has ended: nobody reads what a worker sends.
+#[derive(Debug)]
+pub struct Closed;
+
+pub type Receiver = tokio::sync::mpsc::UnboundedReceiver<(u64, Msg)>;
+
+impl Sender {
+    /// The loop's channel, and a sender for work no app owns.
+    pub fn channel() -> (Sender, Receiver) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        (Sender { tx, epoch: 0 }, rx)
+    }
+
+    /// The same channel, for the workers of the app started as `epoch`.
+    pub fn for_app(&self, epoch: u64) -> Sender {
+        Sender {
+            tx: self.tx.clone(),
+            epoch,
+        }
+    }
+
+    /// Fails once the loop has ended.
+    pub fn send(&self, msg: Msg) -> Result<(), Closed> {
+        self.tx.send((self.epoch, msg)).map_err(|_| Closed)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
 /// Results from workers.
 #[derive(Debug)]
 pub enum Msg {

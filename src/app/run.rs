@@ -163,7 +163,7 @@ pub async fn run(
     install_panic_hook();
     state.data.warnings = config.warnings.clone();
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = workers::Sender::channel();
     let (opened_tx, mut opened_rx) = mpsc::unbounded_channel();
     let refresh = Refresh {
         health: Arc::new(Notify::new()),
@@ -227,8 +227,8 @@ pub async fn run(
                 Some((_, Err(e))) => return Err(e.into()),
                 None => return Ok(()),
             },
-            Some(msg) = rx.recv() => {
-                dispatch.apply(&mut state, Input::Msg(msg));
+            Some((epoch, msg)) = rx.recv() => {
+                dispatch.deliver(&mut state, epoch, msg);
                 dirty = true;
             }
             Some(opened) = opened_rx.recv() => {
@@ -250,8 +250,8 @@ pub async fn run(
             _ = tokio::time::sleep(wait) => {}
         }
         // Drain whatever else is pending before drawing once.
-        while let Ok(msg) = rx.try_recv() {
-            dispatch.apply(&mut state, Input::Msg(msg));
+        while let Ok((epoch, msg)) = rx.try_recv() {
+            dispatch.deliver(&mut state, epoch, msg);
             dirty = true;
         }
         while let Ok((at, Ok(ev))) = events.rx.try_recv() {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
 use super::msg::Msg;
 use crate::cluster::drift::{Session, compute};
@@ -13,7 +13,7 @@ use crate::git::{App, AppSpec};
 pub use crate::ops::Context;
 use crate::ops::sync::{self, Event, Mode, Request, RevertRequest};
 
-pub type Sender = mpsc::UnboundedSender<Msg>;
+pub use super::msg::Sender;
 
 const DEBOUNCE: Duration = Duration::from_millis(300);
 const PROGRESS_PERIOD: Duration = Duration::from_millis(200);
@@ -131,10 +131,6 @@ pub fn spawn_drift(
                 let report = session
                     .evaluate_reporting(&ctx.conn, &ctx.cache, progress)
                     .await;
-                // A big app's evaluation runs to its end even when this task is stopped
-                // meanwhile (another app opened): its judging threads are not cancelled at
-                // an await. Yielding here ends a stopped task before it reports a stale app.
-                tokio::task::yield_now().await;
                 let live = session.live_state();
                 if progress.is_some() {
                     // The first evaluation of a big app frees the Git side's parsed copies
