@@ -111,6 +111,10 @@ pub(super) async fn repair(
     .await
 }
 
+/// Times the migration is tried again after a controller wrote the object between kdrift's
+/// read and its patch (the patch is guarded by the resourceVersion read).
+const MIGRATE_TRIES: usize = 3;
+
 /// Moves client-side-apply ownership (and kdrift's own imperative entry, left by a
 /// repair) into kdrift's Apply entry, when the live object has any.
 pub(super) async fn migrate(
@@ -120,22 +124,37 @@ pub(super) async fn migrate(
     body: &Value,
     field_manager: &str,
 ) -> Result<bool, String> {
-    let Some(live) = get_live(conn, served, body).await else {
+    let version = |v: &Value| v.pointer("/metadata/resourceVersion").cloned();
+    let Some(mut live) = get_live(conn, served, body).await else {
         return Ok(false);
     };
-    let now = crate::model::time::now_rfc3339();
-    let Some(ops) = crate::model::migrate::patch(&live, field_manager, &now) else {
-        return Ok(false);
-    };
-    json_patch(
-        conn,
-        served,
-        key,
-        ops,
-        field_manager,
-        "migrate client-side-apply ownership",
-        body,
-    )
-    .await
-    .map(|()| true)
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let now = crate::model::time::now_rfc3339();
+        let Some(ops) = crate::model::migrate::patch(&live, field_manager, &now) else {
+            return Ok(false);
+        };
+        let Err(e) = json_patch(
+            conn,
+            served,
+            key,
+            ops,
+            field_manager,
+            "migrate client-side-apply ownership",
+            body,
+        )
+        .await
+        else {
+            return Ok(true);
+        };
+        // A Deployment's controller writes its revision annotation just after a change:
+        // the guard failed on a newer object, not on a wrong patch. Read it again.
+        match get_live(conn, served, body).await {
+            Some(newer) if tries < MIGRATE_TRIES && version(&newer) != version(&live) => {
+                live = newer
+            }
+            _ => return Err(e),
+        }
+    }
 }
