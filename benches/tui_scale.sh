@@ -74,6 +74,7 @@ counts = re.search(r'counts=(.*?) +every verdict|every verdict.*counts=(.*)', lo
 objects = re.search(r'objects=(\d+)', log)
 times = sorted(int(u) / 1000 for u in re.findall(r'us=(\d+).*key to frame|key to frame.*us=(\d+)', log) for u in u if u)
 print(f"process start -> first frame:             {at('first frame'):8.0f} ms")
+print(f"process start -> Git read:                {at('Git read'):8.0f} ms")
 print(f"process start -> tree with every object:  {at('tree with every object'):8.0f} ms ({objects.group(1) if objects else '?'} objects)")
 print(f"process start -> every verdict:           {at('every verdict'):8.0f} ms ({next(g for g in counts.groups() if g) if counts else '?'})")
 print(f"resident memory, settled:                 {rss:>8} MB")

@@ -347,4 +347,13 @@ fn without_a_terminal_the_tui_says_so_in_kdrifts_words() {
         shown.contains("there is no controlling terminal") && !shown.contains("os error"),
         "{shown}"
     );
+    // The demo says so before it builds or starts anything.
+    let out = kdrift_in(repo.path(), &["demo"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("standard output is not a terminal")
+            && !stderr.contains("starting the local control plane"),
+        "{stderr}"
+    );
 }

@@ -88,22 +88,41 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
 const HEADLESS: &str = "the terminal UI needs a terminal; without one, use a headless \
      subcommand (diff, health, history, apps, log: see `kdrift --help`)";
 
-/// The terminal in raw mode on the alternate screen, or why there is none in kdrift's
-/// words: output to a file or a pipe, or no controlling terminal (a service, `setsid`).
-fn take_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+/// Why there is no terminal for the TUI, in kdrift's words, before anything is started:
+/// output to a file or a pipe, or no controlling terminal (a service, `setsid`).
+pub fn require_terminal() -> std::io::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         return Err(std::io::Error::other(format!(
             "standard output is not a terminal: {HEADLESS}"
         )));
     }
-    ratatui::try_init().map_err(|e| {
-        let why = match e.raw_os_error() {
-            Some(libc::ENXIO) => "there is no controlling terminal".to_string(),
-            _ => format!("cannot take the terminal ({e})"),
-        };
-        std::io::Error::other(format!("{why}: {HEADLESS}"))
-    })
+    // What crossterm opens for raw mode and input.
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+    {
+        Ok(_) => Ok(()),
+        Err(e) => Err(std::io::Error::other(format!(
+            "{}: {HEADLESS}",
+            no_terminal(&e)
+        ))),
+    }
+}
+
+fn no_terminal(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::ENXIO) => "there is no controlling terminal".to_string(),
+        _ => format!("cannot take the terminal ({e})"),
+    }
+}
+
+/// The terminal in raw mode on the alternate screen, or why there is none.
+fn take_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
+    require_terminal()?;
+    ratatui::try_init()
+        .map_err(|e| std::io::Error::other(format!("{}: {HEADLESS}", no_terminal(&e))))
 }
 
 /// Takes the terminal back (raw mode, alternate screen) after a pager, a plugin or a stop,

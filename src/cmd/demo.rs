@@ -241,6 +241,8 @@ pub async fn run(
         );
         return Ok(2);
     }
+    // The demo ends in the TUI: without a terminal, say so before minutes of set-up.
+    crate::app::run::require_terminal()?;
     eprintln!(
         "kdrift demo: starting the local control plane (the first run builds it and the renderers from Go modules: 10-25 minutes)…"
     );
