@@ -79,16 +79,21 @@ impl AppWorkers {
         if !app {
             return false;
         }
-        // The drift worker reads Git and tells the pods' watches where to look.
+        // The drift worker reads Git and tells the pods' watches where to look, and the
+        // access review what to review.
         let (namespaces, workloads) = tokio::sync::watch::channel(None);
+        let (objects, to_review) = tokio::sync::oneshot::channel();
         self.pods = Some(workers::spawn_pods(&self.ctx, tx.clone(), workloads));
         self.drift = Some(workers::spawn_drift(
             &self.ctx,
             tx.clone(),
             refresh.drift.clone(),
-            namespaces,
+            workers::ReadFromGit {
+                namespaces,
+                objects: Some(objects),
+            },
         ));
-        self.access = Some(workers::spawn_access(&self.ctx, tx.clone()));
+        self.access = Some(workers::spawn_access(&self.ctx, tx.clone(), to_review));
         let history = workers::spawn_history(self.ctx.spec.clone(), tx.clone());
         // The first page of history is asked with the app's first report (see
         // `HistoryPane::first_page`): both read Git, and the tree comes first. Until then

@@ -8,8 +8,7 @@ use tokio::sync::Notify;
 
 use super::msg::Msg;
 use crate::cluster::drift::{Session, compute};
-use crate::git::history::History;
-use crate::git::{App, AppSpec};
+use crate::git::AppSpec;
 pub use crate::ops::Context;
 use crate::ops::sync::{self, Event, Mode, Request, RevertRequest};
 
@@ -44,13 +43,21 @@ pub fn spawn_apps(
     })
 }
 
+/// Where the drift worker tells the other workers what it read from Git.
+pub struct ReadFromGit {
+    /// The namespaces of the app's workloads, for the pods' watches (on every read).
+    pub namespaces: tokio::sync::watch::Sender<Option<Vec<String>>>,
+    /// The app's objects, for the access review (once, after the first tree).
+    pub objects: Option<tokio::sync::oneshot::Sender<Vec<crate::model::object::ObjectId>>>,
+}
+
 /// The drift of HEAD, kept live by watches: re-evaluated (debounced) whenever a watched
 /// object changes, and on refresh (which also rereads Git).
 pub fn spawn_drift(
     ctx: &Context,
     tx: Sender,
     refresh: Arc<Notify>,
-    namespaces: tokio::sync::watch::Sender<Option<Vec<String>>>,
+    mut read: ReadFromGit,
 ) -> tokio::task::JoinHandle<()> {
     let ctx = ctx.clone();
     tokio::spawn(async move {
@@ -70,7 +77,7 @@ pub fn spawn_drift(
             };
             tracing::debug!(target: super::milestones::TARGET, ms = super::milestones::ms(), objects = desired.len(), "Git read");
             let workloads = Some(workload_namespaces(&desired, &ctx.drift.namespace));
-            namespaces.send_if_modified(|held| {
+            read.namespaces.send_if_modified(|held| {
                 let moved = *held != workloads;
                 if moved {
                     *held = workloads;
@@ -97,6 +104,10 @@ pub fn spawn_drift(
                     continue;
                 }
             };
+            let objects = read
+                .objects
+                .take()
+                .map(|to| (to, desired.objects.values().map(|m| m.id.clone()).collect()));
             // The session keeps what it needs of Git's objects, compactly.
             drop(desired);
             // The tree shows every object at once, verdicts following (a refresh keeps the
@@ -110,6 +121,9 @@ pub fn spawn_drift(
                 if tx.send(outline).is_err() {
                     return;
                 }
+            }
+            if let Some((to, objects)) = objects {
+                let _ = to.send(objects);
             }
             judged_once = true;
             let mut first = true;
@@ -223,56 +237,6 @@ pub fn spawn_matches(ctx: &Context, tx: Sender, commits: Vec<String>) {
     });
 }
 
-/// History pages, on a thread of its own that keeps the walker (and its caches).
-pub fn spawn_history(spec: AppSpec, tx: Sender) -> std::sync::mpsc::Sender<()> {
-    const PAGE: usize = 50;
-    let (req_tx, req_rx) = std::sync::mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        let app = match App::open(&spec) {
-            Ok(a) => a,
-            Err(e) => {
-                let _ = tx.send(Msg::History {
-                    result: Err(e.to_string()),
-                    done: true,
-                });
-                return;
-            }
-        };
-        let head = match app.resolve("HEAD") {
-            Ok(h) => h,
-            Err(e) => {
-                let _ = tx.send(Msg::History {
-                    result: Err(e.to_string()),
-                    done: true,
-                });
-                return;
-            }
-        };
-        let mut history = History::first_parent(&app, head);
-        while req_rx.recv().is_ok() {
-            let msg = match history.next_page(PAGE) {
-                Ok(page) => {
-                    let done = page.len() < PAGE;
-                    let entries = page.iter().map(|c| history.changes(c)).collect();
-                    crate::memory::release_freed();
-                    Msg::History {
-                        result: Ok(entries),
-                        done,
-                    }
-                }
-                Err(e) => Msg::History {
-                    result: Err(e.to_string()),
-                    done: true,
-                },
-            };
-            if tx.send(msg).is_err() {
-                return;
-            }
-        }
-    });
-    req_tx
-}
-
 pub fn spawn_highlight(tx: Sender, generation: u64, text: String, syntax: String) {
     tokio::task::spawn_blocking(move || {
         #[cfg(debug_assertions)]
@@ -384,4 +348,4 @@ pub fn spawn_logs(
 mod cluster;
 mod tasks;
 pub use cluster::{Namespaces, spawn_health, spawn_pods};
-pub use tasks::{spawn_access, spawn_compare, spawn_export};
+pub use tasks::{spawn_access, spawn_compare, spawn_export, spawn_history};

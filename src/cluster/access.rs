@@ -9,31 +9,29 @@ use kube::api::{Api, PostParams};
 
 use super::{Connection, discovery};
 use crate::model::access::{Access, Review, Rule, Target, judge};
-use crate::model::desired::DesiredSet;
+use crate::model::object::ObjectId;
 
 /// At most this many namespaces are reviewed (one request each).
 const MAX_NAMESPACES: usize = 8;
 
 /// The verdicts for the app's keys; anything that cannot be read leaves them unknown.
-pub async fn review(conn: &Connection, desired: &DesiredSet, app_namespace: &str) -> Access {
-    let Ok(resolved) = discovery::resolve(conn, desired.objects.values().map(|m| &m.id)).await
-    else {
+pub async fn review(conn: &Connection, objects: &[ObjectId], app_namespace: &str) -> Access {
+    let Ok(resolved) = discovery::resolve(conn, objects.iter()).await else {
         return Access::default();
     };
-    let targets: Vec<Target> = desired
-        .objects
-        .values()
-        .filter_map(|m| {
-            let served = discovery::lookup(&resolved, &m.id)?.as_ref().ok()?;
+    let targets: Vec<Target> = objects
+        .iter()
+        .filter_map(|id| {
+            let served = discovery::lookup(&resolved, id)?.as_ref().ok()?;
             Some(Target {
-                group: m.id.group.clone(),
+                group: id.group.clone(),
                 resource: served.resource.plural.clone(),
                 namespace: served.namespaced.then(|| {
-                    m.id.namespace
+                    id.namespace
                         .clone()
                         .unwrap_or_else(|| app_namespace.to_string())
                 }),
-                name: m.id.name.clone(),
+                name: id.name.clone(),
             })
         })
         .collect();

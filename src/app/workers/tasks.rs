@@ -1,8 +1,10 @@
-//! One-off tasks of an opened app: what RBAC allows, the marked commit's comparison, and
-//! Markdown exports.
+//! Tasks of an opened app besides its drift and health: what RBAC allows, history pages,
+//! the marked commit's comparison, and Markdown exports.
 
 use super::{Context, Sender};
 use crate::app::msg::Msg;
+use crate::git::history::History;
+use crate::git::{App, AppSpec};
 
 /// Compares the app at two commits, off the loop.
 pub fn spawn_compare(ctx: &Context, tx: Sender, generation: u64, base: String, head: String) {
@@ -41,15 +43,70 @@ pub fn spawn_export(tx: Sender, app: &str, what: &str, markdown: String) {
     });
 }
 
-/// What RBAC lets the user do with the app, once when it opens.
-pub fn spawn_access(ctx: &Context, tx: Sender) -> tokio::task::JoinHandle<()> {
+/// What RBAC lets the user do with the app, once when it opens: on the objects the drift
+/// worker read from Git (reading them again here doubled the work before the tree).
+pub fn spawn_access(
+    ctx: &Context,
+    tx: Sender,
+    objects: tokio::sync::oneshot::Receiver<Vec<crate::model::object::ObjectId>>,
+) -> tokio::task::JoinHandle<()> {
     let ctx = ctx.clone();
     tokio::spawn(async move {
-        let Ok((_, desired)) = crate::ops::sync::desired_at(&ctx.spec, "HEAD").await else {
+        let Ok(objects) = objects.await else {
             return;
         };
         let access =
-            crate::cluster::access::review(&ctx.conn, &desired, &ctx.drift.namespace).await;
+            crate::cluster::access::review(&ctx.conn, &objects, &ctx.drift.namespace).await;
         let _ = tx.send(Msg::Access(access));
     })
+}
+
+/// History pages, on a thread of its own that keeps the walker (and its caches).
+pub fn spawn_history(spec: AppSpec, tx: Sender) -> std::sync::mpsc::Sender<()> {
+    const PAGE: usize = 50;
+    let (req_tx, req_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let app = match App::open(&spec) {
+            Ok(a) => a,
+            Err(e) => {
+                let _ = tx.send(Msg::History {
+                    result: Err(e.to_string()),
+                    done: true,
+                });
+                return;
+            }
+        };
+        let head = match app.resolve("HEAD") {
+            Ok(h) => h,
+            Err(e) => {
+                let _ = tx.send(Msg::History {
+                    result: Err(e.to_string()),
+                    done: true,
+                });
+                return;
+            }
+        };
+        let mut history = History::first_parent(&app, head);
+        while req_rx.recv().is_ok() {
+            let msg = match history.next_page(PAGE) {
+                Ok(page) => {
+                    let done = page.len() < PAGE;
+                    let entries = page.iter().map(|c| history.changes(c)).collect();
+                    crate::memory::release_freed();
+                    Msg::History {
+                        result: Ok(entries),
+                        done,
+                    }
+                }
+                Err(e) => Msg::History {
+                    result: Err(e.to_string()),
+                    done: true,
+                },
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    });
+    req_tx
 }
