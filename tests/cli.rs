@@ -347,6 +347,20 @@ fn without_a_terminal_the_tui_says_so_in_kdrifts_words() {
         shown.contains("there is no controlling terminal") && !shown.contains("os error"),
         "{shown}"
     );
+    // No controlling terminal but standard input one (`setsid` typed in a terminal): the
+    // TUI takes it, as crossterm would, until SIGTERM ends it (with the screen restored).
+    let script = format!(
+        "setsid -w timeout -s TERM 5 {} --kubeconfig {kubeconfig} --repo {} --path app",
+        env!("CARGO_BIN_EXE_kdrift"),
+        repo.path().display()
+    );
+    let shown = in_terminal(&script, &[]);
+    assert!(
+        shown.contains("\x1b[?1049h")
+            && shown.ends_with("\x1b[?1049l")
+            && !shown.contains("no controlling terminal"),
+        "{shown:?}"
+    );
     // The demo says so before it builds or starts anything.
     let out = kdrift_in(repo.path(), &["demo"], &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -97,7 +97,11 @@ pub fn require_terminal() -> std::io::Result<()> {
             "standard output is not a terminal: {HEADLESS}"
         )));
     }
-    // What crossterm opens for raw mode and input.
+    // As crossterm finds the terminal for raw mode and input: standard input if it is
+    // one, else /dev/tty (which needs a controlling terminal).
+    if std::io::stdin().is_terminal() {
+        return Ok(());
+    }
     match std::fs::OpenOptions::new()
         .read(true)
         .write(true)
