@@ -336,25 +336,26 @@ fn without_a_terminal_the_tui_says_so_in_kdrifts_words() {
         "{stderr}"
     );
     assert!(stdout(&out).is_empty(), "nothing drawn into the pipe");
+    // Under setsid in a terminal: `wrap` runs kdrift on the app, `redirect` follows it.
+    let under_setsid = |wrap: &str, redirect: &str| {
+        in_terminal(
+            &format!(
+                "setsid -w {wrap}{} --kubeconfig {kubeconfig} --repo {} --path app{redirect}",
+                env!("CARGO_BIN_EXE_kdrift"),
+                repo.path().display()
+            ),
+            &[],
+        )
+    };
     // A terminal for output but none to control (setsid): not the OS's bare error.
-    let script = format!(
-        "setsid -w {} --kubeconfig {kubeconfig} --repo {} --path app < /dev/null",
-        env!("CARGO_BIN_EXE_kdrift"),
-        repo.path().display()
-    );
-    let shown = in_terminal(&script, &[]);
+    let shown = under_setsid("", " < /dev/null");
     assert!(
         shown.contains("there is no controlling terminal") && !shown.contains("os error"),
         "{shown}"
     );
     // No controlling terminal but standard input one (`setsid` typed in a terminal): the
     // TUI takes it, as crossterm would, until SIGTERM ends it (with the screen restored).
-    let script = format!(
-        "setsid -w timeout -s TERM 5 {} --kubeconfig {kubeconfig} --repo {} --path app",
-        env!("CARGO_BIN_EXE_kdrift"),
-        repo.path().display()
-    );
-    let shown = in_terminal(&script, &[]);
+    let shown = under_setsid("timeout -s TERM 5 ", "");
     assert!(
         shown.contains("\x1b[?1049h")
             && shown.ends_with("\x1b[?1049l")

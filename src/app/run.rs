@@ -93,40 +93,37 @@ const HEADLESS: &str = "the terminal UI needs a terminal; without one, use a hea
 pub fn require_terminal() -> std::io::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
-        return Err(std::io::Error::other(format!(
-            "standard output is not a terminal: {HEADLESS}"
-        )));
+        return Err(refused("standard output is not a terminal"));
     }
     // As crossterm finds the terminal for raw mode and input: standard input if it is
     // one, else /dev/tty (which needs a controlling terminal).
     if std::io::stdin().is_terminal() {
         return Ok(());
     }
-    match std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open("/dev/tty")
-    {
-        Ok(_) => Ok(()),
-        Err(e) => Err(std::io::Error::other(format!(
-            "{}: {HEADLESS}",
-            no_terminal(&e)
-        ))),
-    }
+        .map(drop)
+        .map_err(|e| no_terminal(&e))
 }
 
-fn no_terminal(e: &std::io::Error) -> String {
+/// The TUI refused, and why, with where to turn instead.
+fn refused(why: &str) -> std::io::Error {
+    std::io::Error::other(format!("{why}: {HEADLESS}"))
+}
+
+fn no_terminal(e: &std::io::Error) -> std::io::Error {
     match e.raw_os_error() {
-        Some(libc::ENXIO) => "there is no controlling terminal".to_string(),
-        _ => format!("cannot take the terminal ({e})"),
+        Some(libc::ENXIO) => refused("there is no controlling terminal"),
+        _ => refused(&format!("cannot take the terminal ({e})")),
     }
 }
 
 /// The terminal in raw mode on the alternate screen, or why there is none.
 fn take_terminal() -> std::io::Result<ratatui::DefaultTerminal> {
     require_terminal()?;
-    ratatui::try_init()
-        .map_err(|e| std::io::Error::other(format!("{}: {HEADLESS}", no_terminal(&e))))
+    ratatui::try_init().map_err(|e| no_terminal(&e))
 }
 
 /// Takes the terminal back (raw mode, alternate screen) after a pager, a plugin or a stop,

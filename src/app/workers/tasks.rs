@@ -66,18 +66,9 @@ pub fn spawn_history(spec: AppSpec, tx: Sender) -> std::sync::mpsc::Sender<()> {
     const PAGE: usize = 50;
     let (req_tx, req_rx) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
-        let app = match App::open(&spec) {
-            Ok(a) => a,
-            Err(e) => {
-                let _ = tx.send(Msg::History {
-                    result: Err(e.to_string()),
-                    done: true,
-                });
-                return;
-            }
-        };
-        let head = match app.resolve("HEAD") {
-            Ok(h) => h,
+        let opened = App::open(&spec).and_then(|app| Ok((app.resolve("HEAD")?, app)));
+        let (head, app) = match opened {
+            Ok(opened) => opened,
             Err(e) => {
                 let _ = tx.send(Msg::History {
                     result: Err(e.to_string()),
